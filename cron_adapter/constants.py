@@ -1,0 +1,87 @@
+"""Names shared by the handlers, the CLI, the local emulator and ``infra/``.
+
+This module is pure data: ``infra/`` imports it (and nothing else from the runtime), so
+the stack, the handlers' settings and ``cron-adapter dev`` can never disagree on an
+environment variable, a key attribute or a metric name.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# --- Environment variables (read once, at the edge, by cron_adapter.settings) ---------
+ENV_TABLE: Final = "CRON_ADAPTER_TABLE"
+ENV_BUCKET: Final = "CRON_ADAPTER_BUCKET"
+ENV_JOBS_KEY: Final = "CRON_ADAPTER_JOBS_KEY"
+ENV_GROUP: Final = "CRON_ADAPTER_SCHEDULE_GROUP"
+ENV_FIRE_ARN: Final = "CRON_ADAPTER_FIRE_FUNCTION_ARN"
+ENV_SCHEDULER_ROLE_ARN: Final = "CRON_ADAPTER_SCHEDULER_ROLE_ARN"
+ENV_DLQ_ARN: Final = "CRON_ADAPTER_DLQ_ARN"
+ENV_SECRET_ID: Final = "CRON_ADAPTER_SECRET_ID"
+ENV_RUN_RETENTION_DAYS: Final = "CRON_ADAPTER_RUN_RETENTION_DAYS"
+ENV_ALLOW_HTTP_LOOPBACK: Final = "CRON_ADAPTER_ALLOW_HTTP_LOOPBACK"
+ENV_MAX_DELETE_SHARE: Final = "CRON_ADAPTER_MAX_DELETE_SHARE"
+ENV_SCHEDULER_TPS: Final = "CRON_ADAPTER_SCHEDULER_TPS"
+ENV_STORE_FORMAT: Final = "CRON_ADAPTER_STORE_FORMAT"
+ENV_STORE_TIMEZONE: Final = "CRON_ADAPTER_STORE_TIMEZONE"
+ENV_BASE_URL: Final = "CRON_ADAPTER_BASE_URL"
+ENV_HMAC: Final = "CRON_ADAPTER_HMAC"
+
+# Powertools' own standard variables, set by the stack.
+ENV_POWERTOOLS_SERVICE: Final = "POWERTOOLS_SERVICE_NAME"
+ENV_POWERTOOLS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
+
+# --- Defaults ---------------------------------------------------------------------------
+DEFAULT_JOBS_KEY: Final = "jobs.json"
+DEFAULT_GROUP: Final = "cron-adapter"
+DEFAULT_SECRET_NAME: Final = "cron-adapter/target-secret"
+DEFAULT_RUN_RETENTION_DAYS: Final = 30
+DEFAULT_MAX_DELETE_SHARE: Final = 0.5
+DEFAULT_SCHEDULER_TPS: Final = 50.0
+MIN_SECRET_LENGTH: Final = 32
+SERVICE_NAME: Final = "cron-adapter"
+METRICS_NAMESPACE: Final = "CronAdapter"
+# The hermes-agent inbound fire webhook, appended to the base URL of a hermes store.
+HERMES_FIRE_PATH: Final = "/api/cron/fire"
+
+# --- The DynamoDB table (one table; see README "Data model") ----------------------------
+TABLE_PARTITION_KEY: Final = "pk"
+TABLE_SORT_KEY: Final = "sk"
+TABLE_TTL_ATTRIBUTE: Final = "ttl"
+
+# --- Metric names (EMF). Alarms in infra/ refer to these exact names. -------------------
+METRIC_CLAIMED: Final = "Claimed"
+METRIC_DUPLICATE: Final = "DuplicateDelivery"
+METRIC_CLAIM_ERROR: Final = "ClaimError"
+METRIC_TARGET_SUCCEEDED: Final = "TargetSucceeded"
+METRIC_TARGET_FAILED: Final = "TargetFailed"
+METRIC_TARGET_LATENCY: Final = "TargetLatency"
+METRIC_SKIPPED_OVERLAP: Final = "SkippedOverlap"
+METRIC_QUEUED: Final = "Queued"
+METRIC_GONE: Final = "TargetGone"
+METRIC_LOST: Final = "RunLost"
+METRIC_EXHAUSTED: Final = "JobExhausted"
+METRIC_RECONCILE_CREATED: Final = "SchedulesCreated"
+METRIC_RECONCILE_UPDATED: Final = "SchedulesUpdated"
+METRIC_RECONCILE_DELETED: Final = "SchedulesDeleted"
+METRIC_DRIFT_REPAIRED: Final = "DriftRepaired"
+METRIC_RECONCILE_REJECTED: Final = "ReconcileRejected"
+METRIC_RECONCILE_FAILED: Final = "ReconcileFailed"
+METRIC_RECONCILE_CONTENDED: Final = "ReconcileLockContended"
+METRIC_MISSED_RUN: Final = "MissedRun"
+
+# --- Resource definitions shared by the CDK stack and `cron-adapter dev` ----------------
+# Both provision from these, so the emulator cannot drift from the stack.
+TABLE_DEFINITION: Final = {
+    "KeySchema": [
+        {"AttributeName": TABLE_PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": TABLE_SORT_KEY, "KeyType": "RANGE"},
+    ],
+    "AttributeDefinitions": [
+        {"AttributeName": TABLE_PARTITION_KEY, "AttributeType": "S"},
+        {"AttributeName": TABLE_SORT_KEY, "AttributeType": "S"},
+    ],
+    "BillingMode": "PAY_PER_REQUEST",
+}
+FIRE_HANDLER: Final = "handlers.fire.handler"
+RECONCILE_HANDLER: Final = "handlers.reconcile.handler"

@@ -1,0 +1,149 @@
+"""The exception tree of cron-adapter.
+
+Every error the library raises derives from :class:`CronAdapterError`; subclasses carry
+the data an operator needs (job id, field, fix) so handlers turn them into outcomes only
+at the edge::
+
+    CronAdapterError
+    ├── InvalidJobsFile          a jobs file refused whole (carries every Problem found)
+    ├── ScheduleError            one schedule string that cannot be scheduled
+    ├── SettingsError            a missing or empty environment setting
+    ├── SecretError              the shared secret is missing, too short or unreadable
+    ├── ClaimError               the claim store failed (not a lost race)
+    │   └── ClaimConflict        another delivery holds / finished this (job, time)
+    ├── TargetError              the HTTP target call failed
+    │   ├── TargetRefused        the URL is not allowed (scheme, link-local, metadata)
+    │   ├── TargetTimeout        no response within the job's timeout
+    │   ├── TargetUnreachable    connection refused, DNS failure, TLS failure
+    │   └── TargetHTTPError      a non-2xx response (carries status, retry_after)
+    └── ReconcileError           reconcile could not converge
+        ├── LockHeld             another reconcile holds the lease
+        ├── MassDeleteRefused    the plan deletes too large a share of the group
+        └── DeadlineReached      the run stopped before the Lambda deadline; resumable
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CronAdapterError(Exception):
+    """Base of every cron-adapter error."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a jobs file: which job, which field, what, and the fix."""
+
+    job_id: str | None
+    field: str
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"job {self.job_id!r}" if self.job_id is not None else "file"
+        text = f"{where}, field {self.field!r}: {self.message}"
+        return f"{text} (fix: {self.fix})" if self.fix else text
+
+
+class InvalidJobsFile(CronAdapterError):
+    """A jobs file failed validation; nothing in it may be applied."""
+
+    def __init__(self, problems: list[Problem], source: str = "jobs file") -> None:
+        self.problems = list(problems)
+        self.source = source
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{source} is invalid ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class ScheduleError(CronAdapterError):
+    """A schedule string that cannot be scheduled; ``fix`` says what to write instead."""
+
+    def __init__(self, message: str, fix: str = "", field: str = "schedule") -> None:
+        self.message = message
+        self.fix = fix
+        self.field = field
+        super().__init__(f"{message} (fix: {fix})" if fix else message)
+
+
+class SettingsError(CronAdapterError):
+    """An environment setting is missing, empty or malformed."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        super().__init__(f"setting {name}: {message}")
+
+
+class SecretError(CronAdapterError):
+    """The shared secret cannot be used (never carries the secret itself)."""
+
+
+class ClaimError(CronAdapterError):
+    """The claim store failed for a reason other than a lost race."""
+
+
+class ClaimConflict(ClaimError):
+    """Another delivery already claimed or finished this (job, scheduled time)."""
+
+    def __init__(self, job_id: str, scheduled_time: str, holder: str | None, status: str | None) -> None:
+        self.job_id = job_id
+        self.scheduled_time = scheduled_time
+        self.holder = holder
+        self.status = status
+        super().__init__(f"job {job_id!r} at {scheduled_time} is already {status or 'claimed'} by {holder or 'another delivery'}")
+
+
+class TargetError(CronAdapterError):
+    """The target call failed."""
+
+
+class TargetRefused(TargetError):
+    """The target URL is not allowed (plain http off loopback, link-local, metadata)."""
+
+
+class TargetTimeout(TargetError):
+    """The target did not answer within the job's timeout."""
+
+
+class TargetUnreachable(TargetError):
+    """The target could not be reached (connection, DNS or TLS failure)."""
+
+
+class TargetHTTPError(TargetError):
+    """The target answered with a non-2xx status."""
+
+    def __init__(self, status: int, retry_after: float | None = None, detail: str = "") -> None:
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(f"target answered HTTP {status}" + (f": {detail}" if detail else ""))
+
+
+class ReconcileError(CronAdapterError):
+    """Reconcile could not converge."""
+
+
+class LockHeld(ReconcileError):
+    """Another reconcile holds the lease; this run must not apply anything."""
+
+    def __init__(self, holder: str, expires_at: str) -> None:
+        self.holder = holder
+        self.expires_at = expires_at
+        super().__init__(f"another reconcile ({holder}) holds the lock until {expires_at}")
+
+
+class MassDeleteRefused(ReconcileError):
+    """The plan would delete more than the allowed share of the schedule group."""
+
+    def __init__(self, deletes: int, total: int, max_share: float) -> None:
+        self.deletes = deletes
+        self.total = total
+        self.max_share = max_share
+        super().__init__(
+            f"plan deletes {deletes} of {total} schedules, more than the allowed {max_share:.0%}; "
+            "fix: check the jobs file, or allow it with \"allow_mass_delete\": true in the file "
+            "or --allow-mass-delete on the CLI"
+        )
+
+
+class DeadlineReached(ReconcileError):
+    """The run stopped early to respect the Lambda deadline; progress is kept."""

@@ -1,0 +1,76 @@
+"""The contract between reconcile and fire: the JSON each schedule sends to the fire Lambda.
+
+Reconcile writes it as the schedule's ``Target.Input`` with EventBridge Scheduler's context
+attributes as placeholders; EventBridge substitutes them on every delivery. The execution id
+changes per attempt, so a run is identified by (job_id, scheduled_time) only.
+
+The job's runtime settings travel inside the input, so a fire needs no lookup of the job
+(one conditional write to claim, one to record the outcome). ``spec_hash`` names the exact
+schedule request that produced this input.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cron_adapter.model import Delivery, Method, Overlap
+
+SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
+ATTEMPT_PLACEHOLDER = "<aws.scheduler.attempt-number>"
+INPUT_VERSION = 1
+# EventBridge Scheduler's Target.Input limit (characters).
+MAX_INPUT_CHARS = 8192
+
+
+class FireTarget(BaseModel):
+    """The HTTP call a fire makes (no secret: the fire Lambda adds it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str
+    method: Method = "POST"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    timeout: float = 30.0
+
+
+class FireRetry(BaseModel):
+    """HTTP retry inside one fire."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    attempts: int = 3
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+
+
+class FireJob(BaseModel):
+    """Runtime settings of the job, carried in every delivery."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    target: FireTarget
+    overlap: Overlap = "skip"
+    delivery: Delivery = "at-least-once"
+    max_runs: int | None = None
+    end_at: datetime | None = None
+    one_shot: bool = False
+    retry: FireRetry = Field(default_factory=FireRetry)
+    schedules: tuple[str, ...] = ()  # every schedule of this job (a split cron has two)
+
+
+class FireInput(BaseModel):
+    """What the fire Lambda receives from EventBridge Scheduler."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    v: int = INPUT_VERSION
+    job_id: str = Field(min_length=1)
+    scheduled_time: datetime
+    attempt: int = Field(1, ge=1)
+    schedule: str = Field(min_length=1)
+    spec_hash: str = Field(min_length=1)
+    job: FireJob

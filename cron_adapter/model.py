@@ -1,0 +1,149 @@
+"""The job model: the native jobs.json file (as written) and the normalized ``Job``.
+
+Pure: imports pydantic only. ``JobsFile`` is what a user writes (and what the published
+JSON Schema describes); ``Job`` is the resolved form every other part consumes, with the
+file's ``defaults`` applied and the target URL made absolute.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+Overlap = Literal["skip", "allow", "queue"]
+Delivery = Literal["at-least-once", "at-most-once"]
+CatchUp = Literal["none", "latest", "all"]
+Source = Literal["native", "hermes", "sidecar"]
+
+# The fire Lambda runs at most 15 minutes; a target call is cut before the Lambda is.
+MAX_TARGET_TIMEOUT_SECONDS = 840.0
+
+
+class _In(BaseModel):
+    """Input models refuse unknown fields, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetIn(_In):
+    """Where and how to call the job's HTTP endpoint."""
+
+    url: str | None = Field(None, description="Absolute https URL. Overrides base_url + path.")
+    base_url: str | None = Field(None, description="Base URL; joined with path.")
+    path: str | None = Field(None, description="Path (and query) appended to base_url.")
+    method: Method | None = Field(None, description="HTTP method (default POST).")
+    headers: dict[str, str] | None = Field(None, description="Non-secret headers. Authorization is set by the adapter.")
+    body: Any = Field(None, description='JSON body. Default: {"job_id", "fire_at"}.')
+    timeout: float | None = Field(None, gt=0, description="Seconds to wait for the response (default 30, at most 840).")
+
+
+class RetryIn(_In):
+    """Retries of the HTTP call inside one fire (408, 429, 5xx and timeouts)."""
+
+    attempts: int | None = Field(None, ge=1, le=10, description="Total attempts including the first (default 3).")
+    backoff: float | None = Field(None, ge=0, le=60, description="First backoff in seconds; doubles each retry (default 1).")
+    max_backoff: float | None = Field(None, ge=0, le=300, description="Largest backoff in seconds (default 30).")
+
+
+class DefaultsIn(_In):
+    """Values every job inherits unless it sets its own."""
+
+    timezone: str | None = Field(None, description="IANA timezone, e.g. Europe/Berlin (default UTC).")
+    target: TargetIn | None = None
+    overlap: Overlap | None = None
+    delivery: Delivery | None = None
+    catch_up: CatchUp | None = None
+    retry: RetryIn | None = None
+    jitter: int | None = Field(None, ge=0, le=1440, description="Flexible window in minutes (0 = exact).")
+
+
+class JobIn(_In):
+    """One job as written in jobs.json."""
+
+    id: str = Field(min_length=1, max_length=512, description="Stable job id; schedule names derive from it.")
+    schedule: str = Field(min_length=1, description="every 15m | daily 03:00 | 5-field cron | at 2026-12-01T10:00 | rate()/cron()/at().")
+    description: str | None = None
+    timezone: str | None = None
+    enabled: bool = True
+    start_at: datetime | None = Field(None, description="No fire before this time (naive = job timezone).")
+    end_at: datetime | None = Field(None, description="No fire after this time (naive = job timezone).")
+    max_runs: int | None = Field(None, ge=1, description="Stop after this many runs.")
+    jitter: int | None = Field(None, ge=0, le=1440)
+    overlap: Overlap | None = None
+    delivery: Delivery | None = None
+    catch_up: CatchUp | None = None
+    retry: RetryIn | None = None
+    target: TargetIn | None = None
+
+
+class JobsFile(_In):
+    """The native jobs.json: the desired state of every schedule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="cron-adapter jobs.json")
+
+    schema_: str | None = Field(None, alias="$schema", description="Optional path or URL of this schema, for editors.")
+    version: Literal[1] = Field(description="Format version; always 1.")
+    defaults: DefaultsIn = Field(default_factory=DefaultsIn)
+    allow_mass_delete: bool = Field(False, description="Let this upload delete more than the guard's share of schedules.")
+    jobs: list[JobIn]
+
+
+# --- Resolved form -------------------------------------------------------------------
+
+
+class Target(BaseModel):
+    """A resolved HTTP target (absolute URL, all defaults applied)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    method: Method = "POST"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+    timeout: float = 30.0
+
+
+class RetryPolicy(BaseModel):
+    """Resolved HTTP retry policy for one fire."""
+
+    model_config = ConfigDict(frozen=True)
+
+    attempts: int = 3
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+
+
+class Job(BaseModel):
+    """A job with every default resolved; what translation, fire and audit consume."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    schedule: str
+    timezone: str = "UTC"
+    enabled: bool = True
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    max_runs: int | None = None
+    jitter: int = 0
+    overlap: Overlap = "skip"
+    delivery: Delivery = "at-least-once"
+    catch_up: CatchUp = "none"
+    retry: RetryPolicy = Field(default_factory=RetryPolicy)
+    target: Target
+    source: Source = "native"
+    done: bool = False  # hermes state "completed": keep no schedule for it
+
+
+class JobSet(BaseModel):
+    """A validated jobs file: the jobs plus file-level switches and warnings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    jobs: tuple[Job, ...]
+    format: Source
+    allow_mass_delete: bool = False
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,112 @@
+"""Typed settings, read once from the environment at the edge (handlers, CLI).
+
+The core receives plain values. An empty value is an error, never a silent default; an
+explicit argument (``from_env(environ)``) beats the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cron_adapter import constants as c
+from cron_adapter.errors import SettingsError
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name)
+    if value is None:
+        raise SettingsError(name, "is not set")
+    if not value.strip():
+        raise SettingsError(name, "is empty")
+    return value.strip()
+
+
+def _optional(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name)
+    if value is None:
+        return default
+    if not value.strip():
+        raise SettingsError(name, "is empty; unset it to use the default")
+    return value.strip()
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = _optional(env, name, str(default))
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(name, f"{raw!r} is not a number") from exc
+    if not low <= value <= high:
+        raise SettingsError(name, f"{value} is outside {low}..{high}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = _optional(env, name, "false").lower()
+    if raw not in {"true", "false", "1", "0", "yes", "no"}:
+        raise SettingsError(name, f"{raw!r} is not a boolean (true/false)")
+    return raw in {"true", "1", "yes"}
+
+
+@dataclass(frozen=True)
+class FireSettings:
+    """What the fire Lambda needs."""
+
+    table: str
+    secret_id: str
+    group: str
+    run_retention_days: int
+    allow_http_loopback: bool
+    hmac: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> FireSettings:
+        """Read the fire settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        return cls(
+            table=_required(env, c.ENV_TABLE),
+            secret_id=_required(env, c.ENV_SECRET_ID),
+            group=_optional(env, c.ENV_GROUP, c.DEFAULT_GROUP),
+            run_retention_days=int(_number(env, c.ENV_RUN_RETENTION_DAYS, c.DEFAULT_RUN_RETENTION_DAYS, 1, 3650)),
+            allow_http_loopback=_flag(env, c.ENV_ALLOW_HTTP_LOOPBACK),
+            hmac=_flag(env, c.ENV_HMAC),
+        )
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    """What the reconcile Lambda (and the live CLI) needs."""
+
+    table: str
+    bucket: str
+    jobs_key: str
+    group: str
+    fire_arn: str
+    role_arn: str
+    dlq_arn: str | None
+    max_delete_share: float
+    scheduler_tps: float
+    store_format: str | None
+    store_timezone: str
+    base_url: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ReconcileSettings:
+        """Read the reconcile settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        return cls(
+            table=_required(env, c.ENV_TABLE),
+            bucket=_required(env, c.ENV_BUCKET),
+            jobs_key=_optional(env, c.ENV_JOBS_KEY, c.DEFAULT_JOBS_KEY),
+            group=_optional(env, c.ENV_GROUP, c.DEFAULT_GROUP),
+            fire_arn=_required(env, c.ENV_FIRE_ARN),
+            role_arn=_required(env, c.ENV_SCHEDULER_ROLE_ARN),
+            dlq_arn=env.get(c.ENV_DLQ_ARN) or None,
+            max_delete_share=_number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
+            scheduler_tps=_number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
+            store_format=env.get(c.ENV_STORE_FORMAT) or None,
+            store_timezone=_optional(env, c.ENV_STORE_TIMEZONE, "UTC"),
+            base_url=env.get(c.ENV_BASE_URL) or None,
+        )
