@@ -7,6 +7,7 @@ file's ``defaults`` applied and the target URL made absolute.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -92,37 +93,37 @@ class JobsFile(_In):
 
 
 # --- Resolved form -------------------------------------------------------------------
+# Plain frozen dataclasses: every value in them was validated by the input models above,
+# and building 100k pydantic models a second time costs more than the rest of a load.
 
 
-class Target(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
     """A resolved HTTP target (absolute URL, all defaults applied)."""
-
-    model_config = ConfigDict(frozen=True)
 
     url: str
     method: Method = "POST"
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     timeout: float = 30.0
 
 
-class RetryPolicy(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
     """Resolved HTTP retry policy for one fire."""
-
-    model_config = ConfigDict(frozen=True)
 
     attempts: int = 3
     backoff: float = 1.0
     max_backoff: float = 30.0
 
 
-class Job(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
     """A job with every default resolved; what translation, fire and audit consume."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     schedule: str
+    target: Target
     timezone: str = "UTC"
     enabled: bool = True
     start_at: datetime | None = None
@@ -132,16 +133,15 @@ class Job(BaseModel):
     overlap: Overlap = "skip"
     delivery: Delivery = "at-least-once"
     catch_up: CatchUp = "none"
-    retry: RetryPolicy = Field(default_factory=RetryPolicy)
-    target: Target
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
     source: Source = "native"
+    description: str | None = None
     done: bool = False  # hermes state "completed": keep no schedule for it
 
 
-class JobSet(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobSet:
     """A validated jobs file: the jobs plus file-level switches and warnings."""
-
-    model_config = ConfigDict(frozen=True)
 
     jobs: tuple[Job, ...]
     format: Source

@@ -1,0 +1,73 @@
+"""Parse, validate and translate N jobs (default 100,000) and print the seconds it took.
+
+Run: .venv/bin/python bench/bench_translate.py [--jobs N] [--repeat R]
+
+The jobs are a realistic mix: intervals, daily times (some split), 5-field crons (some
+split DOM/DOW), one-shots, in a dozen timezones, each job with its own id and target path.
+Goal (issue 2): under 2 s for 100k jobs on the 2-core CI machine. This script measures and
+prints; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+
+from cron_adapter.loader import load_bytes
+from cron_adapter.translate import Wiring, translate_all
+
+ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Chicago", "America/Los_Angeles",
+         "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo", "Africa/Lagos", "Pacific/Auckland"]
+SCHEDULES = (
+    [f"every {n}m" for n in (1, 2, 5, 10, 15, 17, 20, 30, 45)]
+    + [f"every {n}h" for n in (1, 2, 4, 6, 12)] + ["every 1d", "every 2d"]
+    + ["daily 03:00", "daily 07:00,13:30", "daily 00:15", "daily 09:00,17:00"]
+    + ["0 9 * * 1-5", "*/5 * * * *", "30 2 * * 0", "0 9 1 * MON", "15 */6 * * *", "0 0 1,15 * *", "0 8 * * */2"]
+    + ["at 2027-03-01T10:00", "2027-06-01T12:00:00+00:00"]
+)
+
+
+def make_file(n: int, seed: int = 7) -> bytes:
+    """A native jobs.json with n jobs."""
+    rng = random.Random(seed)
+    jobs = [{
+        "id": f"tenant-{i // 100}:job-{i}",
+        "schedule": rng.choice(SCHEDULES),
+        "timezone": rng.choice(ZONES),
+        "jitter": rng.choice([0, 0, 0, 5]),
+        "target": {"path": f"/api/jobs/{i}/run", "body": {"n": i}},
+    } for i in range(n)]
+    doc = {"version": 1, "defaults": {"target": {"base_url": "https://app.example.com", "timeout": 60}}, "jobs": jobs}
+    return json.dumps(doc).encode()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    data = make_file(args.jobs)
+    wiring = Wiring.offline()
+    totals, loads, translates = [], [], []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        jobset = load_bytes(data)
+        t1 = time.perf_counter()
+        requests = translate_all(jobset, wiring)
+        t2 = time.perf_counter()
+        loads.append(t1 - t0)
+        translates.append(t2 - t1)
+        totals.append(t2 - t0)
+    best = min(totals)
+    print(f"jobs: {args.jobs:,}  schedules: {len(requests):,}  file: {len(data) / 1e6:.1f} MB")
+    print(f"parse+validate: median {statistics.median(loads):.2f} s")
+    print(f"translate:      median {statistics.median(translates):.2f} s")
+    print(f"total:          median {statistics.median(totals):.2f} s, best {best:.2f} s "
+          f"({args.jobs / best:,.0f} jobs/s)   goal: < 2 s for 100,000 jobs")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Translate resolved jobs into exact EventBridge Scheduler ``CreateSchedule`` requests.
+
+Pure: the output is the keyword arguments of ``scheduler.create_schedule`` (timestamps as
+ISO-8601 UTC strings, which botocore accepts), plus the schedule name and a spec hash of
+the request. The reconcile ledger stores the hash, so an unchanged job costs no write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cron_adapter._gc import paused_gc
+from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
+from cron_adapter.fire_input import ATTEMPT_PLACEHOLDER, INPUT_VERSION, MAX_INPUT_CHARS, SCHEDULED_TIME_PLACEHOLDER
+from cron_adapter.model import Job, JobSet
+from cron_adapter.names import schedule_name
+from cron_adapter.schedules import Schedule, parse_schedule
+
+# EventBridge retries delivery to the fire Lambda for at most an hour: a run delivered
+# later than that is reported as missed rather than fired hours late.
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-retry-policy.html
+DELIVERY_MAX_EVENT_AGE_SECONDS = 3600
+DELIVERY_MAX_RETRY_ATTEMPTS = 20
+HASH_CHARS = 16
+OFFLINE_ACCOUNT = "123456789012"
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """Where schedules live and what they invoke."""
+
+    group: str
+    fire_arn: str
+    role_arn: str
+    dlq_arn: str | None = None
+
+    @classmethod
+    def offline(cls, group: str = "cron-adapter", region: str = "us-east-1") -> Wiring:
+        """Placeholder ARNs for ``plan --offline``."""
+        prefix = f"arn:aws:{{}}:{region}:{OFFLINE_ACCOUNT}:"
+        return cls(
+            group=group,
+            fire_arn=prefix.format("lambda") + "function:cron-adapter-fire",
+            role_arn=f"arn:aws:iam::{OFFLINE_ACCOUNT}:role/cron-adapter-scheduler",
+            dlq_arn=prefix.format("sqs") + "cron-adapter-dlq",
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """One desired schedule: its name, owning job, spec hash and CreateSchedule kwargs."""
+
+    job_id: str
+    name: str
+    spec_hash: str
+    request: dict[str, Any]
+
+
+def _iso_utc(value: datetime, timezone: str) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _fire_job_json(job: Job, schedule: Schedule, names: tuple[str, ...]) -> str:
+    """The ``job`` part of the fire input (a FireJob), serialized once per job."""
+    t, r = job.target, job.retry
+    target: dict[str, Any] = {"url": t.url, "method": t.method, "timeout": t.timeout}
+    if t.headers:
+        target["headers"] = t.headers
+    if t.body is not None:
+        target["body"] = t.body
+    fire: dict[str, Any] = {"target": target, "overlap": job.overlap, "delivery": job.delivery}
+    if job.max_runs is not None:
+        fire["max_runs"] = job.max_runs
+    if job.end_at is not None:
+        fire["end_at"] = _iso_utc(job.end_at, job.timezone)
+    fire["one_shot"] = schedule.one_shot
+    fire["retry"] = {"attempts": r.attempts, "backoff": r.backoff, "max_backoff": r.max_backoff}
+    fire["schedules"] = list(names)
+    return json.dumps(fire, separators=(",", ":"))
+
+
+def _input(job_id: str, name: str, job_json: str, spec_hash: str) -> str:
+    """The FireInput JSON with EventBridge's placeholders (keys in a fixed order)."""
+    return (
+        f'{{"v":{INPUT_VERSION},"job_id":{json.dumps(job_id)},"scheduled_time":"{SCHEDULED_TIME_PLACEHOLDER}",'
+        f'"attempt":"{ATTEMPT_PLACEHOLDER}","schedule":"{name}","spec_hash":"{spec_hash}","job":{job_json}}}'
+    )
+
+
+def _base_request(job: Job, name: str, expression: str, schedule: Schedule, wiring: Wiring) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "Name": name,
+        "GroupName": wiring.group,
+        "ScheduleExpression": expression,
+        "ScheduleExpressionTimezone": job.timezone,
+        "State": "ENABLED" if job.enabled else "DISABLED",
+        "Description": f"cron-adapter job {job.id}: {job.schedule}"[:512],
+        "FlexibleTimeWindow": (
+            {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": job.jitter} if job.jitter else {"Mode": "OFF"}
+        ),
+        "ActionAfterCompletion": "DELETE" if schedule.one_shot else "NONE",
+        "Target": {
+            "Arn": wiring.fire_arn,
+            "RoleArn": wiring.role_arn,
+            "RetryPolicy": {
+                "MaximumEventAgeInSeconds": DELIVERY_MAX_EVENT_AGE_SECONDS,
+                "MaximumRetryAttempts": DELIVERY_MAX_RETRY_ATTEMPTS,
+            },
+        },
+    }
+    if wiring.dlq_arn:
+        request["Target"]["DeadLetterConfig"] = {"Arn": wiring.dlq_arn}
+    # StartDate/EndDate are ignored for at() (AWS-FACTS); the fire path enforces end_at too.
+    if not schedule.one_shot:
+        if job.start_at:
+            request["StartDate"] = _iso_utc(job.start_at, job.timezone)
+        if job.end_at:
+            request["EndDate"] = _iso_utc(job.end_at, job.timezone)
+    return request
+
+
+def spec_hash(request: dict[str, Any]) -> str:
+    """A stable hash of a request whose Target.Input carries an empty spec hash.
+
+    ``repr`` of the request is canonical here: it holds only str/int/dict values built in
+    a fixed key order, and it costs a fraction of a sorted ``json.dumps``.
+    """
+    return hashlib.sha256(repr(request).encode("utf-8")).hexdigest()[:HASH_CHARS]
+
+
+def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
+    """The schedules that implement ``job`` (none for a finished hermes job)."""
+    if job.done:
+        return ()
+    schedule = parse_schedule(job.schedule, timezone=job.timezone)
+    parts = schedule.eventbridge()
+    names = tuple(schedule_name(job.id, part.suffix) for part in parts)
+    job_json = _fire_job_json(job, schedule, names)
+    out = []
+    for part, name in zip(parts, names, strict=True):
+        request = _base_request(job, name, part.expression, schedule, wiring)
+        request["Target"]["Input"] = _input(job.id, name, job_json, "")
+        digest = spec_hash(request)
+        request["Target"]["Input"] = _input(job.id, name, job_json, digest)
+        if len(request["Target"]["Input"]) > MAX_INPUT_CHARS:
+            raise ScheduleError(
+                f"the schedule input is {len(request['Target']['Input'])} characters, over EventBridge's {MAX_INPUT_CHARS}",
+                fix="shorten target.body or target.headers",
+                field="target.body",
+            )
+        out.append(ScheduleRequest(job_id=job.id, name=name, spec_hash=digest, request=request))
+    return tuple(out)
+
+
+def translate_all(jobs: JobSet, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
+    """Translate every job; refuse the whole set on any problem or name collision."""
+    with paused_gc():
+        return _translate_all(jobs, wiring)
+
+
+def _translate_all(jobs: JobSet, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
+    problems: list[Problem] = []
+    out: list[ScheduleRequest] = []
+    owners: dict[str, str] = {}
+    for job in jobs.jobs:
+        try:
+            requests = translate(job, wiring)
+        except ScheduleError as exc:
+            problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
+            continue
+        for req in requests:
+            other = owners.setdefault(req.name, job.id)
+            if other != job.id:
+                problems.append(Problem(job.id, "id", f"schedule name {req.name!r} collides with job {other!r}", "rename one of the two jobs"))
+        out.extend(requests)
+    if problems:
+        raise InvalidJobsFile(problems)
+    return tuple(out)

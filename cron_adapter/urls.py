@@ -1,0 +1,66 @@
+"""Static checks of target URLs, shared by validation and the fire path.
+
+Plain http is allowed only to loopback (and only when the fire Lambda runs with the dev
+flag); link-local and cloud metadata addresses are never allowed, since a job file must not
+be able to reach the instance credentials endpoint.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+METADATA_NAMES = {"metadata.google.internal", "metadata", "instance-data"}
+_METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
+
+
+def host_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a host literal names, or None for a DNS name."""
+    host = host.strip("[]")
+    if not host or not (host[0].isdigit() or ":" in host):
+        return None  # a DNS name: skip the (slow, raising) parse
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost names and loopback addresses."""
+    ip = host_ip(host)
+    return host.lower() in LOOPBACK_NAMES if ip is None else ip.is_loopback
+
+
+def is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Link-local (169.254/16, fe80::/10, incl. 169.254.169.254 and fd00:ec2::254) or unspecified."""
+    return ip.is_link_local or ip.is_unspecified or ip == _METADATA_V6
+
+
+def check_target_url(url: str) -> tuple[str | None, str | None]:
+    """Return (problem, warning) for a target URL; at most one is set."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return f"{url!r} is not an absolute http(s) URL", None
+    # Only the origin decides; job files share a few origins, so the check is cached.
+    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return _check_origin(scheme.lower(), netloc)
+
+
+@lru_cache(maxsize=1024)
+def _check_origin(scheme: str, netloc: str) -> tuple[str | None, str | None]:
+    parts = urlsplit(f"{scheme}://{netloc}")
+    host = parts.hostname or ""
+    if scheme not in {"https", "http"} or not host:
+        return f"'{scheme}://{netloc}' is not an absolute http(s) URL", None
+    if parts.username or parts.password:
+        return "credentials in the URL would leak into logs and schedules", None
+    ip = host_ip(host)
+    if host.lower() in METADATA_NAMES or (ip is not None and is_forbidden_ip(ip)):
+        return f"{host} is a link-local or metadata address", None
+    if scheme == "http":
+        if is_loopback(host):
+            return None, f"plain http to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK)"
+        return f"plain http to {host} would send the shared secret in clear", None
+    return None, None
