@@ -1,0 +1,9 @@
+"""CDK infrastructure for cron-adapter: the reusable construct, its props and a stack."""
+
+from __future__ import annotations
+
+from cron_adapter_infra.construct import DRIFT_REPAIR_INPUT, CronAdapter
+from cron_adapter_infra.props import CronAdapterProps
+from cron_adapter_infra.stack import CronAdapterStack
+
+__all__ = ["DRIFT_REPAIR_INPUT", "CronAdapter", "CronAdapterProps", "CronAdapterStack"]

@@ -1,0 +1,87 @@
+"""Typed, validated props of the :class:`~cron_adapter_infra.construct.CronAdapter` construct."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_logs as logs
+
+from cron_adapter import constants as c
+from cron_adapter_infra.bundling import PIP_PLATFORMS, REPO_ROOT
+
+_GROUP_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
+# Lambda Python runtimes this construct knows how to bundle for.
+PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+
+
+@dataclass(frozen=True)
+class CronAdapterProps:
+    """Everything a deployment may tune; every field has a production-sane default."""
+
+    group_name: str = c.DEFAULT_GROUP
+    """EventBridge Scheduler group the adapter owns (reconcile deletes strangers in it)."""
+    jobs_key: str = c.DEFAULT_JOBS_KEY
+    """S3 key of jobs.json; an upload of exactly this key triggers a reconcile."""
+    alarm_email: str | None = None
+    """Static e-mail subscription for the alarm topic (the stack uses a CfnParameter instead)."""
+    run_retention_days: int = c.DEFAULT_RUN_RETENTION_DAYS
+    """TTL of run rows in DynamoDB (passed to the fire Lambda)."""
+    architecture: str = "arm64"
+    """Lambda architecture, "arm64" (Graviton, ~20% cheaper per GB-s) or "x86_64"."""
+    python_version: str = "3.12"
+    """Lambda Python runtime; wheels are fetched for exactly this version."""
+    fire_memory_mb: int = 256
+    reconcile_memory_mb: int = 512
+    fire_reserved_concurrency: int | None = None
+    """Cap on concurrent fires (None: unreserved). The reconcile is always capped at 1."""
+    drift_repair_minutes: int = 60
+    """How often a drift-repair reconcile runs even without an upload."""
+    hmac: bool = False
+    """Sign target requests with an HMAC signature in addition to the bearer token."""
+    max_delete_share: float = c.DEFAULT_MAX_DELETE_SHARE
+    scheduler_tps: float = c.DEFAULT_SCHEDULER_TPS
+    store_format: str | None = None
+    """Force the jobs store format (None: auto-detect)."""
+    store_timezone: str | None = None
+    """Store-wide timezone for stores without per-job timezones (hermes)."""
+    base_url: str | None = None
+    """Target base URL for stores that carry only paths."""
+    secret_name: str | None = None
+    """Name of the generated secret (None: a CDK-generated, collision-free name)."""
+    secret_length: int = 64
+    tracing: bool = False
+    """Active X-Ray tracing. Off by default: at ~$5 per million traced fires it would cost
+    more than EventBridge Scheduler itself; logs + EMF metrics already cover each run."""
+    dashboard: bool = True
+    """Create the CloudWatch dashboard ($3/month beyond an account's 3 free dashboards)."""
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
+    """For the bucket, table, secret and log groups. Schedules are derived state and always go."""
+    source_root: Path = field(default=REPO_ROOT)
+    """Directory holding ``cron_adapter/``, ``handlers/`` and ``infra/lambda-requirements.txt``."""
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _GROUP_NAME.match(self.group_name):
+            problems.append(f"group_name {self.group_name!r} must match [0-9A-Za-z_.-]{{1,64}}")
+        if not self.jobs_key or self.jobs_key.startswith("/"):
+            problems.append(f"jobs_key {self.jobs_key!r} must be a non-empty S3 key without a leading '/'")
+        if self.architecture not in PIP_PLATFORMS:
+            problems.append(f"architecture must be one of {sorted(PIP_PLATFORMS)}")
+        if self.python_version not in PYTHON_VERSIONS:
+            problems.append(f"python_version must be one of {PYTHON_VERSIONS}")
+        if self.secret_length < c.MIN_SECRET_LENGTH:
+            problems.append(f"secret_length must be >= {c.MIN_SECRET_LENGTH}")
+        if not 1 <= self.run_retention_days <= 3650:
+            problems.append("run_retention_days must be within 1..3650")
+        if not 0.0 <= self.max_delete_share <= 1.0:
+            problems.append("max_delete_share must be within 0..1")
+        if self.drift_repair_minutes < 1:
+            problems.append("drift_repair_minutes must be >= 1")
+        if self.fire_reserved_concurrency is not None and self.fire_reserved_concurrency < 1:
+            problems.append("fire_reserved_concurrency must be >= 1 or None")
+        if problems:
+            raise ValueError("invalid CronAdapterProps: " + "; ".join(problems))

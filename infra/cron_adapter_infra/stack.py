@@ -1,0 +1,60 @@
+"""A deployable stack around :class:`CronAdapter`, with outputs and an alarm e-mail parameter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnCondition, CfnOutput, CfnParameter, Fn, Stack
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from cron_adapter_infra.construct import CronAdapter
+from cron_adapter_infra.props import CronAdapterProps
+
+
+class CronAdapterStack(Stack):
+    """``cdk deploy`` target: the whole system plus the outputs the CLI and README refer to."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, props: CronAdapterProps | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.adapter = CronAdapter(self, "CronAdapter", props=props)
+
+        alarm_email = CfnParameter(
+            self,
+            "AlarmEmail",
+            type="String",
+            default="",
+            description="E-mail address subscribed to cron-adapter alarms (empty: no subscription)",
+            allowed_pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$",
+            constraint_description="must be empty or an e-mail address",
+        )
+        has_email = CfnCondition(
+            self, "HasAlarmEmail", expression=Fn.condition_not(Fn.condition_equals(alarm_email.value_as_string, ""))
+        )
+        subscription = sns.CfnSubscription(
+            self,
+            "AlarmEmailSubscription",
+            protocol="email",
+            endpoint=alarm_email.value_as_string,
+            topic_arn=self.adapter.alarm_topic.topic_arn,
+        )
+        subscription.cfn_options.condition = has_email
+
+        adapter = self.adapter
+        outputs = {
+            "BucketName": (adapter.bucket.bucket_name, "Upload jobs.json here"),
+            "JobsKey": (adapter.props.jobs_key, "Key whose upload triggers a reconcile"),
+            "TableName": (adapter.table.table_name, "Claims, runs, ledger and locks"),
+            "ScheduleGroupName": (adapter.props.group_name, "EventBridge Scheduler group owned by the adapter"),
+            "SecretArn": (adapter.secret.secret_arn, "Shared secret targets must verify"),
+            "FireFunctionName": (adapter.fire_function.function_name, "Fire Lambda"),
+            "ReconcileFunctionName": (adapter.reconcile_function.function_name, "Reconcile Lambda"),
+            "DeadLetterQueueUrl": (adapter.dlq.queue_url, "Failed deliveries"),
+            "AlarmTopicArn": (adapter.alarm_topic.topic_arn, "Alarm notifications"),
+        }
+        if adapter.dashboard is not None:
+            outputs["DashboardName"] = (adapter.dashboard.dashboard_name, "CloudWatch dashboard")
+        for name, (value, description) in outputs.items():
+            CfnOutput(self, name, value=value, description=description)
