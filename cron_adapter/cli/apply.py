@@ -1,0 +1,100 @@
+"""`cron-adapter apply FILE`: plan, confirm, and converge the live schedule group."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from cron_adapter.cli.common import EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED, add_live_args, fail, live_reconciler
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
+from cron_adapter.errors import CronAdapterError, InvalidJobsFile, LockHeld, MassDeleteRefused
+from cron_adapter.planner import check_guard
+from cron_adapter.reconcile import Result
+from cron_adapter.render import action_dict, to_text
+
+EPILOG = """examples:
+  cron-adapter apply jobs.json                      # shows the plan, asks for "yes"
+  cron-adapter apply jobs.json --yes --output json  # CI: no prompt, JSON result
+  cron-adapter apply jobs.json --yes --allow-mass-delete
+
+Wiring comes from --group/--table/--fire-arn/--role-arn or the CRON_ADAPTER_* environment;
+AWS_ENDPOINT_URL points it at the local emulator. Without --yes a non-interactive run refuses.
+exit codes: 0 converged, 1 partial (rerun to continue), 2 invalid file, 3 mass delete refused,
+4 another reconcile holds the lock"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the apply command."""
+    p = sub.add_parser("apply", help="make the live schedule group match the jobs file",
+                       description="Plan, confirm and apply: create, update and delete EventBridge Scheduler "
+                       "schedules so the group matches the jobs file, with minimal writes.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_jobs_file_args(p)
+    p.add_argument("--yes", "-y", action="store_true", help="apply without asking")
+    p.add_argument("--allow-mass-delete", action="store_true",
+                   help="allow deleting more than the guard's share (default 50%%) of the group")
+    add_output_arg(p)
+    add_live_args(p)
+    p.set_defaults(func=run)
+
+
+def _confirmed(args: argparse.Namespace, count: int) -> bool:
+    if args.yes:
+        return True
+    if not sys.stdin.isatty():
+        print("error: refusing to apply without --yes on a non-interactive terminal", file=sys.stderr)
+        return False
+    answer = input(f"Apply {count} action(s)? Only 'yes' will be accepted: ")
+    return answer.strip() == "yes"
+
+
+def _apply_with_progress(args: argparse.Namespace, jobset: Any, total: int, quiet: bool) -> Result:
+    if quiet:
+        return live_reconciler(args).run(lambda: jobset)
+    from rich.progress import Progress
+
+    with Progress(transient=False) as bar:
+        task = bar.add_task("applying", total=total)
+        return live_reconciler(args, progress=lambda _a, _ok: bar.advance(task)).run(lambda: jobset)
+
+
+def _report(result: Result, output: str) -> int:
+    code = 0 if result.status in ("applied", "no-op") else EXIT_PARTIAL
+    if output == "json":
+        print(json.dumps({"status": result.status, "counts": result.counts, "done": [action_dict(a) for a in result.done],
+                          "failed": [{"name": a.name, "error": e} for a, e in result.failed],
+                          "skipped": result.skipped, "warnings": list(result.plan.warnings)}, indent=2, default=str))
+    else:
+        c = result.counts
+        print(f"Apply {result.status}: {c.get('created', 0)} created, {c.get('updated', 0)} updated, "
+              f"{c.get('deleted', 0)} deleted.")
+        for action, error in result.failed:
+            print(f"failed: {action.action} {action.name}: {error}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, confirm, apply."""
+    try:
+        jobset = load_from_args(args)
+        reconciler = live_reconciler(args)
+        observed = reconciler.observe(jobset)
+        check_guard(observed.plan, reconciler.options.max_delete_share, args.allow_mass_delete or jobset.allow_mass_delete)
+        if args.output != "json":
+            print(to_text(observed.plan, reconciler.wiring.group))
+        if observed.plan.empty:
+            return _report(Result("no-op", observed.plan), args.output) if args.output == "json" else 0
+        if not _confirmed(args, len(observed.plan.actions)):
+            return fail("apply cancelled")
+        result = _apply_with_progress(args, jobset, len(observed.plan.actions), args.output == "json")
+    except InvalidJobsFile as exc:
+        return report_invalid(exc, args.output)
+    except MassDeleteRefused as exc:
+        return fail(str(exc), EXIT_REFUSED)
+    except LockHeld as exc:
+        return fail(str(exc), EXIT_LOCKED)
+    except CronAdapterError as exc:
+        return fail(str(exc))
+    return _report(result, args.output)

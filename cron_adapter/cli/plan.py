@@ -1,0 +1,100 @@
+"""`cron-adapter plan FILE`: what apply would change, offline or against the live group."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from typing import Any
+
+from cron_adapter.cli.common import add_live_args, fail, live_reconciler, now
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
+from cron_adapter.errors import CronAdapterError, InvalidJobsFile, MassDeleteRefused
+from cron_adapter.planner import Create, Delete, Plan, check_guard, plan
+from cron_adapter.render import FireTimes, to_json, to_text
+from cron_adapter.translate import Wiring, translate_all
+
+EPILOG = """examples:
+  cron-adapter plan examples/sidecar-jobs.json --offline --base-url https://app.example.com
+  cron-adapter plan jobs.json --offline --output json > plan.json
+  AWS_ENDPOINT_URL=http://127.0.0.1:4566 cron-adapter plan jobs.json \\
+      --table cron-adapter --fire-arn arn:aws:lambda:...:function:fire --role-arn arn:aws:iam::...:role/scheduler
+
+Offline, the plan is against an empty account with placeholder ARNs. Live (the default),
+it lists the group, reads the ledger and shows each changed job's next fire times before
+and after. Nothing is written either way.
+exit codes: 0 ok, 2 invalid jobs file (problems on stderr, no actions), 1 other errors"""
+FIRES = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the plan command."""
+    p = sub.add_parser("plan", help="show what apply would create, update and delete (changes nothing)",
+                       description="Plan the EventBridge Scheduler changes that make the schedule group match "
+                       "the jobs file, like `terraform plan`.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_jobs_file_args(p)
+    p.add_argument("--offline", action="store_true", help="plan against an empty account with placeholder ARNs")
+    add_output_arg(p)
+    add_live_args(p)
+    p.set_defaults(func=run)
+
+
+def _next(expression: str | None, timezone: str | None, at: datetime) -> tuple[str, ...]:
+    """The next fire times of an EventBridge expression (empty if it cannot be evaluated)."""
+    from cron_adapter.engine import next_fires
+    from cron_adapter.schedules import parse_schedule
+
+    if not expression:
+        return ()
+    try:
+        schedule = parse_schedule(expression, timezone=timezone or "UTC")
+        return tuple(t.isoformat() for t in next_fires(schedule, timezone or "UTC", at, FIRES))
+    except CronAdapterError:
+        return ()
+
+
+def fire_times(result: Plan, current: dict[str, dict[str, Any]], at: datetime) -> dict[str, FireTimes]:
+    """Before/after fire times per changed schedule; ``current`` holds GetSchedule answers."""
+    out = {}
+    for action in result.actions:
+        old = current.get(action.name) or {}
+        new = {} if isinstance(action, Delete) else action.request
+        out[action.name] = FireTimes(
+            () if isinstance(action, Create) else _next(old.get("ScheduleExpression"), old.get("ScheduleExpressionTimezone"), at),
+            _next(new.get("ScheduleExpression"), new.get("ScheduleExpressionTimezone"), at))
+    return out
+
+
+def _live(args: argparse.Namespace, jobset: Any) -> tuple[Plan, str, dict[str, FireTimes]]:
+    reconciler = live_reconciler(args)
+    observed = reconciler.observe(jobset)
+    current = {a.name: reconciler.scheduler.get_schedule(a.name)  # type: ignore[attr-defined]
+               for a in observed.plan.actions if not isinstance(a, Create)}
+    result = observed.plan
+    try:
+        check_guard(result, reconciler.options.max_delete_share, observed.allow_mass_delete)
+    except MassDeleteRefused as exc:
+        result = Plan(result.actions, result.warnings + (f"apply will refuse: {exc}",), result.forget, result.total)
+    return result, reconciler.wiring.group, fire_times(result, {k: v for k, v in current.items() if v}, now())
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the plan."""
+    try:
+        jobset = load_from_args(args)
+        if args.offline:
+            wiring = Wiring.offline(group=args.group or "cron-adapter")
+            result = plan(translate_all(jobset, wiring), [], {}, now(), group=wiring.group)
+            result = Plan(result.actions, tuple(jobset.warnings) + result.warnings)
+            group, times = wiring.group, fire_times(result, {}, now())
+            if args.output == "json":
+                times = {}  # offline JSON is exactly {"actions": [...], "warnings": [...]}
+        else:
+            result, group, times = _live(args, jobset)
+    except InvalidJobsFile as exc:
+        return report_invalid(exc, args.output)
+    except CronAdapterError as exc:
+        return fail(str(exc))
+    print(to_json(result, times) if args.output == "json" else to_text(result, group, times))
+    return 0
+

@@ -1,0 +1,102 @@
+"""`cron-adapter push FILE --bucket B`: validate locally, upload, optionally wait for the reconcile.
+
+The reconcile Lambda records each upload's outcome in the table under
+``pk=STATUS#<group>, sk=<object ETag>`` (see adapters.ledger); ``--wait`` polls that item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from cron_adapter import constants as c
+from cron_adapter.cli.common import EXIT_INVALID, add_live_args, fail, live_value
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
+from cron_adapter.errors import CronAdapterError, InvalidJobsFile
+from cron_adapter.translate import Wiring, translate_all
+
+EPILOG = """examples:
+  cron-adapter push jobs.json --bucket my-cron-adapter-jobs
+  cron-adapter push jobs.json --bucket my-cron-adapter-jobs --wait --table cron-adapter --output json
+
+The file is validated locally first: an invalid file is never uploaded. With --wait the
+command polls the reconcile's status item (keyed by the uploaded object's ETag) and exits
+0 when it applied (or found nothing to do), 1 on a partial run, 2 when the upload was
+rejected, 3 on a refused mass delete, 4 when another reconcile held the lock, 5 on timeout."""
+_EXIT = {"applied": 0, "no-op": 0, "partial": 1, "rejected": EXIT_INVALID, "refused": 3, "contended": 4, "failed": 1}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the push command."""
+    p = sub.add_parser("push", help="validate and upload the jobs file to S3 (the reconcile Lambda applies it)",
+                       description="Validate the jobs file locally, upload it to the jobs bucket, and optionally "
+                       "wait for the reconcile's result.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_jobs_file_args(p)
+    p.add_argument("--bucket", help=f"jobs bucket (env {c.ENV_BUCKET})")
+    p.add_argument("--key", help=f"object key (env {c.ENV_JOBS_KEY}, default {c.DEFAULT_JOBS_KEY})")
+    p.add_argument("--wait", action="store_true", help="wait for the reconcile's result")
+    p.add_argument("--timeout", type=float, default=180.0, help="seconds to wait with --wait (default 180)")
+    add_output_arg(p)
+    add_live_args(p, names=("group", "table"))
+    p.set_defaults(func=run)
+
+
+def wait_for_status(table: Any, group: str, etag: str, since: float, timeout: float,
+                    sleep: Any = time.sleep, clock: Any = time.time) -> dict[str, Any] | None:
+    """Poll the status item of ``etag`` until one finished after ``since`` appears."""
+    deadline = clock() + timeout
+    while True:
+        item = table.get_item(Key={"pk": f"STATUS#{group}", "sk": etag}, ConsistentRead=True).get("Item")
+        if item and float(item.get("finished_at", 0)) >= since:
+            return item
+        if clock() >= deadline:
+            return None
+        sleep(1.0)
+
+
+def _print(result: dict[str, Any], output: str) -> None:
+    if output == "json":
+        print(json.dumps(result, indent=2, default=str))
+        return
+    print(f"uploaded s3://{result['bucket']}/{result['key']} (ETag {result['etag']})")
+    status = result.get("reconcile")
+    if status:
+        print(f"reconcile {status['status']}: {json.dumps(status.get('counts', {}), default=str)}")
+        for line in list(status.get("problems", [])) + list(status.get("failed", [])) + [status.get("detail") or ""]:
+            if line:
+                print(f"  {line}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, upload, maybe wait."""
+    try:
+        translate_all(load_from_args(args), Wiring.offline())
+        bucket = args.bucket or os.environ.get(c.ENV_BUCKET) or ""
+        if not bucket:
+            return fail(f"no bucket; pass --bucket or set {c.ENV_BUCKET}")
+        key = args.key or os.environ.get(c.ENV_JOBS_KEY) or c.DEFAULT_JOBS_KEY
+        import boto3
+
+        since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
+        put = boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=Path(args.file).read_bytes(),
+                                            ContentType="application/json")
+        result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": put["ETag"].strip('"'),
+                                  "version_id": put.get("VersionId")}
+        if args.wait:
+            table = boto3.resource("dynamodb").Table(live_value(args, "table"))
+            status = wait_for_status(table, live_value(args, "group"), result["etag"], since, args.timeout)
+            result["reconcile"] = status
+            if status is None:
+                _print(result, args.output)
+                return fail(f"no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", 5)
+    except InvalidJobsFile as exc:
+        return report_invalid(exc, args.output)
+    except CronAdapterError as exc:
+        return fail(str(exc))
+    _print(result, args.output)
+    return _EXIT.get(str((result.get("reconcile") or {}).get("status", "applied")), 1)

@@ -1,0 +1,110 @@
+"""plan / apply / push against moto (the live account path)."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cron_adapter import constants as c
+from cron_adapter.cli import apply as apply_cli
+from cron_adapter.cli import plan as plan_cli
+from cron_adapter.cli import push as push_cli
+from cron_adapter.reconcile_events import Trigger
+from tests.adapters import reconcile_support as support
+from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, World, jobs_bytes, jobs_doc
+
+aws_env = support.aws_env  # the shared pytest fixture
+world = support.world  # the shared pytest fixture
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="cron-adapter")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for module in (plan_cli, apply_cli, push_cli):
+        module.register(sub)
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+@pytest.fixture
+def live(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for key, value in {c.ENV_TABLE: TABLE, c.ENV_GROUP: GROUP, c.ENV_FIRE_ARN: WIRING.fire_arn,
+                       c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn, c.ENV_SCHEDULER_TPS: "500"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a tty
+    return tmp_path / "jobs.json"
+
+
+def write(path: Path, doc: dict[str, Any]) -> str:
+    path.write_bytes(jobs_bytes(doc))
+    return str(path)
+
+
+def test_apply_then_plan_shows_no_changes(live: Path, capsys: pytest.CaptureFixture[str]):
+    f = write(live, jobs_doc(3))
+    assert cli("apply", f, "--yes") == 0
+    assert "Apply applied: 3 created" in capsys.readouterr().out
+    assert cli("plan", f) == 0
+    assert "No changes." in capsys.readouterr().out
+
+
+def test_live_plan_shows_next_fire_times_before_and_after(live: Path, capsys: pytest.CaptureFixture[str]):
+    cli("apply", write(live, jobs_doc(3)), "--yes", "--output", "json")
+    capsys.readouterr()
+    assert cli("plan", write(live, jobs_doc(3, j1={"schedule": "daily 09:30"}))) == 0
+    out = capsys.readouterr().out
+    assert "~ update in-place 'j1': spec changed" in out and "fires now" in out and "T09:30:00" in out
+    assert cli("plan", str(live), "--output", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    [action] = doc["actions"]
+    assert action["request"]["ScheduleExpression"] == "cron(30 9 * * ? *)"
+    assert action["next_fires"]["before"] and action["next_fires"]["after"][0].endswith("09:30:00+00:00")
+
+
+def test_apply_without_yes_on_a_pipe_refuses(live: Path, world: World, capsys: pytest.CaptureFixture[str]):
+    assert cli("apply", write(live, jobs_doc(3))) == 1
+    assert "refusing" in capsys.readouterr().err and world.calls.writes() == 0
+
+
+def test_apply_refuses_a_mass_delete_unless_allowed(live: Path, capsys: pytest.CaptureFixture[str]):
+    cli("apply", write(live, jobs_doc(4)), "--yes")
+    assert cli("apply", write(live, jobs_doc(1)), "--yes") == 3
+    assert "allow-mass-delete" in capsys.readouterr().err
+    assert cli("apply", str(live), "--yes", "--allow-mass-delete", "--output", "json") == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["deleted"] == 3
+
+
+def test_push_validates_uploads_and_waits_for_the_status(live: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv(c.ENV_BUCKET, BUCKET)
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    bad = write(live.with_name("bad.json"), jobs_doc(1, j0={"schedule": "every 0m"}))
+    assert cli("push", bad) == 2
+    assert boto3.client("s3").list_objects_v2(Bucket=BUCKET)["KeyCount"] == 0
+
+    from handlers import reconcile
+
+    reconcile.app.cache_clear()
+
+    def lambda_after_upload() -> None:  # stands in for the S3 notification -> reconcile Lambda
+        for _ in range(100):
+            if boto3.client("s3").list_objects_v2(Bucket=BUCKET)["KeyCount"]:
+                reconcile.app().run(Trigger("upload"))
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=lambda_after_upload)
+    thread.start()
+    code = cli("push", write(live, jobs_doc(2)), "--wait", "--timeout", "20", "--output", "json")
+    thread.join()
+    reconcile.app.cache_clear()
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0 and result["reconcile"]["status"] == "applied" and result["etag"]

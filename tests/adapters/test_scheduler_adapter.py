@@ -1,0 +1,112 @@
+"""The EventBridge Scheduler adapter and the DynamoDB ledger on moto."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from cron_adapter.adapters.ledger import Ledger, LockMoved
+from cron_adapter.adapters.scheduler import SchedulerAdapter
+from cron_adapter.errors import LockHeld
+from cron_adapter.planner import LedgerEntry
+from tests.adapters import reconcile_support as support
+from tests.adapters.reconcile_support import GROUP, TABLE, WIRING, World
+
+aws_env = support.aws_env  # the shared pytest fixture
+world = support.world  # the shared pytest fixture
+
+def request(name: str, expr: str = "rate(5 minutes)") -> dict:
+    return {"Name": name, "GroupName": GROUP, "ScheduleExpression": expr, "State": "ENABLED",
+            "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": {"Arn": WIRING.fire_arn, "RoleArn": WIRING.role_arn}}
+
+
+def adapter(w: World) -> SchedulerAdapter:
+    return SchedulerAdapter(GROUP, w.scheduler, tps=1000)
+
+
+def test_list_paginates_one_hundred_per_page(world: World):
+    a = adapter(world)
+    a.ensure_group()
+    for i in range(230):
+        a.create(request(f"s{i:03d}"))
+    world.calls.clear()
+    listed = a.list_schedules()
+    assert len(listed) == 230 and world.calls["ListSchedules"] == 3
+    assert listed[0].state == "ENABLED" and listed[0].last_modified.startswith("20")
+
+
+def test_listing_a_missing_group_is_empty(world: World):
+    assert adapter(world).list_schedules() == []
+
+
+def test_writes_are_idempotent(world: World):
+    a = adapter(world)
+    a.ensure_group()
+    a.create(request("x"))
+    a.create(request("x", "rate(1 hour)"))  # exists: becomes an update
+    assert world.get("x")["ScheduleExpression"] == "rate(1 hour)"
+    a.update(request("y"))  # missing: becomes a create
+    assert world.get("y")["ScheduleExpression"] == "rate(5 minutes)"
+    a.delete("x")
+    a.delete("x")  # already gone: fine
+    assert a.get_schedule("x") is None and a.last_modified("y")
+
+
+def test_ensure_group_never_recreates_an_existing_group(world: World):
+    a = adapter(world)
+    a.ensure_group()
+    a.create(request("keep"))
+    world.calls.clear()
+    a.ensure_group()  # moto wipes a group's schedules on CreateScheduleGroup; we must not call it
+    assert world.calls["CreateScheduleGroup"] == 0 and "keep" in world.listed()
+
+
+def test_lazy_client_honours_aws_endpoint_url(aws_env: None, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4599")
+    a = SchedulerAdapter(GROUP)
+    assert a._client is None  # nothing built at construction
+    assert a.client.meta.endpoint_url == "http://127.0.0.1:4599"
+    assert a.client.meta.config.retries["mode"] == "standard"
+    assert Ledger(TABLE, GROUP).table.meta.client.meta.endpoint_url == "http://127.0.0.1:4599"
+
+
+def test_ledger_round_trip_and_exhausted_partition(world: World):
+    ledger = Ledger(TABLE, GROUP, world.table)
+    ledger.record(LedgerEntry("a", "job-a", "h1", None))
+    ledger.record_many([LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00")])
+    world.table.put_item(Item={"pk": "EXHAUSTED", "sk": "job-z", "spec_hash": "hz"})
+    assert ledger.entries() == {"a": LedgerEntry("a", "job-a", "h1", None),
+                                "b": LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00")}
+    assert ledger.exhausted() == {"job-z": "hz"}
+    ledger.forget("a")
+    assert set(ledger.entries()) == {"b"}
+
+
+def test_lock_is_a_lease_with_a_generation(world: World):
+    ledger = Ledger(TABLE, GROUP, world.table)
+    ledger.acquire("A", now=1000, lease_seconds=60, generation=0)
+    with pytest.raises(LockHeld) as info:
+        ledger.acquire("B", now=1010, lease_seconds=60, generation=0)
+    assert info.value.holder == "A"
+    ledger.release("A", applied=True)
+    assert ledger.peek_lock().generation == 1 and ledger.peek_lock().holder is None
+    with pytest.raises(LockMoved):  # B planned at generation 0; A applied since
+        ledger.acquire("B", now=1020, lease_seconds=60, generation=0)
+    ledger.acquire("B", now=1020, lease_seconds=60, generation=1)
+    ledger.acquire("C", now=1100, lease_seconds=60, generation=1)  # B's lease expired at 1080
+    ledger.release("B", applied=True)  # no longer the holder: a no-op
+    assert ledger.peek_lock().holder == "C"
+
+
+def test_status_items_are_keyed_by_etag_and_latest(world: World):
+    ledger = Ledger(TABLE, GROUP, world.table)
+    ledger.put_status("etag1", {"status": "applied", "created": 2}, now=1000.0)
+    assert ledger.get_status("etag1")["status"] == "applied"
+    assert ledger.get_status("latest")["key"] == "etag1"
+    assert ledger.get_status("nope") is None
+
+
+def test_resource_client_never_created_at_import():
+    import cron_adapter.adapters.scheduler as mod
+
+    assert not any(isinstance(v, boto3.session.Session) for v in vars(mod).values())

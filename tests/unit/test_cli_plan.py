@@ -1,0 +1,56 @@
+"""`cron-adapter plan --offline`: the exact JSON, the human form, invalid files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from cron_adapter.cli import plan as plan_cli
+from cron_adapter.loader import load_path
+from cron_adapter.translate import Wiring, translate_all
+
+ROOT = Path(__file__).resolve().parents[2]
+SIDECAR = str(ROOT / "examples" / "sidecar-jobs.json")
+
+
+def cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="cron-adapter")
+    plan_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["plan", *argv])
+    return args.func(args)
+
+
+def test_offline_json_is_exactly_actions_and_warnings(capsys: pytest.CaptureFixture[str]):
+    assert cli(SIDECAR, "--offline", "--base-url", "https://app.example.com", "--output", "json") == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert set(doc) == {"actions", "warnings"}
+    expected = translate_all(load_path(SIDECAR, base_url="https://app.example.com"), Wiring.offline())
+    assert [a["request"] for a in doc["actions"]] == [r.request for r in expected]
+    for action in doc["actions"]:
+        assert set(action) == {"action", "job_id", "name", "reason", "request"} and action["action"] == "create"
+    assert {a["job_id"] for a in doc["actions"]} >= {"data-refresh", "session-processor:verification"}
+
+
+def test_offline_text_reads_like_terraform(capsys: pytest.CaptureFixture[str]):
+    assert cli(SIDECAR, "--offline", "--base-url", "https://app.example.com") == 0
+    out = capsys.readouterr().out
+    assert "  + create 'data-refresh': new job" in out and "rate(15 minutes)" in out
+    assert out.rstrip().endswith("Plan: 11 to create, 0 to update, 0 to delete.")
+
+
+def test_invalid_file_exits_non_zero_with_errors_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    bad = tmp_path / "jobs.json"
+    bad.write_text(json.dumps({"version": 1, "jobs": [{"id": "x", "schedule": "every 0m",
+                                                       "target": {"url": "https://a.example.com"}}]}))
+    assert cli(str(bad), "--offline", "--output", "json") == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and '"job_id": "x"' in captured.err and "schedule" in captured.err
+
+
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit):
+        cli("--help")
+    assert "cron-adapter plan examples/sidecar-jobs.json --offline" in capsys.readouterr().out

@@ -1,0 +1,126 @@
+"""The pure planner, with literal inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from cron_adapter import planner as p
+from cron_adapter.errors import MassDeleteRefused
+from cron_adapter.planner import Create, Delete, LedgerEntry, ListedSchedule, Update, check_guard, plan
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    """The shape of translate.ScheduleRequest (the planner only reads these attributes)."""
+
+    job_id: str
+    name: str
+    spec_hash: str
+    request: dict[str, Any]
+
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+T1 = "2026-11-01T10:00:00+00:00"
+
+
+def req(name: str, spec: str = "h1", state: str = "ENABLED", expr: str = "rate(5 minutes)") -> ScheduleRequest:
+    return ScheduleRequest(job_id=name, name=name, spec_hash=spec, request={
+        "Name": name, "GroupName": "g", "ScheduleExpression": expr, "ScheduleExpressionTimezone": "UTC",
+        "State": state, "ActionAfterCompletion": "DELETE" if expr.startswith("at(") else "NONE",
+        "Target": {"Arn": "arn:fire", "RoleArn": "arn:role", "Input": "{}"}})
+
+
+def listed(name: str, stamp: str = T1, state: str = "ENABLED") -> ListedSchedule:
+    return ListedSchedule(name, state, stamp)
+
+
+def entry(name: str, spec: str = "h1", stamp: str | None = T1) -> LedgerEntry:
+    return LedgerEntry(name, name, spec, stamp)
+
+
+def test_new_job_is_created_with_its_exact_request():
+    r = req("a")
+    result = plan([r], [], {}, NOW)
+    assert result.actions == (Create("a", "a", "h1", r.request, p.NEW_JOB),)
+    assert result.summary() == "Plan: 1 to create, 0 to update, 0 to delete."
+
+
+def test_unchanged_schedule_plans_nothing():
+    result = plan([req("a")], [listed("a")], {"a": entry("a")}, NOW)
+    assert result.empty and result.actions == ()
+
+
+def test_spec_change_is_one_update():
+    result = plan([req("a", "h2")], [listed("a")], {"a": entry("a")}, NOW)
+    assert [(type(a), a.reason) for a in result.actions] == [(Update, p.SPEC_CHANGED)]
+
+
+def test_pause_and_resume_are_named():
+    paused = plan([req("a", "h2", "DISABLED")], [listed("a")], {"a": entry("a")}, NOW)
+    resumed = plan([req("a", "h3", "ENABLED")], [listed("a", state="DISABLED")], {"a": entry("a")}, NOW)
+    assert paused.actions[0].reason == p.PAUSED and paused.actions[0].request["State"] == "DISABLED"
+    assert resumed.actions[0].reason == p.RESUMED and resumed.actions[0].request["State"] == "ENABLED"
+
+
+def test_out_of_band_change_is_drift_by_last_modification_date():
+    result = plan([req("a")], [listed("a", "2026-11-02T00:00:00+00:00")], {"a": entry("a")}, NOW)
+    assert [(type(a), a.reason) for a in result.actions] == [(Update, p.DRIFT_CHANGED)]
+
+
+def test_out_of_band_delete_is_recreated():
+    result = plan([req("a")], [], {"a": entry("a")}, NOW)
+    assert [(type(a), a.reason) for a in result.actions] == [(Create, p.DRIFT_DELETED)]
+
+
+def test_orphan_is_deleted_and_named_in_the_group():
+    result = plan([], [listed("old")], {"old": entry("old")}, NOW, group="g")
+    assert result.actions == (Delete("old", "old", {"Name": "old", "GroupName": "g"}, p.ORPHAN),)
+
+
+def test_listed_without_ledger_or_unconfirmed_is_rewritten():
+    unknown = plan([req("a")], [listed("a")], {}, NOW)
+    pending = plan([req("a")], [listed("a")], {"a": entry("a", stamp=None)}, NOW)
+    assert unknown.actions[0].reason == p.UNKNOWN and pending.actions[0].reason == p.UNCONFIRMED
+
+
+def test_stale_ledger_entries_are_forgotten_without_api_writes():
+    result = plan([], [], {"gone": entry("gone")}, NOW)
+    assert result.actions == () and result.forget == ("gone",) and not result.empty
+
+
+def test_fired_one_shot_that_eventbridge_deleted_is_not_drift():
+    r = req("once", expr="at(2026-11-22T09:00:00)")
+    assert plan([r], [], {"once": entry("once")}, NOW).empty
+
+
+def test_one_shot_in_the_past_is_not_created_but_warned():
+    result = plan([req("once", expr="at(2026-11-22T09:00:00)")], [], {}, NOW)
+    assert result.actions == () and "has passed" in result.warnings[0]
+
+
+def test_one_shot_time_uses_the_schedule_timezone():
+    r = req("once", expr="at(2026-11-22T12:30:00)")
+    r.request["ScheduleExpressionTimezone"] = "Europe/Berlin"  # 11:30 UTC: passed
+    assert plan([r], [], {}, NOW).actions == ()
+    r.request["ScheduleExpressionTimezone"] = "America/New_York"  # 17:30 UTC: future
+    assert isinstance(plan([r], [], {}, NOW).actions[0], Create)
+
+
+def test_exhausted_job_with_current_spec_is_not_recreated():
+    assert plan([req("a")], [], {"a": entry("a")}, NOW, exhausted={"a": "h1"}).empty
+    changed = plan([req("a", "h2")], [], {"a": entry("a")}, NOW, exhausted={"a": "h1"})
+    assert isinstance(changed.actions[0], Create)
+
+
+def test_guard_refuses_deleting_more_than_the_share():
+    result = plan([req("a")], [listed("a"), listed("b"), listed("c")], {}, NOW)
+    assert result.total == 3 and len(result.of(Delete)) == 2
+    with pytest.raises(MassDeleteRefused) as info:
+        check_guard(result, 0.5, allowed=False)
+    assert info.value.deletes == 2 and info.value.total == 3
+    check_guard(result, 0.5, allowed=True)
+    check_guard(result, 0.7, allowed=False)
