@@ -85,11 +85,19 @@ class ClaimError(CronAdapterError):
 class ClaimConflict(ClaimError):
     """Another delivery already claimed or finished this (job, scheduled time)."""
 
-    def __init__(self, job_id: str, scheduled_time: str, holder: str | None, status: str | None) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        scheduled_time: str,
+        holder: str | None,
+        status: str | None,
+        lease_until: float | None = None,
+    ) -> None:
         self.job_id = job_id
         self.scheduled_time = scheduled_time
         self.holder = holder
         self.status = status
+        self.lease_until = lease_until  # epoch seconds; a "claimed" run past it may be taken over
         super().__init__(f"job {job_id!r} at {scheduled_time} is already {status or 'claimed'} by {holder or 'another delivery'}")
 
 

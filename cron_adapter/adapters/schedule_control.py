@@ -1,0 +1,42 @@
+"""Stops an exhausted job: deletes its schedules from the group (EventBridge Scheduler).
+
+Deleting rather than disabling: UpdateSchedule replaces every field (a disable would need a
+GetSchedule and a full copy), and reconcile reads the EXHAUSTED marker, so it will not
+recreate them. A schedule that is already gone is fine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from cron_adapter.adapters.dynamo_expr import error_code
+from cron_adapter.errors import CronAdapterError
+
+_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
+
+
+class SchedulerControl:
+    """:class:`~cron_adapter.fire_ports.ScheduleControl` with a lazily created scheduler client."""
+
+    def __init__(self, group: str, client: Any | None = None) -> None:
+        self.group = group
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = boto3.client("scheduler", config=_BOTO_CONFIG)
+        return self._client
+
+    def stop(self, job_id: str, schedules: tuple[str, ...]) -> None:
+        """Delete each schedule of the job; ResourceNotFound means it is already gone."""
+        for name in schedules:
+            try:
+                self.client.delete_schedule(Name=name, GroupName=self.group)
+            except ClientError as exc:
+                if error_code(exc) != "ResourceNotFoundException":
+                    raise CronAdapterError(f"cannot delete schedule {name!r} of job {job_id!r}: {error_code(exc)}") from exc

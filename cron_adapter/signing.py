@@ -1,0 +1,63 @@
+"""HMAC-SHA256 signatures over ``"{timestamp}.{body}"``, shared by the caller and the receiver.
+
+The fire Lambda signs every HTTP attempt with the current secret; the receiver recomputes the
+signature with the current and the previous secret (rotation) and compares in constant time.
+The timestamp is inside the signed string, so a captured request cannot be re-sent with a
+fresh timestamp, and the receiver refuses timestamps outside a window (replay)::
+
+    X-Cron-Timestamp: 1795489200
+    X-Cron-Signature: v1=<hex hmac_sha256(secret, b"1795489200." + body)>
+
+Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+TIMESTAMP_HEADER = "X-Cron-Timestamp"
+SIGNATURE_HEADER = "X-Cron-Signature"
+SCHEME = "v1"
+
+
+def signed_payload(timestamp: int, body: bytes) -> bytes:
+    """The exact bytes that are signed: ``b"<timestamp>." + body``."""
+    return str(int(timestamp)).encode("ascii") + b"." + body
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """Return the hex HMAC-SHA256 of :func:`signed_payload` under ``secret``."""
+    return hmac.new(secret.encode("utf-8"), signed_payload(timestamp, body), hashlib.sha256).hexdigest()
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    """Return the ``X-Cron-Signature`` value, e.g. ``v1=5f0c...``."""
+    return f"{SCHEME}={sign(secret, timestamp, body)}"
+
+
+def signature_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Return both signature headers for one request."""
+    return {TIMESTAMP_HEADER: str(int(timestamp)), SIGNATURE_HEADER: signature_header(secret, timestamp, body)}
+
+
+def parse_signature_header(value: str) -> list[str]:
+    """Return the ``v1`` hex digests in a header (``v1=a,v1=b`` is allowed during rotation)."""
+    digests = []
+    for part in value.split(","):
+        scheme, _, digest = part.strip().partition("=")
+        if scheme == SCHEME and digest:
+            digests.append(digest.strip().lower())
+    return digests
+
+
+def verify(secrets: list[str], timestamp: int, body: bytes, header_value: str) -> bool:
+    """True when any digest in ``header_value`` matches any secret (constant-time compares)."""
+    digests = parse_signature_header(header_value)
+    ok = False
+    for secret in secrets:
+        expected = sign(secret, timestamp, body)
+        for digest in digests:
+            # No early exit: every pair is compared, so timing does not reveal which matched.
+            ok |= hmac.compare_digest(expected, digest)
+    return ok

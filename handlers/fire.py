@@ -1,0 +1,37 @@
+"""Fire Lambda: EventBridge Scheduler delivers one FireInput; claim it once, call, record.
+
+Tracing: no Powertools Tracer. Constructing it imports aws_xray_sdk (~0.4-0.8 s cold, see
+AWS-FACTS.md), more than the whole fire path; the Lambda's own X-Ray segment still records
+each invocation when active tracing is on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from pydantic import ValidationError
+
+from cron_adapter.adapters.fire_factory import FireFactory
+from cron_adapter.constants import METRICS_NAMESPACE, SERVICE_NAME
+from cron_adapter.fire_input import FireInput
+
+logger = Logger(service=SERVICE_NAME)
+metrics = Metrics(namespace=METRICS_NAMESPACE)
+factory = FireFactory()  # builds nothing until the first invocation
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Validate the input (a malformed event fails here, before any call), then fire."""
+    try:
+        fire = FireInput.model_validate(event)
+    except ValidationError as exc:
+        logger.error("malformed fire input", extra={"errors": exc.errors(include_input=False, include_url=False)})
+        raise
+    deadline = time.time() + context.get_remaining_time_in_millis() / 1000
+    outcome = factory.service(logger, metrics).fire(fire, holder=context.aws_request_id, deadline=deadline)
+    logger.info("fire finished", extra=outcome.to_dict())
+    return outcome.to_dict()

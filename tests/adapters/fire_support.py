@@ -1,0 +1,144 @@
+"""Shared helpers for the fire adapter tests: moto env/table, an RLock around moto's writes,
+call counting, and a scripted HTTP server on 127.0.0.1 (port 0)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
+
+from cron_adapter import constants as c
+
+TABLE = "cron-adapter-test"
+LOCKED_OPS = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and region; no endpoint override, so moto's in-process mock answers."""
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def lock_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's conditional writes are not atomic under thread races (AWS-FACTS.md): serialise them."""
+    lock = threading.RLock()
+    for name in LOCKED_OPS:
+        original = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(original)
+        def locked(self: Any, *args: Any, __original: Callable = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
+
+
+class Calls(Counter):
+    """AWS API calls by operation name (a botocore ``before-call`` hook)."""
+
+    def hook(self, model: Any, **_: Any) -> None:
+        self[model.name] += 1
+
+
+def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Yield a DynamoDB client on a fresh moto table, moto writes serialised (wrap in a fixture)."""
+    fake_aws_env(monkeypatch)
+    lock_moto_writes(monkeypatch)
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(TableName=TABLE, **c.TABLE_DEFINITION)
+        yield client
+
+
+def get_item(client: Any, pk: str, sk: str) -> dict[str, Any] | None:
+    """One GetItem as plain values (the "did (job, time) run?" lookup)."""
+    from cron_adapter.adapters.dynamo_expr import plain
+
+    item = client.get_item(TableName=TABLE, Key={"pk": {"S": pk}, "sk": {"S": sk}}).get("Item")
+    return plain(item) if item else None
+
+
+# --- a scripted HTTP target ----------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b'{"ok":true}'
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+
+class TargetServer:
+    """A real http.server on 127.0.0.1:0 answering from a script (then 200)."""
+
+    def __init__(self, *script: Reply) -> None:
+        self.script = list(script)
+        self.seen: list[Seen] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                outer.seen.append(Seen(self.command, self.path, dict(self.headers), body, time.monotonic()))
+                reply = outer.script.pop(0) if outer.script else Reply()
+                time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except OSError:
+                    pass  # the client gave up (timeout test)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> TargetServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def assert_no_secret_logged(caplog: pytest.LogCaptureFixture, *secrets: str) -> None:
+    """Scan every captured log record (message and extra fields) for the secrets."""
+    for record in caplog.get_records("setup") + caplog.get_records("call"):  # .records is teardown-only here
+        text = record.getMessage() + " " + repr(record.__dict__)
+        for secret in secrets:
+            assert secret not in text, f"secret leaked in log: {record.getMessage()}"

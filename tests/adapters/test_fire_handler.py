@@ -1,0 +1,106 @@
+"""The fire Lambda handler end to end on moto + a local target: budget, logs, malformed input."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+from pydantic import ValidationError
+
+import handlers.fire as fire_handler
+from cron_adapter import constants as c
+from cron_adapter.adapters.fire_factory import FireFactory
+from tests.adapters.fire_support import TABLE, Calls, TargetServer, fake_aws_env, get_item, lock_moto_writes
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+SECRET = "handler-secret-" + "k" * 40
+
+
+@dataclass
+class Context:
+    function_name: str = "cron-adapter-fire"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:cron-adapter-fire"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+@pytest.fixture
+def lam(monkeypatch, capsys):
+    """The handler on moto with a fresh factory; yields (calls, log buffer)."""
+    fake_aws_env(monkeypatch)
+    lock_moto_writes(monkeypatch)
+    for name, value in {c.ENV_TABLE: TABLE, c.ENV_SECRET_ID: "cron-adapter/target-secret",
+                        c.ENV_ALLOW_HTTP_LOOPBACK: "true", c.ENV_HMAC: "true"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(fire_handler, "factory", FireFactory())
+    logs = io.StringIO()
+    capture = logging.StreamHandler(logs)
+    capture.setFormatter(fire_handler.logger.registered_formatter)
+    fire_handler.logger.addHandler(capture)
+    with mock_aws():
+        boto3.client("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
+        boto3.client("secretsmanager").create_secret(Name="cron-adapter/target-secret", SecretString=SECRET)
+        boto3.setup_default_session()
+        calls = Calls()
+        boto3.DEFAULT_SESSION.events.register("before-call", calls.hook)
+        yield calls, logs
+    fire_handler.logger.removeHandler(capture)
+    out = capsys.readouterr()
+    for text in (logs.getvalue(), out.out, out.err):
+        assert SECRET not in text
+
+
+def event(url: str, when: str = "2026-11-23T03:00:00Z") -> dict:
+    e = json.loads((EVENTS / "fire.json").read_text())
+    e["job"]["target"]["url"] = url
+    e["scheduled_time"] = when
+    return e
+
+
+def test_warm_fire_makes_two_dynamodb_calls_and_no_secret_read(lam, capsys) -> None:
+    calls, logs = lam
+    with TargetServer() as server:
+        assert fire_handler.handler(event(server.url), Context())["status"] == "succeeded"
+        calls.clear()
+        out = fire_handler.handler(event(server.url, "2026-11-23T04:00:00Z"), Context())
+    assert out["status"] == "succeeded"
+    assert dict(calls) == {"TransactWriteItems": 2}
+    assert server.seen[1].headers["Authorization"] == f"Bearer {SECRET}"
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {m["Name"] for doc in emf for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert {c.METRIC_CLAIMED, c.METRIC_TARGET_SUCCEEDED, c.METRIC_TARGET_LATENCY} <= names
+    assert all(doc["_aws"]["CloudWatchMetrics"][0]["Namespace"] == c.METRICS_NAMESPACE for doc in emf)
+    assert all("nightly-report" not in json.dumps(doc["_aws"]) for doc in emf)  # no per-job dimension
+    assert '"fire finished"' in logs.getvalue()
+
+
+def test_duplicate_delivery_through_the_handler(lam) -> None:
+    calls, _ = lam
+    with TargetServer() as server:
+        fire_handler.handler(event(server.url), Context())
+        dup = fire_handler.handler(event(server.url), Context())
+    assert dup["status"] == "duplicate" and len(server.seen) == 1
+    run = get_item(boto3.client("dynamodb"), "JOB#nightly-report", "RUN#2026-11-23T03:00:00Z")
+    assert run["status"] == "succeeded"
+
+
+@pytest.mark.parametrize(("name", "field_name"), [("fire-malformed.json", "scheduled_time"),
+                                                  ("fire-malformed-missing-job.json", "job")])
+def test_malformed_event_is_rejected_naming_the_field_and_calls_nothing(lam, name: str, field_name: str) -> None:
+    calls, logs = lam
+    bad = json.loads((EVENTS / name).read_text())
+    with pytest.raises(ValidationError) as err:
+        fire_handler.handler(bad, Context())
+    assert field_name in str(err.value)
+    assert sum(calls.values()) == 0 and fire_handler.factory._service is None
+    assert "malformed fire input" in logs.getvalue() and field_name in logs.getvalue()

@@ -1,0 +1,210 @@
+"""In-memory fakes of the fire ports, with the same conditional semantics as the adapters.
+
+Imported explicitly by the fire tests and the bench (``from tests.unit.fire.fakes import ...``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cron_adapter.constants import EXHAUSTED_PK
+from cron_adapter.errors import ClaimConflict, TargetError
+from cron_adapter.fire_ports import STATE_SK, Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
+
+SECRET = "s3cr3t-" + "x" * 40  # long enough, and easy to scan logs for
+PREVIOUS = "old-" + "y" * 40
+
+
+class FakeStore:
+    """A dict of rows keyed (pk, sk); every method is atomic under one lock, like DynamoDB's conditions."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], dict[str, Any]] = {}
+        self.calls = 0
+        self.lock = threading.RLock()
+
+    def run(self, job_id: str, when: str) -> dict[str, Any] | None:
+        return self.rows.get((f"JOB#{job_id}", f"RUN#{when}"))
+
+    def state(self, job_id: str) -> dict[str, Any]:
+        return self.rows.get((f"JOB#{job_id}", STATE_SK), {})
+
+    def _js(self, pk: str) -> JobState:
+        s = self.rows.get((pk, STATE_SK), {})
+        return JobState(s.get("running"), s.get("running_holder"), s.get("running_lease"), s.get("queued"), s.get("runs", 0))
+
+    def _conflict(self, key: RunKey) -> ClaimConflict:
+        r = self.rows.get((key.pk, key.sk), {})
+        return ClaimConflict(key.job_id, key.scheduled_time, r.get("holder"), r.get("status"), r.get("lease_until"))
+
+    def _run_fields(self, c: Claim, status: str) -> dict[str, Any]:
+        return {"status": status, "holder": c.holder, "lease_until": c.lease_until, "claimed_at": c.now,
+                "delivery_attempt": c.delivery_attempt, "ttl": c.ttl, "spec_hash": c.spec_hash}
+
+    def claim(self, c: Claim) -> JobState | None:
+        with self.lock:
+            self.calls += 1
+            run = self.rows.get((c.key.pk, c.key.sk))
+            takeover = c.previous_holder is not None
+            ok = run is None if not takeover else (
+                run["status"] == "claimed" and run["holder"] == c.previous_holder and run["lease_until"] < c.now)
+            if not ok:
+                raise self._conflict(c.key)
+            st = self.rows.get((c.key.pk, STATE_SK), {})
+            slot_ok = c.overlap == "allow" or "running" not in st or st["running_lease"] < c.now or (
+                takeover and st.get("running_holder") == c.previous_holder)
+            limit_ok = takeover or c.max_runs is None or st.get("runs", 0) < c.max_runs
+            if not (slot_ok and limit_ok):
+                return self._js(c.key.pk)
+            new = dict(run or {})
+            new.update(self._run_fields(c, "claimed"), deliveries=(run or {}).get("deliveries", 0) + 1)
+            self.rows[(c.key.pk, c.key.sk)] = new
+            st = dict(st, last_claimed=c.key.scheduled_time)
+            if c.overlap != "allow":
+                st.update(running=c.key.scheduled_time, running_holder=c.holder, running_lease=c.lease_until)
+            if not takeover:
+                st["runs"] = st.get("runs", 0) + 1
+            self.rows[(c.key.pk, STATE_SK)] = st
+            return None
+
+    def enqueue(self, c: Claim) -> JobState | None:
+        with self.lock:
+            self.calls += 1
+            if (c.key.pk, c.key.sk) in self.rows:
+                raise self._conflict(c.key)
+            st = self.rows.get((c.key.pk, STATE_SK), {})
+            if "running" not in st or st["running_lease"] < c.now or "queued" in st:
+                return self._js(c.key.pk)
+            self.rows[(c.key.pk, c.key.sk)] = self._run_fields(c, "queued")
+            self.rows[(c.key.pk, STATE_SK)] = dict(st, queued=c.key.scheduled_time)
+            return None
+
+    def finish(self, f: Finish) -> JobState | None:
+        with self.lock:
+            self.calls += 1
+            k = f.key
+            run = self.rows.get((k.pk, k.sk))
+            if not run or run.get("holder") != f.holder or run.get("status") != "claimed":
+                raise self._conflict(k)
+            st = self.rows.get((k.pk, STATE_SK), {})
+            queued = f.promote.key.scheduled_time if f.promote else f.drop_queued
+            conds = []
+            if f.release and f.overlap != "allow":
+                conds.append(st.get("running_holder") == f.holder)
+            if queued is not None:
+                conds.append(st.get("queued") == queued)
+            elif f.release and f.overlap == "queue":
+                conds.append("queued" not in st)
+            if f.max_runs is not None and f.exhausted is None:
+                conds.append(st.get("runs", 0) < f.max_runs)
+            if not all(conds):
+                return self._js(k.pk)
+            run.update(status=f.status, attempts=f.attempts, duration_ms=f.duration_ms, finished_at=f.now)
+            run.update({a: v for a, v in (("http_status", f.http_status), ("error", f.error)) if v is not None})
+            st = dict(st, last_run=k.scheduled_time, last_status=f.status)
+            if f.release and f.overlap != "allow" and f.promote is None:
+                for a in ("running", "running_holder", "running_lease"):
+                    st.pop(a, None)
+            if f.promote is not None:
+                p = f.promote
+                self.rows[(k.pk, p.key.sk)].update(self._run_fields(p, "claimed"), deliveries=1)
+                st.update(running=p.key.scheduled_time, running_lease=p.lease_until, runs=st.get("runs", 0) + 1)
+            elif f.drop_queued is not None:
+                self.rows[(k.pk, f"RUN#{f.drop_queued}")].update(status="skipped", error="queued run dropped")
+            if queued is not None:
+                st.pop("queued", None)
+            self.rows[(k.pk, STATE_SK)] = st
+            if f.exhausted:
+                self.rows[(EXHAUSTED_PK, k.job_id)] = {"spec_hash": f.spec_hash, "reason": f.exhausted}
+            return None
+
+    def record(self, key: RunKey, status: str, error: str, now: float, ttl: int, spec_hash: str) -> None:
+        with self.lock:
+            self.calls += 1
+            if (key.pk, key.sk) in self.rows:
+                raise self._conflict(key)
+            self.rows[(key.pk, key.sk)] = {"status": status, "error": error, "finished_at": now, "ttl": ttl}
+
+    def close_stale(self, key: RunKey, previous_holder: str, now: float, status: str, error: str) -> None:
+        with self.lock:
+            self.calls += 1
+            run = self.rows.get((key.pk, key.sk))
+            if not run or run["status"] != "claimed" or run["holder"] != previous_holder or run["lease_until"] >= now:
+                raise self._conflict(key)
+            run.update(status=status, error=error, finished_at=now)
+            st = self.rows.get((key.pk, STATE_SK), {})
+            if st.get("running_holder") == previous_holder:
+                for a in ("running", "running_holder", "running_lease"):
+                    st.pop(a, None)
+
+    def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
+        with self.lock:
+            self.calls += 1
+            self.rows[(EXHAUSTED_PK, job_id)] = {"spec_hash": spec_hash, "reason": reason}
+
+
+Script = TargetResponse | TargetError | Callable[[TargetRequest, float], TargetResponse]
+
+
+class FakeCaller:
+    """Answers from a script (a response, an error to raise, or a function); then 200."""
+
+    def __init__(self, *script: Script) -> None:
+        self.script = list(script)
+        self.requests: list[tuple[TargetRequest, float]] = []
+        self.lock = threading.Lock()
+
+    def call(self, request: TargetRequest, timeout: float) -> TargetResponse:
+        with self.lock:
+            self.requests.append((request, timeout))
+            step = self.script.pop(0) if self.script else TargetResponse(200, b"{}")
+        if isinstance(step, TargetError):
+            raise step
+        return step(request, timeout) if callable(step) else step
+
+
+@dataclass
+class FakeClock:
+    """Time that moves only when told to (or when the code sleeps)."""
+
+    t: float = 1_795_402_805.0  # 2026-11-23T03:00:05Z, five seconds after the fire
+    sleeps: list[float] = field(default_factory=list)
+
+    def now(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t += seconds
+
+
+@dataclass
+class FakeSecrets:
+    secret: Secret = field(default_factory=lambda: Secret(SECRET, PREVIOUS))
+    calls: int = 0
+
+    def get(self) -> Secret:
+        self.calls += 1
+        return self.secret
+
+
+@dataclass
+class FakeSchedules:
+    stopped: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    def stop(self, job_id: str, schedules: tuple[str, ...]) -> None:
+        self.stopped.append((job_id, schedules))
+
+
+@dataclass
+class FakeMetrics:
+    points: list[tuple[str, str, float]] = field(default_factory=list)
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        self.points.append((name, unit, value))
+
+    def count(self, name: str) -> int:
+        return sum(1 for n, _, _ in self.points if n == name)
