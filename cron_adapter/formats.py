@@ -19,7 +19,7 @@ from cron_adapter.model import JobIn
 SIDECAR_KEYS = {"name", "schedule", "endpoint", "method", "timeout"}
 HERMES_KINDS = {"cron", "interval", "once"}
 
-Read = tuple[list[tuple[JobIn, bool]], list[Problem], list[str]]
+Read = tuple[list[tuple[JobIn, bool]], list[Problem], list[tuple[str | None, str]]]
 
 
 def detect(raw: Any) -> str | None:
@@ -87,7 +87,7 @@ def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
     """Convert a sidecar job list; ``timeout`` is in seconds, URL = base URL + endpoint."""
     jobs: list[tuple[JobIn, bool]] = []
     problems: list[Problem] = []
-    warnings: list[str] = []
+    warnings: list[tuple[str | None, str]] = []
     if not base_url:
         problems.append(Problem(None, "base_url", "a sidecar job list needs the app's base URL",
                                 "pass --base-url https://app.example.com or set API_URL"))
@@ -101,7 +101,7 @@ def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
                 problems.append(Problem(name, key, f"{key} is required and must be a string", f'add "{key}"'))
         extra = sorted(set(item) - SIDECAR_KEYS)
         if extra:
-            warnings.append(f"job {name!r}: ignored unknown sidecar keys {extra}")
+            warnings.append((name, f"ignored unknown sidecar keys {extra}"))
         if any(p.job_id == name for p in problems):
             continue
         endpoint = item["endpoint"] if item["endpoint"].startswith("/") else "/" + item["endpoint"]

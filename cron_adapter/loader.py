@@ -110,7 +110,7 @@ def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
 
 
 def _resolve(items: list[tuple[JobIn, bool]], defaults: DefaultsIn, fmt: str, allow_mass_delete: bool,
-             problems: list[Problem], warnings: list[str], source: str) -> JobSet:
+             problems: list[Problem], warnings: list[tuple[str | None, str]], source: str) -> JobSet:
     jobs: list[Job] = []
     seen: set[str] = set()
     for job_in, done in items:
@@ -123,11 +123,29 @@ def _resolve(items: list[tuple[JobIn, bool]], defaults: DefaultsIn, fmt: str, al
             jobs.append(job)
     if problems:
         raise InvalidJobsFile(problems, source)
-    return JobSet(jobs=tuple(jobs), format=fmt, allow_mass_delete=allow_mass_delete, warnings=tuple(warnings))  # type: ignore[arg-type]
+    return JobSet(jobs=tuple(jobs), format=fmt, allow_mass_delete=allow_mass_delete,  # type: ignore[arg-type]
+                  warnings=_merge_warnings(warnings))
+
+
+def _merge_warnings(warnings: list[tuple[str | None, str]]) -> tuple[str, ...]:
+    """One line per distinct warning, naming every job it concerns."""
+    jobs_by_text: dict[str, list[str]] = {}
+    for job_id, text in warnings:
+        jobs_by_text.setdefault(text, []).append(job_id or "")
+    out = []
+    for text, ids in jobs_by_text.items():
+        named = [i for i in ids if i]
+        if not named:
+            out.append(text)
+        elif len(named) <= 3:
+            out.append(f"job {', '.join(repr(i) for i in named)}: {text}")
+        else:
+            out.append(f"{len(named)} jobs ({', '.join(repr(i) for i in named[:3])}, ...): {text}")
+    return tuple(out)
 
 
 def _resolve_job(job: JobIn, defaults: DefaultsIn, fmt: str, done: bool,
-                 problems: list[Problem], warnings: list[str]) -> Job | None:
+                 problems: list[Problem], warnings: list[tuple[str | None, str]]) -> Job | None:
     before = len(problems)
     tz = job.timezone or defaults.timezone or "UTC"
     if _known_timezone(tz):
@@ -176,7 +194,8 @@ def _naive(value):  # noqa: ANN001, ANN202 - compare wall times when one side la
     return value.replace(tzinfo=None)
 
 
-def _resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: list[str]) -> Target | None:
+def _resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem],
+                    warnings: list[tuple[str | None, str]]) -> Target | None:
     mine, base = job.target or _NO_TARGET, defaults.target or _NO_TARGET
     url = mine.url
     if url is None:
@@ -191,7 +210,7 @@ def _resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], w
         problems.append(Problem(job.id, "target.url", problem, "use an https:// URL on a public host"))
         return None
     if warning:
-        warnings.append(f"job {job.id!r}: {warning}")
+        warnings.append((job.id, warning))
     headers = {**(base.headers or {}), **(mine.headers or {})}
     reserved = [h for h in headers if h.lower() in {"authorization", "idempotency-key"} or h.lower().startswith("x-cron-")]
     if reserved:
@@ -200,8 +219,8 @@ def _resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], w
         return None
     timeout = mine.timeout or base.timeout or 30.0
     if timeout > MAX_TARGET_TIMEOUT_SECONDS:
-        warnings.append(f"job {job.id!r}: target.timeout {timeout:g}s is longer than the fire Lambda can wait; "
-                        f"it is cut to {MAX_TARGET_TIMEOUT_SECONDS:g}s. Have the endpoint answer 202 and work asynchronously.")
+        warnings.append((job.id, f"target.timeout {timeout:g}s is longer than the fire Lambda can wait; it is cut to "
+                                 f"{MAX_TARGET_TIMEOUT_SECONDS:g}s. Have the endpoint answer 202 and work asynchronously."))
         timeout = MAX_TARGET_TIMEOUT_SECONDS
     body = mine.body if mine.body is not None else base.body
     return Target(url=url, method=mine.method or base.method or "POST", headers=headers, body=body, timeout=timeout)

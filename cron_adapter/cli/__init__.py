@@ -14,8 +14,12 @@ import sys
 COMMANDS = [
     "validate",
     "plan",
+    "apply",
+    "push",
     "next",
     "schema",
+    "dev",
+    "simulate",
 ]
 
 
@@ -40,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `cron-adapter plan ... | head`: not an error of ours
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -118,6 +118,12 @@ def test_sidecar_list_reads_as_is():
     assert any("bq-metadata-refresh" in w and "cut to 840" in w for w in jobset.warnings)
 
 
+def test_repeated_warnings_are_merged_naming_the_jobs():
+    jobs = [{"id": f"j{i}", "schedule": "every 5m", "target": {"url": "http://127.0.0.1:9/x"}} for i in range(5)]
+    (warning,) = load_bytes(native(*jobs)).warnings
+    assert warning.startswith("5 jobs ('j0', 'j1', 'j2', ...): plain http")
+
+
 def test_sidecar_missing_endpoint_names_job_and_field():
     data = json.dumps([{"name": "x", "schedule": "every 5m"}]).encode()
     assert ("x", "endpoint") in problems_of(data, base_url="https://a.example")
