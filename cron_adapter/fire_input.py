@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cron_adapter.model import Delivery, Method, Overlap
+from cron_adapter.kinds import Delivery, Method, Overlap
 
 SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
 ATTEMPT_PLACEHOLDER = "<aws.scheduler.attempt-number>"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from cron_adapter import signing
 from cron_adapter.fire_input import FireInput, FireJob, FireRetry
 from cron_adapter.fire_ports import Secret, TargetRequest
-from cron_adapter.model import MAX_TARGET_TIMEOUT_SECONDS
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
 
 LEASE_MARGIN_SECONDS = 10.0
 # Stop calling this long before the Lambda deadline, so the outcome can still be recorded.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from cron_adapter.model import Overlap
+from cron_adapter.kinds import Overlap
 
 RunStatus = Literal["claimed", "succeeded", "failed", "skipped", "queued", "lost", "gone"]
 STATE_SK = "STATE"

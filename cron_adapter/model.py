@@ -13,14 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
-Overlap = Literal["skip", "allow", "queue"]
-Delivery = Literal["at-least-once", "at-most-once"]
-CatchUp = Literal["none", "latest", "all"]
-Source = Literal["native", "hermes", "sidecar"]
-
-# The fire Lambda runs at most 15 minutes; a target call is cut before the Lambda is.
-MAX_TARGET_TIMEOUT_SECONDS = 840.0
+# Re-exported: the kinds live apart so the fire path can skip this module.
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, CatchUp, Delivery, Method, Overlap, Source  # noqa: F401
 
 
 class _In(BaseModel):
