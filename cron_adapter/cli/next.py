@@ -1,0 +1,140 @@
+"""``cron-adapter next``: the next fire times of a schedule or a job, as EventBridge fires them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cron_adapter import engine
+from cron_adapter.errors import CronAdapterError, InvalidJobsFile
+from cron_adapter.schedules import Schedule, parse_schedule
+
+EXIT_INVALID = 2  # as `validate` and `plan`: the input cannot be used
+# `next` never calls a target, so a hermes or sidecar store without a base URL still loads.
+PLACEHOLDER_BASE_URL = "https://base-url.invalid"
+EPILOG = """examples:
+  cron-adapter next --schedule "30 2 * * *" --timezone Europe/Berlin --after 2027-03-27T00:00 -n 3
+  cron-adapter next --schedule "daily 07:00,13:30" --output json
+  cron-adapter next --job nightly-sync jobs.json -n 10
+
+Times print as ISO-8601 with their offset. A daylight-saving gap skips a fire (02:30 does
+not exist on a spring-forward night); a fall-back hour fires once. Both are noted."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to compute: the schedule, its zone and the window from the job (if any)."""
+
+    schedule: Schedule
+    timezone: str
+    start: datetime | None = None
+    end: datetime | None = None
+    warning: str = ""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``next`` command."""
+    parser = subparsers.add_parser(
+        "next",
+        help="show the next fire times of a schedule or a job",
+        description="Show the next fire times of a schedule expression or of a job in a jobs file, "
+        "exactly as EventBridge Scheduler will fire them, with the DST gaps and overlaps that affect them.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--schedule", metavar="EXPR", help='a schedule, e.g. "every 15m", "0 9 * * 1-5", "cron(0 3 * * ? *)"')
+    source.add_argument("--job", nargs=2, metavar=("ID", "FILE"), help="a job id and the jobs file that holds it")
+    parser.add_argument("--timezone", metavar="TZ", help="IANA timezone (default UTC; with --job: the store-wide zone)")
+    parser.add_argument("--format", choices=("native", "hermes", "sidecar"), help="with --job: force the file's format")
+    parser.add_argument("--base-url", metavar="URL", help="with --job: base URL of hermes/sidecar stores (unused here)")
+    parser.add_argument("--after", metavar="ISO", help="list fires after this time (default: now; no offset = in TZ)")
+    parser.add_argument("-n", type=int, default=5, metavar="N", help="how many fire times (default 5)")
+    parser.add_argument("--output", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the next fire times; 0 on success, 2 on a bad schedule, job or file."""
+    try:
+        if args.n < 1:
+            raise CronAdapterError("-n must be at least 1")
+        query = _query(args)
+        after = _after(args.after, query.timezone)
+        fires = engine.next_fires(query.schedule, query.timezone, after, args.n, start=query.start, end=query.end)
+        horizon = fires[-1] + timedelta(minutes=1) if fires else after
+        notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
+    except InvalidJobsFile as exc:
+        print(f"cron-adapter next: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except CronAdapterError as exc:
+        print(f"cron-adapter next: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.output == "json":
+        print(json.dumps(_json(query, after, fires, notes), indent=2))
+    else:
+        print(_text(query, fires, notes))
+    return 0
+
+
+def _query(args: argparse.Namespace) -> Query:
+    if args.schedule is not None:
+        timezone = args.timezone or "UTC"
+        return Query(parse_schedule(args.schedule, timezone=timezone), timezone)
+    from cron_adapter.loader import load_path  # the loader pulls in formats only `--job` needs
+
+    job_id, path = args.job
+    base_url = args.base_url or os.environ.get("API_URL") or PLACEHOLDER_BASE_URL
+    jobs = load_path(path, format=args.format, timezone=args.timezone, base_url=base_url)
+    job = next((j for j in jobs.jobs if j.id == job_id), None)
+    if job is None:
+        known = ", ".join(j.id for j in jobs.jobs[:10]) or "none"
+        raise CronAdapterError(f"no job {job_id!r} in {path} (jobs: {known})")
+    warning = "" if job.enabled and not job.done else f"job {job_id!r} is {'done' if job.done else 'paused'}: EventBridge will not fire it"
+    schedule = parse_schedule(job.schedule, timezone=job.timezone)
+    return Query(schedule, job.timezone, _zoned(job.start_at, job.timezone), _zoned(job.end_at, job.timezone), warning)
+
+
+def _zoned(value: datetime | None, timezone: str) -> datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=engine.zone(timezone))  # naive start_at/end_at are job-local
+
+
+def _after(text: str | None, timezone: str) -> datetime:
+    if text is None:
+        return datetime.now(UTC).astimezone(engine.zone(timezone))  # the clock is read here, at the edge
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CronAdapterError(f"--after {text!r} is not an ISO-8601 time (e.g. 2027-03-27T00:00)") from None
+    return _zoned(value, timezone) or value
+
+
+def _json(query: Query, after: datetime, fires: list[datetime], notes: list[engine.DstNote]) -> dict[str, object]:
+    return {
+        "schedule": query.schedule.text,
+        "timezone": query.timezone,
+        "expressions": [{"expression": e.expression, "suffix": e.suffix} for e in query.schedule.eventbridge()],
+        "after": after.isoformat(),
+        "fires": [t.isoformat() for t in fires],
+        "notes": [{"at": n.at.isoformat(), "kind": n.kind, "message": n.message} for n in notes],
+        "warnings": [query.warning] if query.warning else [],
+    }
+
+
+def _text(query: Query, fires: list[datetime], notes: list[engine.DstNote]) -> str:
+    expressions = ", ".join(e.expression for e in query.schedule.eventbridge())
+    lines = [f"schedule:    {query.schedule.text}  ({query.timezone})", f"eventbridge: {expressions}"]
+    if query.warning:
+        lines.append(f"warning:     {query.warning}")
+    lines.append("next fires:" if fires else "next fires:  none")
+    lines += [f"  {t.isoformat()}" for t in fires]
+    if notes:
+        lines.append("dst notes:")
+        lines += [f"  - {n.message}" for n in notes]
+    return "\n".join(lines)
