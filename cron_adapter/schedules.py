@@ -72,6 +72,12 @@ class Schedule:
 
 def parse_schedule(text: str, *, timezone: str = "UTC") -> Schedule:
     """Parse any accepted grammar; raise ScheduleError(message, fix) on refusal."""
+    return _parse_schedule(text, timezone)
+
+
+# Job files repeat a few schedule strings many times; a Schedule is frozen, so share it.
+@functools.lru_cache(maxsize=8192)
+def _parse_schedule(text: str, timezone: str) -> Schedule:
     engine.check_timezone(timezone)
     if not text or not text.strip():
         raise ScheduleError("the schedule is empty", fix=EXAMPLES)
