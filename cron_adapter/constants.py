@@ -85,3 +85,15 @@ TABLE_DEFINITION: Final = {
 }
 FIRE_HANDLER: Final = "handlers.fire.handler"
 RECONCILE_HANDLER: Final = "handlers.reconcile.handler"
+
+# --- Item keys shared between parts (each adapter owns the rest of its own keys) --------
+# Fire writes an exhausted marker (max_runs / end_at / one-shot done) at
+# pk=EXHAUSTED_PK, sk=<job id>, with attribute "spec_hash"; reconcile reads that one
+# partition so it does not recreate a job that finished on purpose.
+EXHAUSTED_PK: Final = "EXHAUSTED"
+
+# --- Provisioning details shared by the stack and `cron-adapter dev` ---------------------
+# The embedded emulator (cron_adapter/local/emulator.py) provisions from these too.
+BUCKET_VERSIONED: Final = True  # every upload of jobs.json is kept, so a bad push can be rolled back
+JOBS_UPLOAD_EVENT: Final = "s3:ObjectCreated:*"  # the S3 event that triggers a reconcile
+DLQ_RETENTION_SECONDS: Final = 1_209_600  # 14 days, SQS's maximum: time to inspect dead letters

@@ -1,0 +1,194 @@
+"""One ``cron-adapter dev`` session: emulator + target + router + clock + watcher + view.
+
+    jobs.json --watch--> S3 (moto) --notify--> SQS --poll--> handlers.reconcile.handler
+        --> Scheduler group (moto) --LocalEventBridge--> handlers.fire.handler
+        --> http://127.0.0.1:8787 (LocalTarget, checks the secret)
+
+``run()`` loops on the real clock with short, bounded waits and returns when the stop event
+is set (Ctrl-C) or the duration is over; ``close()`` stops everything in reverse order.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cron_adapter import constants as c
+from cron_adapter.local.clock import Chaos, LocalEventBridge
+from cron_adapter.local.emulator import Emulator, Resources, client
+from cron_adapter.local.journal import Journal
+from cron_adapter.local.lambda_context import QUIET_POWERTOOLS, HandlerLogs, LocalContext, load_handler
+from cron_adapter.local.router import UploadRouter
+from cron_adapter.local.simclock import SimClock
+from cron_adapter.local.target import DEFAULT_PORT, LocalTarget
+from cron_adapter.local.view import LineView, LiveView, Sources, make_view
+from cron_adapter.local.watch import JobsFileWatcher
+
+TICK_SECONDS = 0.1
+WATCH_EVERY_SECONDS = 0.5
+TRIM_EVERY_SECONDS = 5.0
+DRAIN_SECONDS = 15.0
+RUN_PREFIX = "RUN#"
+LOG_FILE = Path(".cron-adapter") / "dev.log"
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    """The knobs of ``cron-adapter dev``."""
+
+    jobs_file: Path
+    speed: float = 1.0
+    chaos: bool = False
+    seed: int = 0
+    duration: float | None = None  # real seconds; the simulated span is duration x speed
+    port: int = DEFAULT_PORT
+    live: bool | None = None  # None: a live view on a terminal, lines otherwise; False + quiet: nothing
+    quiet: bool = False
+    format: str | None = None
+    timezone: str | None = None
+    base_url: str | None = None
+    log_file: Path = LOG_FILE
+
+
+class DevSession:
+    """Wires the local loop; ``start()``, ``run()``, then ``close()`` (or use ``with``)."""
+
+    def __init__(self, options: DevOptions, *, fire_handler: Any = None, reconcile_handler: Any = None) -> None:
+        self.options = options
+        self.clock = SimClock(options.speed)
+        self.journal = Journal()
+        self.stop_event = threading.Event()
+        self._emulator = Emulator()
+        self._fire_handler = fire_handler
+        self._reconcile_handler = reconcile_handler
+        self.resources: Resources | None = None
+        self.target: LocalTarget | None = None
+        self.bridge: LocalEventBridge | None = None
+        self.router: UploadRouter | None = None
+        self.watcher: JobsFileWatcher | None = None
+        self.view: LiveView | LineView | None = None
+        self.logs: HandlerLogs | None = None
+        self._last_error = ""
+
+    def start(self) -> DevSession:
+        """Start the emulator, the target, the clock and the view; push the jobs file."""
+        # The handlers' metrics are disabled locally; Powertools still warns on every flush.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
+        res = self.resources = self._emulator.start()
+        self._emulator.set_env({**QUIET_POWERTOOLS, **self._store_env()})
+        self.target = LocalTarget(res.secret, self.options.port, on_call=self._on_call).start()
+        fire = self._fire_handler or load_handler("handlers.fire")
+        reconcile = self._reconcile_handler or load_handler("handlers.reconcile")
+        self.logs = HandlerLogs(self.options.log_file).redirect()
+        context = lambda: LocalContext("cron-adapter-fire", res.fire_arn)  # noqa: E731 - one per invocation
+        chaos = Chaos(seed=self.options.seed) if self.options.chaos else None
+        self.bridge = LocalEventBridge(client("scheduler", res.endpoint, res.region), res.group, res.fire_arn,
+                                       self.clock, self.journal, lambda event: fire(event, context()),
+                                       chaos=chaos, seed=self.options.seed)
+        self.router = UploadRouter(res, self.journal, self.clock, reconcile)
+        self.watcher = JobsFileWatcher(self.options.jobs_file, self.router.push, self._report,
+                                       format=self.options.format, timezone=self.options.timezone,
+                                       base_url=self.options.base_url, local_port=self.target.port)
+        if not self.options.quiet:
+            sources = Sources(self.journal, self.bridge.upcoming, self.target.log.snapshot, self.header, self.clock.now)
+            self.view = make_view(sources, live=self.options.live)
+            self.view.start()
+        return self
+
+    def _store_env(self) -> dict[str, str]:
+        """How the reconcile Lambda reads the store (format, timezone, base URL), as the stack sets it."""
+        opts, env = self.options, {}
+        for name, value in ((c.ENV_STORE_FORMAT, opts.format), (c.ENV_STORE_TIMEZONE, opts.timezone),
+                            (c.ENV_BASE_URL, opts.base_url)):
+            if value:
+                env[name] = value
+        return env
+
+    def header(self) -> str:
+        """The view's first line."""
+        res, opts = self.resources, self.options
+        chaos = f" · chaos (seed {opts.seed})" if opts.chaos else ""
+        return (f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target "
+                f"http://127.0.0.1:{self.target.port if self.target else opts.port} · speed {opts.speed:g}x{chaos} · "
+                f"now {self.clock.now():%Y-%m-%d %H:%M:%S}Z · Ctrl-C stops")
+
+    def run(self) -> None:
+        """Loop until stopped or the duration is over (bounded waits only)."""
+        assert self.bridge and self.router and self.watcher
+        deadline = time.monotonic() + self.options.duration if self.options.duration else None
+        next_watch = next_trim = 0.0
+        while not self.stop_event.is_set():
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                break
+            if now >= next_watch:
+                self.watcher.check()
+                next_watch = now + WATCH_EVERY_SECONDS
+            if now >= next_trim:
+                self._emulator.forget_model_instances()
+                next_trim = now + TRIM_EVERY_SECONDS
+            self._safely(self.router.poll)
+            self._safely(self.bridge.tick)
+            if self.view:
+                self.view.refresh()
+            self.stop_event.wait(TICK_SECONDS)
+
+    def _safely(self, step: Any) -> None:
+        """Run one step of the loop; an emulator hiccup is shown once, not fatal."""
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - keep the loop alive, show the problem
+            text = f"{getattr(step, '__qualname__', step)}: {type(exc).__name__}: {exc}"
+            if text != self._last_error:
+                self._last_error = text
+                self._report("error", text)
+
+    def close(self) -> None:
+        """Stop everything, in reverse order of start (safe after a partial start)."""
+        self.stop_event.set()
+        if self.bridge:
+            self.bridge.close(DRAIN_SECONDS)
+        if self.view:
+            self.view.stop()
+        if self.target:
+            self.target.stop()
+        if self.logs:
+            self.logs.restore()
+        self._emulator.stop()
+
+    def __enter__(self) -> DevSession:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def runs(self) -> list[dict[str, Any]]:
+        """Every run row the fire handler wrote (read back from the emulated table)."""
+        assert self.resources
+        ddb = client("dynamodb", self.resources.endpoint, self.resources.region)
+        rows: list[dict[str, Any]] = []
+        for page in ddb.get_paginator("scan").paginate(TableName=self.resources.table):
+            for item in page["Items"]:
+                if item.get("sk", {}).get("S", "").startswith(RUN_PREFIX):
+                    rows.append({k: next(iter(v.values())) for k, v in item.items()})
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """The machine-readable result of the session (``--output json``); call before close()."""
+        from cron_adapter.local.summary import build_summary
+
+        assert self.target is not None
+        return build_summary(self.journal, self.runs(), self.target.log.snapshot(), self.clock,
+                             reconciles=self.router.runs if self.router else 0)
+
+    def _report(self, kind: str, text: str) -> None:
+        self.journal.note(self.clock.now(), kind, text)
+
+    def _on_call(self, call: Any) -> None:
+        if isinstance(self.view, LineView):
+            self.view.emit(call)
+
