@@ -8,8 +8,10 @@ free tier except EventBridge Scheduler's, which is per account and large enough 
 * Lambda: $0.20 per million requests, plus $0.0000166667 per GB-second on x86_64 or
   $0.0000133334 on arm64. A fire that retries a failing target is billed while it waits
   out its backoffs. https://aws.amazon.com/lambda/pricing/
-* DynamoDB on-demand: $0.625 per million write request units; a fire writes twice
-  (claim, outcome), each item under 1 KB. https://aws.amazon.com/dynamodb/pricing/on-demand/
+* DynamoDB on-demand: $0.625 per million write request units. A fire makes two
+  TransactWriteItems calls (claim, outcome), each writing 2 items under 1 KB (the run
+  record and the job's state), and a transactional write costs 2 units per item: 8 write
+  units per fire. https://aws.amazon.com/dynamodb/pricing/on-demand/
 * Quota: 1,000 target invocations per second per account and region (adjustable).
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html
 
@@ -35,7 +37,7 @@ class Pricing:
     lambda_gb_second_x86_64: float = 0.0000166667
     lambda_gb_second_arm64: float = 0.0000133334
     dynamodb_per_million_writes: float = 0.625
-    writes_per_fire: int = 2
+    writes_per_fire: int = 8  # write request units: 2 transactions x 2 items x 2 (transactional)
     invocations_per_second_quota: int = 1000
 
     def gb_second(self, arch: str) -> float:

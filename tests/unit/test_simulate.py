@@ -132,8 +132,9 @@ def test_cost_of_one_minutely_job_by_hand() -> None:
     assert cost["lambda_requests"] == pytest.approx(43_800 * 0.20 / 1e6)  # $0.00876
     # 200 ms per fire at 256 MB arm64: 8,760 s * 0.25 GB = 2,190 GB-s * $0.0000133334 = $0.0292
     assert cost["lambda_compute"] == pytest.approx(2_190 * 0.0000133334, abs=1e-6)
-    assert cost["dynamodb"] == pytest.approx(87_600 * 0.625 / 1e6)  # 2 writes per fire: $0.05475
-    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.05475, abs=1e-5)
+    # 8 write units per fire (two 2-item transactions): 350,400 units * $0.625/M = $0.219
+    assert cost["dynamodb"] == pytest.approx(43_800 * 8 * 0.625 / 1e6)
+    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.219, abs=1e-5)
 
 
 def test_cost_above_the_free_tier_on_x86_with_a_failing_target() -> None:
