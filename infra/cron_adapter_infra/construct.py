@@ -87,7 +87,7 @@ class CronAdapter(Construct):
         self.bucket = s3.Bucket(
             self,
             "JobsBucket",
-            versioned=True,
+            versioned=c.BUCKET_VERSIONED,
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -127,7 +127,7 @@ class CronAdapter(Construct):
             "DeadLetterQueue",
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            retention_period=Duration.days(14),
+            retention_period=Duration.seconds(c.DLQ_RETENTION_SECONDS),
         )
 
         # --- Schedule group and the role the schedules run as -------------------------
