@@ -35,8 +35,11 @@ def app() -> ReconcileApp:
 
 
 def _emit(outcome: Outcome) -> None:
+    # Only non-zero counts: a custom metric is billed for every month it is published, so
+    # an hourly drift repair that finds nothing must publish nothing.
     for key, name in _COUNTS.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=outcome.counts.get(key, 0))
+        if outcome.counts.get(key):
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=outcome.counts[key])
     if outcome.status in _STATUS:
         metrics.add_metric(name=_STATUS[outcome.status], unit=MetricUnit.Count, value=1)
     if outcome.failed:

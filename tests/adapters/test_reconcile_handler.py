@@ -105,6 +105,15 @@ def test_drift_repair_recreates_a_deleted_schedule(env: Any, capsys: pytest.Capt
     assert emitted(capsys.readouterr().out)[c.METRIC_DRIFT_REPAIRED] == 1
 
 
+def test_idle_drift_repair_publishes_no_count_metric(env: Any, capsys: pytest.CaptureFixture[str]):
+    upload(jobs_doc(3))
+    env.handler(event("s3-put-jobs.json"), Context())
+    capsys.readouterr()
+    assert env.handler(event("drift-repair.json"), Context())["status"] == "no-op"
+    counts = {c.METRIC_RECONCILE_CREATED, c.METRIC_RECONCILE_UPDATED, c.METRIC_RECONCILE_DELETED, c.METRIC_DRIFT_REPAIRED}
+    assert not counts & set(emitted(capsys.readouterr().out))
+
+
 def test_invalid_file_changes_nothing_and_is_counted(env: Any, capsys: pytest.CaptureFixture[str]):
     upload(jobs_doc(3))
     env.handler(event("s3-put-jobs.json"), Context())
