@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pydantic_core import to_json
@@ -52,9 +53,12 @@ class Wiring:
         )
 
 
-@dataclass(frozen=True)
-class ScheduleRequest:
-    """One desired schedule: its name, owning job, spec hash and CreateSchedule kwargs."""
+class ScheduleRequest(NamedTuple):
+    """One desired schedule: its name, owning job, spec hash and CreateSchedule kwargs.
+
+    Immutable (a NamedTuple: 100k of them build several times faster than frozen
+    dataclasses). ``request`` is read-only: schedules of one shape share its nested dicts.
+    """
 
     job_id: str
     name: str
@@ -95,46 +99,58 @@ def _input(id_json: str, name: str, job_json: str, digest: str) -> str:
     )
 
 
-def _base_request(job: Job, name: str, expression: str, schedule: Schedule, wiring: Wiring) -> dict[str, Any]:
-    request: dict[str, Any] = {
-        "Name": name,
-        "GroupName": wiring.group,
-        "ScheduleExpression": expression,
-        "ScheduleExpressionTimezone": job.timezone,
-        "State": "ENABLED" if job.enabled else "DISABLED",
-        "Description": f"cron-adapter job {job.id}: {job.schedule}"[:512],
-        "FlexibleTimeWindow": (
-            {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": job.jitter} if job.jitter else {"Mode": "OFF"}
-        ),
-        "ActionAfterCompletion": "DELETE" if schedule.one_shot else "NONE",
-        "Target": {
-            "Arn": wiring.fire_arn,
-            "RoleArn": wiring.role_arn,
-            "RetryPolicy": {
-                "MaximumEventAgeInSeconds": DELIVERY_MAX_EVENT_AGE_SECONDS,
-                "MaximumRetryAttempts": DELIVERY_MAX_RETRY_ATTEMPTS,
-            },
+@lru_cache(maxsize=4096)
+def _template(wiring: Wiring, expression: str, timezone: str, enabled: bool, jitter: int, one_shot: bool) -> _Template:
+    """The request fields many schedules share, with their JSON hashed once."""
+    target: dict[str, Any] = {
+        "Arn": wiring.fire_arn,
+        "RoleArn": wiring.role_arn,
+        "RetryPolicy": {
+            "MaximumEventAgeInSeconds": DELIVERY_MAX_EVENT_AGE_SECONDS,
+            "MaximumRetryAttempts": DELIVERY_MAX_RETRY_ATTEMPTS,
         },
     }
     if wiring.dlq_arn:
-        request["Target"]["DeadLetterConfig"] = {"Arn": wiring.dlq_arn}
+        target["DeadLetterConfig"] = {"Arn": wiring.dlq_arn}
+    fields: dict[str, Any] = {
+        "GroupName": wiring.group,
+        "ScheduleExpression": expression,
+        "ScheduleExpressionTimezone": timezone,
+        "State": "ENABLED" if enabled else "DISABLED",
+        "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": jitter} if jitter else {"Mode": "OFF"},
+        "ActionAfterCompletion": "DELETE" if one_shot else "NONE",
+        "Target": target,
+    }
+    return _Template(fields, hashlib.sha256(to_json(fields)))
+
+
+@dataclass(frozen=True)
+class _Template:
+    fields: dict[str, Any]
+    digest: Any  # a hashlib object holding the shared fields; copied per schedule
+
+
+def _own_fields(job: Job, name: str, one_shot: bool) -> dict[str, Any]:
+    """The request fields that belong to this one schedule."""
+    own: dict[str, Any] = {"Name": name, "Description": f"cron-adapter job {job.id}: {job.schedule}"[:512]}
     # StartDate/EndDate are ignored for at() (AWS-FACTS); the fire path enforces end_at too.
-    if not schedule.one_shot:
+    if not one_shot:
         if job.start_at:
-            request["StartDate"] = _iso_utc(job.start_at, job.timezone)
+            own["StartDate"] = _iso_utc(job.start_at, job.timezone)
         if job.end_at:
-            request["EndDate"] = _iso_utc(job.end_at, job.timezone)
-    return request
+            own["EndDate"] = _iso_utc(job.end_at, job.timezone)
+    return own
 
 
-def spec_hash(request: dict[str, Any], input_parts: tuple[str, ...]) -> str:
-    """A stable hash of a request (without its Input) plus everything its Input is made of.
+def spec_hash(template: _Template, own: dict[str, Any], input_parts: tuple[str, ...]) -> str:
+    """A stable hash of everything in a request: shared fields, own fields, and its Input's parts.
 
-    The request's JSON is canonical here: its keys are always built in the same order, so
-    no sorting is needed, and pydantic-core serializes it several times faster than
-    ``json.dumps``.
+    The request is exactly ``template.fields`` plus ``own`` plus ``Target.Input``, and the
+    Input is made only of ``input_parts`` and this hash, so the hash covers every field. The
+    JSON is canonical: keys are always built in the same order, so no sorting is needed.
     """
-    digest = hashlib.sha256(to_json(request))
+    digest = template.digest.copy()
+    digest.update(to_json(own))
     for part in input_parts:
         digest.update(b"\x1f" + part.encode("utf-8"))
     return digest.hexdigest()[:HASH_CHARS]
@@ -146,13 +162,15 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
         return ()
     schedule = parse_schedule(job.schedule, timezone=job.timezone)
     parts = schedule.eventbridge()
-    names = tuple(schedule_name(job.id, part.suffix) for part in parts)
+    names = (schedule_name(job.id, parts[0].suffix),) if len(parts) == 1 else tuple(
+        schedule_name(job.id, part.suffix) for part in parts)
     job_json = _fire_job_json(job, schedule, names)
     id_json = to_json(job.id).decode()
     out = []
     for part, name in zip(parts, names, strict=True):
-        request = _base_request(job, name, part.expression, schedule, wiring)
-        digest = spec_hash(request, (id_json, name, job_json))
+        template = _template(wiring, part.expression, job.timezone, job.enabled, job.jitter, schedule.one_shot)
+        own = _own_fields(job, name, schedule.one_shot)
+        digest = spec_hash(template, own, (id_json, name, job_json))
         fire_input = _input(id_json, name, job_json, digest)
         if len(fire_input) > MAX_INPUT_CHARS:
             raise ScheduleError(
@@ -160,8 +178,8 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 fix="shorten target.body or target.headers",
                 field="target.body",
             )
-        request["Target"]["Input"] = fire_input
-        out.append(ScheduleRequest(job_id=job.id, name=name, spec_hash=digest, request=request))
+        request = {"Name": name, **template.fields, **own, "Target": {**template.fields["Target"], "Input": fire_input}}
+        out.append(ScheduleRequest(job.id, name, digest, request))
     return tuple(out)
 
 

@@ -118,3 +118,39 @@ def test_sidecar_example_translates_to_valid_names():
     assert by_job["script-runner"]["ScheduleExpression"] == "rate(1 minute)"
     assert by_job["marketplaces"]["ScheduleExpression"] == "cron(0 3 * * ? *)"
     assert by_job["bq-metadata-refresh"]["ScheduleExpression"] == "rate(4 hours)"
+
+
+def test_spec_hash_covers_every_field_of_the_request():
+    """Each variation changes a different request field; each must change the hash."""
+    from dataclasses import replace as dc_replace
+    from datetime import datetime
+
+    base = job(timezone="Europe/Berlin")
+    variants = {
+        "expression": job("every 16m", timezone="Europe/Berlin"),
+        "timezone": job(timezone="Europe/Paris"),
+        "state": job(timezone="Europe/Berlin", enabled=False),
+        "window": job(timezone="Europe/Berlin", jitter=3),
+        "start": job(timezone="Europe/Berlin", start_at=datetime(2027, 1, 1)),
+        "end": job(timezone="Europe/Berlin", end_at=datetime(2027, 1, 1)),
+        "description/id": job(timezone="Europe/Berlin", id="j2"),
+        "input": job(timezone="Europe/Berlin", overlap="queue"),
+        "target": Job(id="j1", schedule="every 15m", timezone="Europe/Berlin", target=Target(url="https://other.example/run")),
+    }
+    wirings = {
+        "group": dc_replace(WIRING, group="g2"),
+        "fire arn": dc_replace(WIRING, fire_arn=WIRING.fire_arn + "2"),
+        "role": dc_replace(WIRING, role_arn=WIRING.role_arn + "2"),
+        "dlq": dc_replace(WIRING, dlq_arn=None),
+    }
+    reference = translate(base, WIRING)[0].spec_hash
+    hashes = {name: translate(j, WIRING)[0].spec_hash for name, j in variants.items()}
+    hashes |= {name: translate(base, w)[0].spec_hash for name, w in wirings.items()}
+    assert reference not in hashes.values()
+    assert len(set(hashes.values())) == len(hashes)
+    assert translate(base, dc_replace(WIRING))[0].spec_hash == reference
+
+
+def test_requests_of_one_shape_do_not_share_their_target_dict():
+    a, b = (translate(job(id=i), WIRING)[0].request for i in ("a", "b"))
+    assert a["Target"] is not b["Target"] and a["Target"]["Input"] != b["Target"]["Input"]
