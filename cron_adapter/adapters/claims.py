@@ -23,16 +23,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import all_of, error_code, expr, plain, update
 from cron_adapter.adapters.dynamo_expr import av as _av
 from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimConflict, ClaimError
 from cron_adapter.fire_ports import STATE_SK, Claim, Finish, JobState, RunKey, RunStatus
 
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
 _CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
 
 
@@ -60,7 +59,7 @@ class DynamoClaimStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("dynamodb", config=_BOTO_CONFIG)
+            self._client = boto3.client("dynamodb", config=FIRE_PATH_CONFIG)
         return self._client
 
     # --- port methods ------------------------------------------------------------------

@@ -10,13 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import error_code
 from cron_adapter.errors import CronAdapterError
-
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
 
 
 class SchedulerControl:
@@ -29,7 +27,7 @@ class SchedulerControl:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = boto3.client("scheduler", config=_BOTO_CONFIG)
+            self._client = boto3.client("scheduler", config=FIRE_PATH_CONFIG)
         return self._client
 
     def stop(self, job_id: str, schedules: tuple[str, ...]) -> None:

@@ -14,14 +14,13 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-from botocore.config import Config
 
+from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.constants import MIN_SECRET_LENGTH
 from cron_adapter.errors import SecretError
 from cron_adapter.fire_ports import Secret
 
 DEFAULT_MAX_AGE_SECONDS = 300
-_BOTO_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
 
 
 def parse_secret(raw: str | bytes | Any, secret_id: str) -> Secret:
@@ -59,7 +58,7 @@ class SecretsManagerSource:
     def get(self) -> Secret:
         """Return the secret; a warm call is served from the Powertools cache (no AWS call)."""
         if self._provider is None:
-            client = self._client or boto3.client("secretsmanager", config=_BOTO_CONFIG)
+            client = self._client or boto3.client("secretsmanager", config=FIRE_PATH_CONFIG)
             self._provider = SecretsProvider(boto3_client=client)
         try:
             raw = self._provider.get(self.secret_id, max_age=self.max_age)
