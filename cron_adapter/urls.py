@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 METADATA_NAMES = {"metadata.google.internal", "metadata", "instance-data"}
+_METADATA_V4 = ipaddress.ip_address("169.254.169.254")
 _METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
 
 
@@ -33,9 +34,18 @@ def is_loopback(host: str) -> bool:
     return host.lower() in LOOPBACK_NAMES if ip is None else ip.is_loopback
 
 
-def is_forbidden_ip(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Link-local (169.254/16, fe80::/10, incl. 169.254.169.254 and fd00:ec2::254) or unspecified."""
-    return ip.is_link_local or ip.is_unspecified or ip == _METADATA_V6
+def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """Why a target address may never be called, or None.
+
+    Checked on IP literals at validation and on every resolved address at fire time.
+    """
+    if ip in (_METADATA_V4, _METADATA_V6):
+        return "instance metadata address"
+    if ip.is_link_local:
+        return "link-local address"
+    if ip.is_unspecified or ip.is_multicast:
+        return "unspecified or multicast address"
+    return None
 
 
 def check_target_url(url: str) -> tuple[str | None, str | None]:
@@ -57,8 +67,9 @@ def _check_origin(scheme: str, netloc: str) -> tuple[str | None, str | None]:
     if parts.username or parts.password:
         return "credentials in the URL would leak into logs and schedules", None
     ip = host_ip(host)
-    if host.lower() in METADATA_NAMES or (ip is not None and is_forbidden_ip(ip)):
-        return f"{host} is a link-local or metadata address", None
+    reason = "metadata host name" if host.lower() in METADATA_NAMES else (forbidden_reason(ip) if ip else None)
+    if reason:
+        return f"{host} is a {reason}", None
     if scheme == "http":
         if is_loopback(host):
             return None, f"plain http to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK)"

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
 from cron_adapter.fire_ports import TargetRequest, TargetResponse
+from cron_adapter.urls import forbidden_reason
 
 MAX_BODY_BYTES = 1 << 20
-_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,7 @@ def resolve(host: str, port: int) -> list[str]:
 
 def refused_reason(ip: str) -> str | None:
     """Why an address may not be called, or None."""
-    addr = ipaddress.ip_address(ip.split("%")[0])
-    if addr in _METADATA:
-        return "instance metadata address"
-    if addr.is_link_local:
-        return "link-local address"
-    if addr.is_unspecified or addr.is_multicast:
-        return "unspecified or multicast address"
-    return None
+    return forbidden_reason(ipaddress.ip_address(ip.split("%")[0]))
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
