@@ -138,6 +138,28 @@ def _passed(request: Mapping[str, Any], now: datetime) -> bool:
     return when is not None and when <= now
 
 
+def _utc(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _dated(want: ScheduleRequest, now: datetime) -> tuple[dict[str, Any] | None, str | None]:
+    """The request as it can be sent ``now``, or None (with a warning) when it never fires again.
+
+    EventBridge refuses a StartDate earlier than five minutes ago, so a start that has
+    passed is dropped (the schedule has simply started). A recurring schedule whose
+    EndDate has passed would never fire: it is not written at all.
+    https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+    """
+    request = want.request
+    end = _utc(request.get("EndDate"))
+    if end is not None and end <= now:
+        return None, f"job {want.job_id!r}: end_at {request['EndDate']} has passed; schedule {want.name!r} not written"
+    start = _utc(request.get("StartDate"))
+    if start is not None and start <= now:
+        request = {k: v for k, v in request.items() if k != "StartDate"}
+    return request, None
+
+
 def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
     state = want.request.get("State")
     if seen.state != state and state == "DISABLED":
@@ -153,11 +175,15 @@ def _missing(want: ScheduleRequest, entry: LedgerEntry | None, now: datetime) ->
         if entry is None:
             return None, f"job {want.job_id!r}: one-shot time {want.request['ScheduleExpression']} has passed; not created"
         return None, None  # fired and deleted by EventBridge (ActionAfterCompletion DELETE)
+    request, warning = _dated(want, now)
+    if request is None:
+        return None, warning
     reason = NEW_JOB if entry is None else DRIFT_DELETED
-    return Create(want.job_id, want.name, want.spec_hash, want.request, reason), None
+    return Create(want.job_id, want.name, want.spec_hash, request, reason), None
 
 
-def _present(want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None) -> Action | None:
+def _present(want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None,
+             now: datetime) -> tuple[Action | None, str | None]:
     """A desired schedule that is listed: update it if anything says it differs."""
     if entry is None:
         reason = UNKNOWN
@@ -168,8 +194,11 @@ def _present(want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | N
     elif entry.last_modified != seen.last_modified:
         reason = DRIFT_CHANGED
     else:
-        return None
-    return Update(want.job_id, want.name, want.spec_hash, want.request, reason)
+        return None, None
+    request, warning = _dated(want, now)
+    if request is None:
+        return None, warning
+    return Update(want.job_id, want.name, want.spec_hash, request, reason), None
 
 
 def plan(
@@ -193,9 +222,9 @@ def plan(
         seen, entry = listed.get(want.name), ledger.get(want.name)
         if seen is None:
             action, warning = _missing(want, entry, now)
-            warnings.extend([warning] if warning else [])
         else:
-            action = _present(want, seen, entry)
+            action, warning = _present(want, seen, entry, now)
+        warnings.extend([warning] if warning else [])
         actions.extend([action] if action else [])
     for name in sorted(set(listed) - set(wanted)):
         entry = ledger.get(name)

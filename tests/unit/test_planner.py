@@ -124,3 +124,27 @@ def test_guard_refuses_deleting_more_than_the_share():
     assert info.value.deletes == 2 and info.value.total == 3
     check_guard(result, 0.5, allowed=True)
     check_guard(result, 0.7, allowed=False)
+
+
+def dated(name: str, start: str | None = None, end: str | None = None, spec: str = "h1") -> ScheduleRequest:
+    r = req(name, spec)
+    extra = {k: v for k, v in (("StartDate", start), ("EndDate", end)) if v}
+    return ScheduleRequest(r.job_id, r.name, r.spec_hash, {**r.request, **extra})
+
+
+def test_a_start_date_that_has_passed_is_dropped_because_eventbridge_refuses_it():
+    result = plan([dated("a", start="2026-11-01T00:00:00Z")], [], {}, NOW)
+    (create,) = result.actions
+    assert "StartDate" not in create.request and create.spec_hash == "h1"
+
+
+def test_a_future_start_date_is_kept():
+    (create,) = plan([dated("a", start="2026-12-01T00:00:00Z")], [], {}, NOW).actions
+    assert create.request["StartDate"] == "2026-12-01T00:00:00Z"
+
+
+def test_a_schedule_whose_end_date_has_passed_is_not_written():
+    result = plan([dated("a", end="2026-11-01T00:00:00Z"), dated("b", end="2027-01-01T00:00:00Z", spec="h2")],
+                  [listed("b")], {"b": entry("b")}, NOW)
+    assert [(type(a), a.name) for a in result.actions] == [(Update, "b")]
+    assert any("'a'" in w and "end_at" in w for w in result.warnings)
