@@ -37,7 +37,7 @@ class Note:
     """A line for the activity log: reconcile actions, schedule changes, file edits."""
 
     at: datetime
-    kind: str  # "reconcile" | "schedule" | "watch" | "error" | "info"
+    kind: str  # "reconcile" | "schedule" | "watch" | "error" | "info" | "env"
     text: str
 
 

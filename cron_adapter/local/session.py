@@ -10,6 +10,7 @@ is set (Ctrl-C) or the duration is over; ``close()`` stops everything in reverse
 
 from __future__ import annotations
 
+import shlex
 import threading
 import time
 import warnings
@@ -93,10 +94,12 @@ class DevSession:
         self.watcher = JobsFileWatcher(self.options.jobs_file, self.router.push, self._report,
                                        format=self.options.format, timezone=self.options.timezone,
                                        base_url=self.options.base_url, local_port=self.target.port)
+        env_file = write_env_file(res, self.options.log_file.parent / "dev.env")
         if not self.options.quiet:
             sources = Sources(self.journal, self.bridge.upcoming, self.target.log.snapshot, self.header, self.clock.now)
             self.view = make_view(sources, live=self.options.live)
             self.view.start()
+        self.journal.note(self.clock.now(), "env", f"source {env_file} to run cron-adapter plan/apply against this emulator")
         return self
 
     def _store_env(self) -> dict[str, str]:
@@ -158,6 +161,7 @@ class DevSession:
             self.target.stop()
         if self.logs:
             self.logs.restore()
+        (self.options.log_file.parent / "dev.env").unlink(missing_ok=True)
         self._emulator.stop()
 
     def __enter__(self) -> DevSession:
@@ -192,3 +196,14 @@ class DevSession:
         if isinstance(self.view, LineView):
             self.view.emit(call)
 
+
+def write_env_file(res: Resources, path: Path) -> Path:
+    """Write the shell exports that point the CLI at this emulator (no secret value in it)."""
+    env = {
+        "AWS_ENDPOINT_URL": res.endpoint, "AWS_DEFAULT_REGION": res.region,
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        **res.handler_env(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items()))
+    return path

@@ -67,6 +67,9 @@ class DevRun:
     edit_applied_at: datetime
     threads_left: list[str]
     port: int
+    env_file: str = ""  # .cron-adapter/dev.env while the session ran
+    env_file_left: bool = True
+    secret: str = ""
 
 
 def _scheduled(value: str) -> datetime:
@@ -106,7 +109,10 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     session.bridge.drain(10)  # type: ignore[union-attr]
     result = DevRun(session.summary(), session.runs(), session.target.log.snapshot(),  # type: ignore[union-attr]
                     session.journal.all_deliveries(), list(session.journal.notes), applied, [], port)
+    result.env_file = (tmp / "dev.env").read_text()
+    result.secret = session.resources.secret  # type: ignore[union-attr]
     session.close()
+    result.env_file_left = (tmp / "dev.env").exists()
     time.sleep(0.5)
     result.threads_left = [t.name for t in threading.enumerate()
                            if t.is_alive() and t.name.startswith(("fire", "local-target", "dev-run"))]
@@ -161,6 +167,15 @@ def test_a_failing_target_records_failures(dev_run: DevRun) -> None:
     assert failing.get("failed", 0) >= 15 and set(failing) == {"failed"}
     assert dev_run.summary["target_calls"]["by_job"]["failing"] == {"500": failing["failed"]}
     assert dev_run.summary["handler_errors"] == 0 and dev_run.summary["errors"] == []
+
+
+def test_an_env_file_points_the_cli_at_the_emulator_without_the_secret(dev_run: DevRun) -> None:
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in dev_run.env_file.splitlines())
+    assert exports["AWS_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+    assert {"CRON_ADAPTER_TABLE", "CRON_ADAPTER_FIRE_FUNCTION_ARN", "CRON_ADAPTER_SCHEDULER_ROLE_ARN"} <= set(exports)
+    assert len(dev_run.secret) >= 32 and dev_run.secret not in dev_run.env_file
+    assert any(n.kind == "env" for n in dev_run.notes)
+    assert not dev_run.env_file_left
 
 
 def test_the_session_stops_cleanly(dev_run: DevRun) -> None:
