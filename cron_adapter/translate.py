@@ -132,7 +132,8 @@ class _Template:
 
 def _own_fields(job: Job, name: str, one_shot: bool) -> dict[str, Any]:
     """The request fields that belong to this one schedule."""
-    own: dict[str, Any] = {"Name": name, "Description": f"cron-adapter job {job.id}: {job.schedule}"[:512]}
+    label = f"{job.id} ({job.description})" if job.description else job.id
+    own: dict[str, Any] = {"Name": name, "Description": f"cron-adapter job {label}: {job.schedule}"[:512]}
     # StartDate/EndDate are ignored for at() (AWS-FACTS); the fire path enforces end_at too.
     if not one_shot:
         if job.start_at:

@@ -154,3 +154,8 @@ def test_spec_hash_covers_every_field_of_the_request():
 def test_requests_of_one_shape_do_not_share_their_target_dict():
     a, b = (translate(job(id=i), WIRING)[0].request for i in ("a", "b"))
     assert a["Target"] is not b["Target"] and a["Target"]["Input"] != b["Target"]["Input"]
+
+
+def test_description_names_the_job_and_its_human_name():
+    (req,) = translate(job(description="morning-digest"), WIRING)
+    assert req.request["Description"] == "cron-adapter job j1 (morning-digest): every 15m"
