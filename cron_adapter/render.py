@@ -55,7 +55,8 @@ def to_json(plan: Plan, fire_times: Mapping[str, FireTimes] | None = None) -> st
 
 def _fields(request: Mapping[str, Any]) -> list[tuple[str, str]]:
     window = request.get("FlexibleTimeWindow") or {}
-    rows = [
+    rows = [("description", str(request["Description"]))] if request.get("Description") else []
+    rows += [
         ("expression", f"{request.get('ScheduleExpression')}  ({request.get('ScheduleExpressionTimezone')})"),
         ("state", str(request.get("State"))),
         ("window", "OFF" if window.get("Mode") != "FLEXIBLE" else f"{window.get('MaximumWindowInMinutes')} min"),

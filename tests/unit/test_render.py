@@ -40,3 +40,8 @@ def test_text_reads_like_terraform_plan():
 
 def test_empty_plan_says_no_changes():
     assert to_text(Plan(), "g").startswith("No changes.")
+
+
+def test_text_shows_the_description_naming_the_job():
+    plan = Plan((Create("a1", "a1", "h", {**REQ, "Description": "cron-adapter job a1 (morning-digest): 0 9 * * *"}, "new job"),))
+    assert "      description cron-adapter job a1 (morning-digest): 0 9 * * *" in to_text(plan, "g")
