@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,26 @@ def wait_for_status(table: Any, group: str, etag: str, since: float, timeout: fl
     while True:
         item = table.get_item(Key={"pk": f"STATUS#{group}", "sk": etag}, ConsistentRead=True).get("Item")
         if item and float(item.get("finished_at", 0)) >= since:
-            return item
+            return _plain(item)
         if clock() >= deadline:
             return None
         sleep(1.0)
+
+
+def _plain(value: Any) -> Any:
+    """A status item as plain JSON values: DynamoDB's Decimals become ints or floats, keys go."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k not in ("pk", "sk", "ttl")}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _counts_text(counts: dict[str, Any]) -> str:
+    done = [f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n]
+    return ", ".join(done) or "no changes"
 
 
 def _print(result: dict[str, Any], output: str) -> None:
@@ -66,7 +83,7 @@ def _print(result: dict[str, Any], output: str) -> None:
     print(f"uploaded s3://{result['bucket']}/{result['key']} (ETag {result['etag']})")
     status = result.get("reconcile")
     if status:
-        print(f"reconcile {status['status']}: {json.dumps(status.get('counts', {}), default=str)}")
+        print(f"reconcile {status['status']}: {_counts_text(status.get('counts') or {})}")
         for line in list(status.get("problems", [])) + list(status.get("failed", [])) + [status.get("detail") or ""]:
             if line:
                 print(f"  {line}")

@@ -108,3 +108,5 @@ def test_push_validates_uploads_and_waits_for_the_status(live: Path, monkeypatch
     reconcile.app.cache_clear()
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["reconcile"]["status"] == "applied" and result["etag"]
+    assert result["reconcile"]["counts"]["created"] == 2  # a number, not DynamoDB's Decimal as a string
+    assert "pk" not in result["reconcile"] and "ttl" not in result["reconcile"]

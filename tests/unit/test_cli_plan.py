@@ -54,3 +54,10 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]):
     with pytest.raises(SystemExit):
         cli("--help")
     assert "cron-adapter plan examples/sidecar-jobs.json --offline" in capsys.readouterr().out
+
+
+def test_push_summarises_counts_in_words():
+    from cron_adapter.cli.push import _counts_text
+
+    assert _counts_text({"created": 0, "updated": 1, "deleted": 0, "drift_repaired": 2}) == "1 updated, 2 drift repaired"
+    assert _counts_text({"created": 0}) == "no changes"
