@@ -22,11 +22,10 @@ from typing import Any
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError, CronAdapterError
 from cron_adapter.fire_call import CallResult, call_with_retries
-from cron_adapter.fire_input import FireInput
+from cron_adapter.fire_input import FireInput, iso_utc
 from cron_adapter.fire_policy import (
     DEADLINE_SAFETY_SECONDS,
     LEASE_MARGIN_SECONDS,
-    iso_utc,
     lease_until,
     target_timeout,
 )

@@ -11,7 +11,7 @@ schedule request that produced this input.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,10 +19,19 @@ from pydantic import BaseModel, ConfigDict, Field
 from cron_adapter.kinds import Delivery, Method, Overlap
 
 SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
+# The text EventBridge substitutes for it, e.g. 2026-11-23T03:00:00Z; run records are keyed by it.
+SCHEDULED_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ATTEMPT_PLACEHOLDER = "<aws.scheduler.attempt-number>"
 INPUT_VERSION = 1
 # EventBridge Scheduler's Target.Input limit (characters).
 MAX_INPUT_CHARS = 8192
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-11-23T03:00:00Z``, as EventBridge writes a scheduled time (naive = UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(SCHEDULED_TIME_FORMAT)
 
 
 class FireTarget(BaseModel):

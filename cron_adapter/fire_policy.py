@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from cron_adapter import signing
-from cron_adapter.fire_input import FireInput, FireJob, FireRetry
+from cron_adapter.fire_input import FireInput, FireJob, FireRetry, iso_utc
 from cron_adapter.fire_ports import Secret, TargetRequest
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
 
@@ -36,13 +35,6 @@ RESERVED_HEADERS = frozenset(
         "Content-Length",
     )
 )
-
-
-def iso_utc(moment: datetime) -> str:
-    """``2026-11-23T03:00:00Z`` (naive datetimes are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def target_timeout(job: FireJob) -> float:

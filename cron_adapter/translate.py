@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -18,7 +18,13 @@ from pydantic_core import to_json
 
 from cron_adapter._gc import paused_gc
 from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
-from cron_adapter.fire_input import ATTEMPT_PLACEHOLDER, INPUT_VERSION, MAX_INPUT_CHARS, SCHEDULED_TIME_PLACEHOLDER
+from cron_adapter.fire_input import (
+    ATTEMPT_PLACEHOLDER,
+    INPUT_VERSION,
+    MAX_INPUT_CHARS,
+    SCHEDULED_TIME_PLACEHOLDER,
+    iso_utc,
+)
 from cron_adapter.model import Job, JobSet
 from cron_adapter.names import schedule_name
 from cron_adapter.schedules import Schedule, parse_schedule
@@ -67,8 +73,8 @@ class ScheduleRequest(NamedTuple):
 
 
 def _iso_utc(value: datetime, timezone: str) -> str:
-    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
-    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """A job time in UTC; a naive one is wall time in the job's timezone."""
+    return iso_utc(value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone)))
 
 
 def _fire_job_json(job: Job, schedule: Schedule, names: tuple[str, ...]) -> str:

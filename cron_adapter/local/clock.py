@@ -21,10 +21,10 @@ import random
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from cron_adapter.fire_input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER
+from cron_adapter.fire_input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, iso_utc
 from cron_adapter.local.journal import DeliveryRecord, Journal
 from cron_adapter.local.schedules_view import Tracked, read_group
 from cron_adapter.local.simclock import SimClock
@@ -56,14 +56,9 @@ class Pending:
     input: str = field(compare=False)
 
 
-def eventbridge_time(value: datetime) -> str:
-    """``<aws.scheduler.scheduled-time>`` format: 2026-11-23T03:00:00Z."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def render_input(template: str, scheduled: datetime, attempt: int) -> dict[str, Any]:
     """Substitute EventBridge's context attributes into ``Target.Input`` and parse it."""
-    text = template.replace(SCHEDULED_TIME_PLACEHOLDER, eventbridge_time(scheduled))
+    text = template.replace(SCHEDULED_TIME_PLACEHOLDER, iso_utc(scheduled))
     return json.loads(text.replace(ATTEMPT_PLACEHOLDER, str(attempt)))
 
 
@@ -147,7 +142,7 @@ class LocalEventBridge:
             detail = f"{type(exc).__name__}: {exc}"
         seconds = (self._clock.now() - started).total_seconds() / self._clock.speed
         self._journal.delivery(DeliveryRecord(
-            item.name, item.job_id, eventbridge_time(item.scheduled), item.attempt, item.kind,
+            item.name, item.job_id, iso_utc(item.scheduled), item.attempt, item.kind,
             started, outcome, detail, seconds,
         ))
         tracked = self.tracked.get(item.name)

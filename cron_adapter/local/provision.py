@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cron_adapter import constants as c
+from cron_adapter.translate import Wiring
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 BUCKET = "cron-adapter-local-jobs"
 TABLE = "cron-adapter-local"
 UPLOAD_QUEUE = "cron-adapter-local-uploads"
 DLQ = "cron-adapter-local-dlq"
-FIRE_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:cron-adapter-fire"
-ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/cron-adapter-scheduler"
+# The same placeholder ARNs as `plan --offline`: nothing in the emulator is invoked by ARN.
+_WIRING = Wiring.offline(region=REGION)
 # Only dev has an upload queue (the stack notifies the reconcile Lambda directly, which moto
 # cannot do); a received notification stays invisible while the reconcile runs.
 UPLOAD_QUEUE_VISIBILITY_SECONDS = 900
@@ -86,7 +86,7 @@ def provision(endpoint: str, region: str = REGION, secret: str | None = None) ->
     return Resources(
         endpoint=endpoint, region=region, bucket=BUCKET, jobs_key=c.DEFAULT_JOBS_KEY, table=TABLE,
         group=c.DEFAULT_GROUP, secret_id=c.DEFAULT_SECRET_NAME, secret=secret, upload_queue_url=upload_url,
-        dlq_arn=_queue_arn(sqs, dlq_url), fire_arn=FIRE_ARN, role_arn=ROLE_ARN,
+        dlq_arn=_queue_arn(sqs, dlq_url), fire_arn=_WIRING.fire_arn, role_arn=_WIRING.role_arn,
     )
 
 
