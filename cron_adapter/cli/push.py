@@ -12,13 +12,16 @@ import os
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cron_adapter import constants as c
 from cron_adapter.cli.common import EXIT_INVALID, add_live_args, fail, live_value
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import CronAdapterError, InvalidJobsFile
 from cron_adapter.translate import Wiring, translate_all
+
+if TYPE_CHECKING:
+    from cron_adapter.adapters.ledger import Ledger
 
 EPILOG = """examples:
   cron-adapter push jobs.json --bucket my-cron-adapter-jobs
@@ -47,12 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def wait_for_status(table: Any, group: str, etag: str, since: float, timeout: float,
+def wait_for_status(ledger: Ledger, etag: str, since: float, timeout: float,
                     sleep: Any = time.sleep, clock: Any = time.time) -> dict[str, Any] | None:
     """Poll the status item of ``etag`` until one finished after ``since`` appears."""
     deadline = clock() + timeout
     while True:
-        item = table.get_item(Key={"pk": f"STATUS#{group}", "sk": etag}, ConsistentRead=True).get("Item")
+        item = ledger.get_status(etag)
         if item and float(item.get("finished_at", 0)) >= since:
             return _plain(item)
         if clock() >= deadline:
@@ -105,8 +108,10 @@ def run(args: argparse.Namespace) -> int:
         result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": put["ETag"].strip('"'),
                                   "version_id": put.get("VersionId")}
         if args.wait:
-            table = boto3.resource("dynamodb").Table(live_value(args, "table"))
-            status = wait_for_status(table, live_value(args, "group"), result["etag"], since, args.timeout)
+            from cron_adapter.adapters.ledger import Ledger
+
+            ledger = Ledger(live_value(args, "table"), live_value(args, "group"))
+            status = wait_for_status(ledger, result["etag"], since, args.timeout)
             result["reconcile"] = status
             if status is None:
                 _print(result, args.output)
