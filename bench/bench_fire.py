@@ -34,8 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = sys.stdout
 SECRET = "bench-secret-" + "b" * 40
-ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-       "CRON_ADAPTER_TABLE": "bench-table", "CRON_ADAPTER_SECRET_ID": "bench/secret", "CRON_ADAPTER_HMAC": "true"}
+ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "CRON_ADAPTER_TABLE": "bench-table",
+    "CRON_ADAPTER_SECRET_ID": "bench/secret",
+    "CRON_ADAPTER_HMAC": "true",
+}
 
 
 def say(text: str) -> None:
@@ -99,7 +105,7 @@ def handler_with_fake_aws() -> tuple[Any, FakeAWS]:
     import boto3
 
     import handlers.fire as fire_handler
-    from cron_adapter.adapters.fire_factory import FireFactory
+    from cron_adapter.bootstrap.fire import FireFactory
 
     fake = FakeAWS()
     boto3.setup_default_session()
@@ -114,8 +120,7 @@ def bench_calls(fire_handler: Any, fake: FakeAWS) -> None:
     fake.calls.clear()
     fire_handler.handler(event(1), Context())
     warm = dict(fake.calls)
-    say(f"1. AWS calls per fire: cold {cold}; warm {warm} "
-        f"(goal warm: dynamodb <= 2, secretsmanager 0)")
+    say(f"1. AWS calls per fire: cold {cold}; warm {warm} (goal warm: dynamodb <= 2, secretsmanager 0)")
 
 
 def bench_overhead(fire_handler: Any, n: int) -> None:
@@ -127,8 +132,10 @@ def bench_overhead(fire_handler: Any, n: int) -> None:
         samples.append((time.perf_counter() - t0) * 1000)
     samples.sort()
     p50, p99 = statistics.median(samples), samples[int(0.99 * (len(samples) - 1))]
-    say(f"3. handler overhead over {n} warm fires (target and AWS in-process): "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (goal p50 < 10 ms)")
+    say(
+        f"3. handler overhead over {n} warm fires (target and AWS in-process): "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (goal p50 < 10 ms)"
+    )
 
 
 COLD = "handler import + first invocation"
@@ -136,8 +143,10 @@ COLD = "handler import + first invocation"
 
 def _import_time(module: str) -> tuple[float, float]:
     """(wall ms, CPU ms) of importing ``module`` in a fresh interpreter."""
-    code = ("import time; w, c = time.perf_counter(), time.process_time(); "
-            f"import {module}; print(time.perf_counter() - w, time.process_time() - c)")
+    code = (
+        "import time; w, c = time.perf_counter(), time.process_time(); "
+        f"import {module}; print(time.perf_counter() - w, time.process_time() - c)"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
@@ -147,15 +156,21 @@ def _import_time(module: str) -> tuple[float, float]:
 IMPORTS = {
     "boto3": "boto3",
     "handler": "handlers.fire",
-    "  of which pydantic + FireInput": "cron_adapter.fire_input",
+    "  of which pydantic + FireInput": "cron_adapter.fire.input",
     "  of which Powertools Logger+Metrics": "aws_lambda_powertools.logging, aws_lambda_powertools.metrics",
 }
 
 
 def _cold_start() -> tuple[float, float]:
     """(wall ms, CPU ms) of ``import handlers.fire`` plus the first invocation, in a fresh interpreter."""
-    out = subprocess.run([sys.executable, __file__, "--cold-child"], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--cold-child"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        check=True,
+    )
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
     return float(wall), float(cpu)
 
@@ -179,8 +194,10 @@ def bench_imports(runs: int) -> None:
     cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
     say(f"2. cold import (median of {runs} fresh processes; wall / CPU ms; ratio to import boto3):")
     for label in [*IMPORTS, COLD]:
-        say(f"     {label:40s} {wall[label]:6.0f} / {cpu[label]:6.0f}   ratio {wall[label] / wall['boto3']:.2f} "
-            f"/ {cpu[label] / cpu['boto3']:.2f}")
+        say(
+            f"     {label:40s} {wall[label]:6.0f} / {cpu[label]:6.0f}   ratio {wall[label] / wall['boto3']:.2f} "
+            f"/ {cpu[label] / cpu['boto3']:.2f}"
+        )
     say("     goal: handler ratio <= 1.3 (pieces measured alone, so they overlap; CPU time is steadier on a busy host)")
 
 
@@ -189,11 +206,11 @@ def bench_race(trials: int, threads: int = 64) -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     from cron_adapter.adapters.claims import DynamoClaimStore
-    from cron_adapter.adapters.fire_factory import SystemClock
+    from cron_adapter.bootstrap.fire import SystemClock
     from cron_adapter.constants import TABLE_DEFINITION
-    from cron_adapter.fire import FireService
-    from cron_adapter.fire_input import FireInput
-    from cron_adapter.fire_ports import Secret, TargetResponse
+    from cron_adapter.fire.input import FireInput
+    from cron_adapter.fire.ports import Secret, TargetResponse
+    from cron_adapter.fire.service import FireService
 
     lock = threading.RLock()
     for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
@@ -243,8 +260,10 @@ def bench_race(trials: int, threads: int = 64) -> None:
                 t.join()
             per_trial[caller.n - before] += 1
         took = time.perf_counter() - start
-    say(f"4. race: {trials} trials x {threads} duplicate deliveries on moto DynamoDB: target calls per trial "
-        f"{dict(sorted(per_trial.items()))}, total {caller.n} (goal: exactly 1 per trial) [{took:.1f} s]")
+    say(
+        f"4. race: {trials} trials x {threads} duplicate deliveries on moto DynamoDB: target calls per trial "
+        f"{dict(sorted(per_trial.items()))}, total {caller.n} (goal: exactly 1 per trial) [{took:.1f} s]"
+    )
 
 
 def _locked(lock: threading.RLock, original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:

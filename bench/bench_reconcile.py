@@ -26,12 +26,14 @@ WRITES = ("CreateSchedule", "UpdateSchedule", "DeleteSchedule")
 
 
 def jobs_doc(n: int, changed: int | None = None) -> bytes:
-    jobs = [{"id": f"job-{i:05d}", "schedule": f"every {5 + i % 50}m", "target": {"path": f"/run/{i}"}}
-            for i in range(n)]
+    jobs = [
+        {"id": f"job-{i:05d}", "schedule": f"every {5 + i % 50}m", "target": {"path": f"/run/{i}"}} for i in range(n)
+    ]
     if changed is not None:
         jobs[changed]["schedule"] = "daily 04:15"
-    return json.dumps({"version": 1, "defaults": {"target": {"base_url": "https://app.example.com"}},
-                       "jobs": jobs}).encode()
+    return json.dumps(
+        {"version": 1, "defaults": {"target": {"base_url": "https://app.example.com"}}, "jobs": jobs}
+    ).encode()
 
 
 class World:
@@ -55,13 +57,19 @@ class World:
     def reconciler(self, group: str, tps: float, progress: Any = None) -> Any:
         from cron_adapter.adapters.ledger import Ledger
         from cron_adapter.adapters.scheduler import SchedulerAdapter
-        from cron_adapter.reconcile import Options, Reconciler
-        from cron_adapter.translate import Wiring
+        from cron_adapter.reconcile.service import Options, Reconciler
+        from cron_adapter.reconcile.translate import Wiring
 
-        wiring = Wiring(group, "arn:aws:lambda:us-east-1:123456789012:function:fire",
-                        "arn:aws:iam::123456789012:role/scheduler")
-        return Reconciler(SchedulerAdapter(group, self.scheduler, tps=tps), Ledger("bench", group, self.table), wiring,
-                          options=Options(workers=16), progress=progress)
+        wiring = Wiring(
+            group, "arn:aws:lambda:us-east-1:123456789012:function:fire", "arn:aws:iam::123456789012:role/scheduler"
+        )
+        return Reconciler(
+            SchedulerAdapter(group, self.scheduler, tps=tps),
+            Ledger("bench", group, self.table),
+            wiring,
+            options=Options(workers=16),
+            progress=progress,
+        )
 
     def phase(self, title: str, fn: Any) -> tuple[Counter[str], float, Any]:
         self.calls.clear()
@@ -76,7 +84,9 @@ class World:
 
 def naive_baseline(world: World, group: str) -> None:
     """What a reconcile without a ledger must do: read every schedule to compare it."""
-    pages = world.scheduler.get_paginator("list_schedules").paginate(GroupName=group, PaginationConfig={"PageSize": 100})
+    pages = world.scheduler.get_paginator("list_schedules").paginate(
+        GroupName=group, PaginationConfig={"PageSize": 100}
+    )
     for page in pages:
         for item in page["Schedules"]:
             world.scheduler.get_schedule(Name=item["Name"], GroupName=group)
@@ -97,8 +107,12 @@ def main() -> int:
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    os.environ.update(AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
-                      AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(
+        AWS_ENDPOINT_URL=f"http://{host}:{port}",
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_DEFAULT_REGION="us-east-1",
+    )
     try:
         run(args)
     finally:
@@ -107,7 +121,7 @@ def main() -> int:
 
 
 def run(args: argparse.Namespace) -> None:
-    from cron_adapter.loader import load_bytes
+    from cron_adapter.jobs.loader import load_bytes
 
     world, n = World(), args.jobs
     base, changed = load_bytes(jobs_doc(n)), load_bytes(jobs_doc(n, changed=n // 2))
@@ -120,22 +134,35 @@ def run(args: argparse.Namespace) -> None:
     stamps: list[float] = []
     quota, quota_wall, _ = world.phase(
         f"cold {args.quota_jobs} jobs at {args.quota_tps:g} TPS",
-        lambda: world.reconciler("quota", args.quota_tps, lambda *_: stamps.append(time.perf_counter())).run(lambda: subset))
+        lambda: world.reconciler("quota", args.quota_tps, lambda *_: stamps.append(time.perf_counter())).run(
+            lambda: subset
+        ),
+    )
     write_phase = (len(stamps) - 1) / max(1e-9, stamps[-1] - stamps[0]) if len(stamps) > 1 else 0.0
     ratio = sum(naive.values()) / max(1, sum(noop.values()))
     throughput = quota["CreateSchedule"] / quota_wall
     print()
-    print(f"no-op wall time        {noop_wall:8.2f} s    goal < 10 s            {'met' if noop_wall < 10 else 'MISSED'}")
-    print(f"no-op writes           {sum(noop[w] for w in WRITES):8d}      goal 0                 "
-          f"{'met' if not any(noop[w] for w in WRITES) else 'MISSED'}")
-    print(f"one-job change writes  {sum(one[w] for w in WRITES):8d}      goal 1                 "
-          f"{'met' if sum(one[w] for w in WRITES) == 1 else 'MISSED'}")
-    print(f"calls vs baseline      {ratio:8.1f} x    goal >= 20x fewer      {'met' if ratio >= 20 else 'MISSED'}"
-          f"   (no-op {sum(noop.values())} calls vs baseline {sum(naive.values())})")
-    print(f"throughput under quota {throughput:8.1f} /s   goal >= {0.9 * args.quota_tps:.0f}/s (90% of "
-          f"{args.quota_tps:g})  {'met' if throughput >= 0.9 * args.quota_tps else 'MISSED'}"
-          f"   (CreateSchedule calls / whole reconcile wall time, {args.quota_jobs} jobs;"
-          f" write phase alone {write_phase:.1f}/s)")
+    print(
+        f"no-op wall time        {noop_wall:8.2f} s    goal < 10 s            {'met' if noop_wall < 10 else 'MISSED'}"
+    )
+    print(
+        f"no-op writes           {sum(noop[w] for w in WRITES):8d}      goal 0                 "
+        f"{'met' if not any(noop[w] for w in WRITES) else 'MISSED'}"
+    )
+    print(
+        f"one-job change writes  {sum(one[w] for w in WRITES):8d}      goal 1                 "
+        f"{'met' if sum(one[w] for w in WRITES) == 1 else 'MISSED'}"
+    )
+    print(
+        f"calls vs baseline      {ratio:8.1f} x    goal >= 20x fewer      {'met' if ratio >= 20 else 'MISSED'}"
+        f"   (no-op {sum(noop.values())} calls vs baseline {sum(naive.values())})"
+    )
+    print(
+        f"throughput under quota {throughput:8.1f} /s   goal >= {0.9 * args.quota_tps:.0f}/s (90% of "
+        f"{args.quota_tps:g})  {'met' if throughput >= 0.9 * args.quota_tps else 'MISSED'}"
+        f"   (CreateSchedule calls / whole reconcile wall time, {args.quota_jobs} jobs;"
+        f" write phase alone {write_phase:.1f}/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cron_adapter.loader import load_bytes  # noqa: E402
-from cron_adapter.simulate import SimOptions, parse_when, simulate  # noqa: E402
-from cron_adapter.simulate_report import to_dict  # noqa: E402
+from cron_adapter.jobs.loader import load_bytes  # noqa: E402
+from cron_adapter.simulate.report import to_dict  # noqa: E402
+from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate  # noqa: E402
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London"]
 GOAL_SECONDS = 5.0
@@ -58,11 +58,18 @@ def jobs_file(n: int, mix: str) -> bytes:
     """A native jobs file of n jobs."""
     make = typical if mix == "typical" else heavy
     jobs: list[dict[str, Any]] = [
-        {"id": f"job-{i:03d}", "schedule": make(i), "timezone": ZONES[i % len(ZONES)],
-         "jitter": 5 if i % 7 == 0 else 0, "target": {"path": f"/api/{'fail' if i % 13 == 0 else 'ok'}/{i}"}}
+        {
+            "id": f"job-{i:03d}",
+            "schedule": make(i),
+            "timezone": ZONES[i % len(ZONES)],
+            "jitter": 5 if i % 7 == 0 else 0,
+            "target": {"path": f"/api/{'fail' if i % 13 == 0 else 'ok'}/{i}"},
+        }
         for i in range(n)
     ]
-    return json.dumps({"version": 1, "defaults": {"target": {"base_url": "https://app.example.com"}}, "jobs": jobs}).encode()
+    return json.dumps(
+        {"version": 1, "defaults": {"target": {"base_url": "https://app.example.com"}}, "jobs": jobs}
+    ).encode()
 
 
 def once(data: bytes, days: int) -> tuple[float, int, int]:
@@ -70,7 +77,9 @@ def once(data: bytes, days: int) -> tuple[float, int, int]:
     start = time.perf_counter()
     jobset = load_bytes(data)
     begin = parse_when("2027-03-01")
-    sim = simulate(jobset, SimOptions(begin, parse_when(f"2027-03-{1 + days:02d}") if days < 31 else parse_when("2027-04-01")))
+    sim = simulate(
+        jobset, SimOptions(begin, parse_when(f"2027-03-{1 + days:02d}") if days < 31 else parse_when("2027-04-01"))
+    )
     report = to_dict(sim)
     return time.perf_counter() - start, report["totals"]["fires"], report["totals"]["target_calls"]
 
@@ -88,9 +97,15 @@ def main() -> None:
         runs = [once(data, args.days) for _ in range(args.repeat)]
         seconds = statistics.median(r[0] for r in runs)
         _, fires, calls = runs[0]
-        goal = f"goal < {GOAL_SECONDS:g} s: {'met' if seconds < GOAL_SECONDS else 'MISSED'}" if mix == "typical" else "worst case, no goal"
-        print(f"simulate {args.jobs} jobs ({mix}) over {args.days} days (March 2027, DST included): "
-              f"{fires:,} fires, {calls:,} target calls in {seconds:.2f} s (median of {args.repeat}); {goal}")
+        goal = (
+            f"goal < {GOAL_SECONDS:g} s: {'met' if seconds < GOAL_SECONDS else 'MISSED'}"
+            if mix == "typical"
+            else "worst case, no goal"
+        )
+        print(
+            f"simulate {args.jobs} jobs ({mix}) over {args.days} days (March 2027, DST included): "
+            f"{fires:,} fires, {calls:,} target calls in {seconds:.2f} s (median of {args.repeat}); {goal}"
+        )
 
 
 if __name__ == "__main__":

@@ -16,14 +16,27 @@ import random
 import statistics
 import time
 
-from cron_adapter.loader import load_bytes
-from cron_adapter.translate import Wiring, translate_all
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.reconcile.translate import Wiring, translate_all
 
-ZONES = ["UTC", "Europe/Berlin", "Europe/London", "America/New_York", "America/Chicago", "America/Los_Angeles",
-         "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "America/Sao_Paulo", "Africa/Lagos", "Pacific/Auckland"]
+ZONES = [
+    "UTC",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Africa/Lagos",
+    "Pacific/Auckland",
+]
 SCHEDULES = (
     [f"every {n}m" for n in (1, 2, 5, 10, 15, 17, 20, 30, 45)]
-    + [f"every {n}h" for n in (1, 2, 4, 6, 12)] + ["every 1d", "every 2d"]
+    + [f"every {n}h" for n in (1, 2, 4, 6, 12)]
+    + ["every 1d", "every 2d"]
     + ["daily 03:00", "daily 07:00,13:30", "daily 00:15", "daily 09:00,17:00"]
     + ["0 9 * * 1-5", "*/5 * * * *", "30 2 * * 0", "0 9 1 * MON", "15 */6 * * *", "0 0 1,15 * *", "0 8 * * */2"]
     + ["at 2027-03-01T10:00", "2027-06-01T12:00:00+00:00"]
@@ -33,13 +46,16 @@ SCHEDULES = (
 def make_file(n: int, seed: int = 7) -> bytes:
     """A native jobs.json with n jobs."""
     rng = random.Random(seed)
-    jobs = [{
-        "id": f"tenant-{i // 100}:job-{i}",
-        "schedule": rng.choice(SCHEDULES),
-        "timezone": rng.choice(ZONES),
-        "jitter": rng.choice([0, 0, 0, 5]),
-        "target": {"path": f"/api/jobs/{i}/run", "body": {"n": i}},
-    } for i in range(n)]
+    jobs = [
+        {
+            "id": f"tenant-{i // 100}:job-{i}",
+            "schedule": rng.choice(SCHEDULES),
+            "timezone": rng.choice(ZONES),
+            "jitter": rng.choice([0, 0, 0, 5]),
+            "target": {"path": f"/api/jobs/{i}/run", "body": {"n": i}},
+        }
+        for i in range(n)
+    ]
     doc = {"version": 1, "defaults": {"target": {"base_url": "https://app.example.com", "timeout": 60}}, "jobs": jobs}
     return json.dumps(doc).encode()
 
@@ -65,8 +81,10 @@ def main() -> None:
     print(f"jobs: {args.jobs:,}  schedules: {len(requests):,}  file: {len(data) / 1e6:.1f} MB")
     print(f"parse+validate: median {statistics.median(loads):.2f} s")
     print(f"translate:      median {statistics.median(translates):.2f} s")
-    print(f"total:          median {statistics.median(totals):.2f} s, best {best:.2f} s "
-          f"({args.jobs / best:,.0f} jobs/s)   goal: < 2 s for 100,000 jobs")
+    print(
+        f"total:          median {statistics.median(totals):.2f} s, best {best:.2f} s "
+        f"({args.jobs / best:,.0f} jobs/s)   goal: < 2 s for 100,000 jobs"
+    )
 
 
 if __name__ == "__main__":

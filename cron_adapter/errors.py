@@ -18,8 +18,12 @@ at the edge::
     │   └── TargetHTTPError      a non-2xx response (carries status, retry_after)
     └── ReconcileError           reconcile could not converge
         ├── LockHeld             another reconcile holds the lease
+        ├── LockMoved            another reconcile applied between our plan and our lock
+        ├── NoJobsFile           the jobs object does not exist (nothing is changed)
         ├── MassDeleteRefused    the plan deletes too large a share of the group
         └── DeadlineReached      the run stopped before the Lambda deadline; resumable
+
+    InjectedCrash                (not a CronAdapterError) a test's crash hook fired inside apply
 """
 
 from __future__ import annotations
@@ -98,7 +102,9 @@ class ClaimConflict(ClaimError):
         self.holder = holder
         self.status = status
         self.lease_until = lease_until  # epoch seconds; a "claimed" run past it may be taken over
-        super().__init__(f"job {job_id!r} at {scheduled_time} is already {status or 'claimed'} by {holder or 'another delivery'}")
+        super().__init__(
+            f"job {job_id!r} at {scheduled_time} is already {status or 'claimed'} by {holder or 'another delivery'}"
+        )
 
 
 class TargetError(CronAdapterError):
@@ -148,10 +154,25 @@ class MassDeleteRefused(ReconcileError):
         self.max_share = max_share
         super().__init__(
             f"plan deletes {deletes} of {total} schedules, more than the allowed {max_share:.0%}; "
-            "fix: check the jobs file, or allow it with \"allow_mass_delete\": true in the file "
+            'fix: check the jobs file, or allow it with "allow_mass_delete": true in the file '
             "or --allow-mass-delete on the CLI"
         )
 
 
 class DeadlineReached(ReconcileError):
     """The run stopped early to respect the Lambda deadline; progress is kept."""
+
+
+class LockMoved(ReconcileError):
+    """Another reconcile applied between our plan and our lock: plan again."""
+
+
+class NoJobsFile(ReconcileError):
+    """The jobs object does not exist (nothing is changed: deleting it is not "delete all")."""
+
+
+class InjectedCrash(Exception):
+    """Raised out of apply when a test's crash hook fired (the lock is NOT released).
+
+    Deliberately not a CronAdapterError: nothing in the library may treat it as expected.
+    """

@@ -47,7 +47,9 @@ def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> T
             self.wfile.write(data)
 
         def log_message(self, fmt: str, *args: object) -> None:  # never log headers (they hold the secret)
-            sys.stderr.write(f"{self.address_string()} {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+            sys.stderr.write(
+                f"{self.address_string()} {self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n"
+            )
 
     server = ThreadingHTTPServer((host, port), Handler)
     server.runs = []  # type: ignore[attr-defined]

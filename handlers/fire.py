@@ -13,9 +13,9 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from pydantic import ValidationError
 
-from cron_adapter.adapters.fire_factory import FireFactory
+from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.constants import METRICS_NAMESPACE, SERVICE_NAME
-from cron_adapter.fire_input import FireInput
+from cron_adapter.fire.input import FireInput
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE)

@@ -14,24 +14,32 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from cron_adapter import constants as c
+from cron_adapter.bootstrap.reconcile import build_reconcile_app
 from cron_adapter.errors import DeadlineReached
-from cron_adapter.reconcile_app import Outcome, ReconcileApp
-from cron_adapter.reconcile_events import parse_trigger
+from cron_adapter.reconcile.app import Outcome, ReconcileApp
+from cron_adapter.reconcile.triggers import parse_trigger
 from cron_adapter.settings import ReconcileSettings
 
 logger = Logger(service=c.SERVICE_NAME)
 metrics = Metrics(namespace=c.METRICS_NAMESPACE, service=c.SERVICE_NAME)
 
-_COUNTS = {"created": c.METRIC_RECONCILE_CREATED, "updated": c.METRIC_RECONCILE_UPDATED,
-           "deleted": c.METRIC_RECONCILE_DELETED, "drift_repaired": c.METRIC_DRIFT_REPAIRED}
-_STATUS = {"rejected": c.METRIC_RECONCILE_REJECTED, "refused": c.METRIC_RECONCILE_REJECTED,
-           "contended": c.METRIC_RECONCILE_CONTENDED}
+_COUNTS = {
+    "created": c.METRIC_RECONCILE_CREATED,
+    "updated": c.METRIC_RECONCILE_UPDATED,
+    "deleted": c.METRIC_RECONCILE_DELETED,
+    "drift_repaired": c.METRIC_DRIFT_REPAIRED,
+}
+_STATUS = {
+    "rejected": c.METRIC_RECONCILE_REJECTED,
+    "refused": c.METRIC_RECONCILE_REJECTED,
+    "contended": c.METRIC_RECONCILE_CONTENDED,
+}
 
 
 @lru_cache(maxsize=1)
 def app() -> ReconcileApp:
     """The app, built once per warm container from the environment."""
-    return ReconcileApp.from_settings(ReconcileSettings.from_env())
+    return build_reconcile_app(ReconcileSettings.from_env())
 
 
 def _emit(outcome: Outcome) -> None:

@@ -30,7 +30,7 @@ from cron_adapter.adapters.dynamo_expr import all_of, error_code, expr, plain, u
 from cron_adapter.adapters.dynamo_expr import av as _av
 from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimConflict, ClaimError
-from cron_adapter.fire_ports import STATE_SK, Claim, Finish, JobState, RunKey, RunStatus
+from cron_adapter.fire.ports import STATE_SK, Claim, Finish, JobState, RunKey, RunStatus
 
 _CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
 
@@ -41,7 +41,9 @@ def _iso(epoch: float) -> str:
 
 def _state(item: dict[str, Any] | None) -> JobState:
     p = plain(item)
-    return JobState(p.get("running"), p.get("running_holder"), p.get("running_lease"), p.get("queued"), int(p.get("runs", 0)))
+    return JobState(
+        p.get("running"), p.get("running_holder"), p.get("running_lease"), p.get("queued"), int(p.get("runs", 0))
+    )
 
 
 def _conflict(key: RunKey, item: dict[str, Any] | None) -> ClaimConflict:
@@ -50,7 +52,7 @@ def _conflict(key: RunKey, item: dict[str, Any] | None) -> ClaimConflict:
 
 
 class DynamoClaimStore:
-    """:class:`~cron_adapter.fire_ports.ClaimStore` on one DynamoDB table; the client is lazy."""
+    """:class:`~cron_adapter.fire.ports.ClaimStore` on one DynamoDB table; the client is lazy."""
 
     def __init__(self, table: str, client: Any | None = None) -> None:
         self.table = table
@@ -75,50 +77,117 @@ class DynamoClaimStore:
         """Write the run ``queued`` and point the job's state at it (only while a run is live)."""
         k, v = claim.key, self._run_values(claim, "queued")
         run = self._op(k.pk, k.sk, v, update(self._run_sets()), "attribute_not_exists(#pk)")
-        state = self._op(k.pk, STATE_SK, v, update({"queued": "st"}),
-                         "attribute_exists(#running) AND #running_lease >= :now AND attribute_not_exists(#queued)")
+        state = self._op(
+            k.pk,
+            STATE_SK,
+            v,
+            update({"queued": "st"}),
+            "attribute_exists(#running) AND #running_lease >= :now AND attribute_not_exists(#queued)",
+        )
         return self._transact(k, [("run", run), ("state", state)])
 
     def finish(self, finish: Finish) -> JobState | None:
         """Record the outcome, release/hand over the slot, and maybe mark the job exhausted."""
         f, k = finish, finish.key
-        v: dict[str, Any] = {"st": k.scheduled_time, "status": f.status, "claimed": "claimed", "holder": f.holder,
-                             "attempts": f.attempts, "duration_ms": f.duration_ms, "finished_at": _iso(f.now),
-                             "http_status": f.http_status, "error": f.error, "max": f.max_runs, "one": 1}
+        v: dict[str, Any] = {
+            "st": k.scheduled_time,
+            "status": f.status,
+            "claimed": "claimed",
+            "holder": f.holder,
+            "attempts": f.attempts,
+            "duration_ms": f.duration_ms,
+            "finished_at": _iso(f.now),
+            "http_status": f.http_status,
+            "error": f.error,
+            "max": f.max_runs,
+            "one": 1,
+        }
         sets = {"status": "status", "attempts": "attempts", "duration_ms": "duration_ms", "finished_at": "finished_at"}
         sets.update({a: a for a in ("http_status", "error") if v[a] is not None})
         items = [("run", self._op(k.pk, k.sk, v, update(sets), "#holder = :holder AND #status = :claimed"))]
         items.append(("state", self._finish_state(f, v)))
         if f.promote is not None:
-            items.append(("queued", self._op(k.pk, f.promote.key.sk, self._run_values(f.promote, "claimed"),
-                                             update(self._run_sets(), {"deliveries": "one"}), "#status = :queued")))
+            items.append(
+                (
+                    "queued",
+                    self._op(
+                        k.pk,
+                        f.promote.key.sk,
+                        self._run_values(f.promote, "claimed"),
+                        update(self._run_sets(), {"deliveries": "one"}),
+                        "#status = :queued",
+                    ),
+                )
+            )
         elif f.drop_queued is not None:
-            dv = {"skipped": "skipped", "queued": "queued", "error": "queued run dropped: no time left or job exhausted",
-                  "finished_at": _iso(f.now)}
-            items.append(("queued", self._op(k.pk, f"RUN#{f.drop_queued}", dv,
-                                             update({"status": "skipped", "error": "error", "finished_at": "finished_at"}),
-                                             "#status = :queued")))
+            dv = {
+                "skipped": "skipped",
+                "queued": "queued",
+                "error": "queued run dropped: no time left or job exhausted",
+                "finished_at": _iso(f.now),
+            }
+            items.append(
+                (
+                    "queued",
+                    self._op(
+                        k.pk,
+                        f"RUN#{f.drop_queued}",
+                        dv,
+                        update({"status": "skipped", "error": "error", "finished_at": "finished_at"}),
+                        "#status = :queued",
+                    ),
+                )
+            )
         if f.exhausted:
             items.append(("marker", {"Put": self._marker(k.job_id, f.spec_hash, f.exhausted, f.now)}))
         return self._transact(k, items)
 
     def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
         """Write a run that never claimed (e.g. ``skipped``); ClaimConflict if the run exists."""
-        item = {"pk": key.pk, "sk": key.sk, "job_id": key.job_id, "scheduled_time": key.scheduled_time,
-                "status": status, "error": error, "finished_at": _iso(now), "ttl": ttl, "spec_hash": spec_hash}
+        item = {
+            "pk": key.pk,
+            "sk": key.sk,
+            "job_id": key.job_id,
+            "scheduled_time": key.scheduled_time,
+            "status": status,
+            "error": error,
+            "finished_at": _iso(now),
+            "ttl": ttl,
+            "spec_hash": spec_hash,
+        }
         params = expr({}, ConditionExpression="attribute_not_exists(#pk)")
         self._single(key, "put_item", Item={a: _av(x) for a, x in item.items()}, **params)
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
         """Close an expired claim (lost/skipped); then free the slot if that claim still holds it."""
-        v = {"status": status, "error": error, "finished_at": _iso(now), "claimed": "claimed", "prev": previous_holder, "now": now}
-        self._single(key, "update_item", **self._key(key.pk, key.sk), **expr(
-            v, UpdateExpression=update({"status": "status", "error": "error", "finished_at": "finished_at"}),
-            ConditionExpression="#status = :claimed AND #holder = :prev AND #lease_until < :now"))
+        v = {
+            "status": status,
+            "error": error,
+            "finished_at": _iso(now),
+            "claimed": "claimed",
+            "prev": previous_holder,
+            "now": now,
+        }
+        self._single(
+            key,
+            "update_item",
+            **self._key(key.pk, key.sk),
+            **expr(
+                v,
+                UpdateExpression=update({"status": "status", "error": "error", "finished_at": "finished_at"}),
+                ConditionExpression="#status = :claimed AND #holder = :prev AND #lease_until < :now",
+            ),
+        )
         try:
-            self.client.update_item(TableName=self.table, **self._key(key.pk, STATE_SK), **expr(
-                v, UpdateExpression=update({}, removes=["running", "running_holder", "running_lease"]),
-                ConditionExpression="#running_holder = :prev"))
+            self.client.update_item(
+                TableName=self.table,
+                **self._key(key.pk, STATE_SK),
+                **expr(
+                    v,
+                    UpdateExpression=update({}, removes=["running", "running_holder", "running_lease"]),
+                    ConditionExpression="#running_holder = :prev",
+                ),
+            )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise ClaimError(f"cannot free the slot of job {key.job_id!r}: {error_code(exc)}") from exc
@@ -135,7 +204,9 @@ class DynamoClaimStore:
     def _key(self, pk: str, sk: str) -> dict[str, Any]:
         return {"Key": {"pk": {"S": pk}, "sk": {"S": sk}}}
 
-    def _op(self, pk: str, sk: str, values: dict[str, Any], update_expression: str, condition: str | None) -> dict[str, Any]:
+    def _op(
+        self, pk: str, sk: str, values: dict[str, Any], update_expression: str, condition: str | None
+    ) -> dict[str, Any]:
         body = {"TableName": self.table, **self._key(pk, sk), "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
         return {"Update": {**body, **expr(values, UpdateExpression=update_expression, ConditionExpression=condition)}}
 
@@ -145,20 +216,49 @@ class DynamoClaimStore:
 
     @staticmethod
     def _run_sets() -> dict[str, str]:
-        names = ("status", "holder", "lease_until", "claimed_at", "delivery_attempt", "ttl", "spec_hash", "job_id", "scheduled_time")
+        names = (
+            "status",
+            "holder",
+            "lease_until",
+            "claimed_at",
+            "delivery_attempt",
+            "ttl",
+            "spec_hash",
+            "job_id",
+            "scheduled_time",
+        )
         return {n: n for n in names}
 
     @staticmethod
     def _run_values(c: Claim, status: str) -> dict[str, Any]:
-        return {"status": status, "holder": c.holder, "lease_until": c.lease_until, "claimed_at": _iso(c.now),
-                "delivery_attempt": c.delivery_attempt, "ttl": c.ttl, "spec_hash": c.spec_hash, "job_id": c.key.job_id,
-                "scheduled_time": c.key.scheduled_time, "st": c.key.scheduled_time, "one": 1, "now": c.now,
-                "claimed": "claimed", "queued": "queued", "prev": c.previous_holder or "", "max": c.max_runs or 0}
+        return {
+            "status": status,
+            "holder": c.holder,
+            "lease_until": c.lease_until,
+            "claimed_at": _iso(c.now),
+            "delivery_attempt": c.delivery_attempt,
+            "ttl": c.ttl,
+            "spec_hash": c.spec_hash,
+            "job_id": c.key.job_id,
+            "scheduled_time": c.key.scheduled_time,
+            "st": c.key.scheduled_time,
+            "one": 1,
+            "now": c.now,
+            "claimed": "claimed",
+            "queued": "queued",
+            "prev": c.previous_holder or "",
+            "max": c.max_runs or 0,
+        }
 
     def _claim_run(self, c: Claim) -> dict[str, Any]:
-        cond = ("attribute_not_exists(#pk)" if c.previous_holder is None
-                else "#status = :claimed AND #holder = :prev AND #lease_until < :now")
-        return self._op(c.key.pk, c.key.sk, self._run_values(c, "claimed"), update(self._run_sets(), {"deliveries": "one"}), cond)
+        cond = (
+            "attribute_not_exists(#pk)"
+            if c.previous_holder is None
+            else "#status = :claimed AND #holder = :prev AND #lease_until < :now"
+        )
+        return self._op(
+            c.key.pk, c.key.sk, self._run_values(c, "claimed"), update(self._run_sets(), {"deliveries": "one"}), cond
+        )
 
     def _claim_state(self, c: Claim) -> dict[str, Any]:
         sets = {"last_claimed": "st"}
@@ -173,7 +273,12 @@ class DynamoClaimStore:
         return self._op(c.key.pk, STATE_SK, self._run_values(c, "claimed"), update(sets, adds), all_of(slot, limit))
 
     def _finish_state(self, f: Finish, v: dict[str, Any]) -> dict[str, Any]:
-        sets, removes, adds, conds = {"last_run": "st", "last_status": "status", "last_finished_at": "finished_at"}, [], {}, []
+        sets, removes, adds, conds = (
+            {"last_run": "st", "last_status": "status", "last_finished_at": "finished_at"},
+            [],
+            {},
+            [],
+        )
         if f.release and f.overlap != "allow":
             conds.append("#running_holder = :holder")
             if f.promote is None:
@@ -204,16 +309,26 @@ class DynamoClaimStore:
                 if error_code(exc) != "TransactionCanceledException":
                     raise ClaimError(f"claim store failed for job {key.job_id!r}: {error_code(exc)}") from exc
                 reasons = exc.response.get("CancellationReasons") or []
-                failed = {role: r for (role, _), r in zip(items, reasons, strict=False) if r.get("Code") == "ConditionalCheckFailed"}
+                failed = {
+                    role: r
+                    for (role, _), r in zip(items, reasons, strict=False)
+                    if r.get("Code") == "ConditionalCheckFailed"
+                }
                 if "run" in failed:
                     raise _conflict(key, failed["run"].get("Item")) from exc
                 if "state" in failed:
                     return _state(failed["state"].get("Item"))
                 codes = {r.get("Code") for r in reasons}
-                if codes <= {"None", "TransactionConflict"} and "TransactionConflict" in codes and attempt < _CONFLICT_RETRIES:
+                if (
+                    codes <= {"None", "TransactionConflict"}
+                    and "TransactionConflict" in codes
+                    and attempt < _CONFLICT_RETRIES
+                ):
                     time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
                     continue
-                raise ClaimError(f"claim transaction for job {key.job_id!r} cancelled: {sorted(map(str, codes))}") from exc
+                raise ClaimError(
+                    f"claim transaction for job {key.job_id!r} cancelled: {sorted(map(str, codes))}"
+                ) from exc
         raise ClaimError(f"claim transaction for job {key.job_id!r} kept conflicting")
 
     def _single(self, key: RunKey, method: str, **params: Any) -> None:

@@ -18,15 +18,15 @@ reconcile has applied since (``generation`` unchanged)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from cron_adapter import constants as c
-from cron_adapter.errors import LockHeld, ReconcileError
-from cron_adapter.planner import LedgerEntry
+from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter.reconcile.planner import LedgerEntry
+from cron_adapter.reconcile.ports import LockState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -49,23 +49,6 @@ def _decode(value: str) -> LedgerEntry:
     return LedgerEntry(name, job_id, spec_hash, last_modified or None)
 
 
-class LockMoved(ReconcileError):
-    """Another reconcile applied between our plan and our lock: plan again."""
-
-
-@dataclass(frozen=True)
-class LockState:
-    """The lock item as last read."""
-
-    holder: str | None
-    expires_at: float
-    generation: int
-
-    def held_by_other(self, holder: str, now: float) -> bool:
-        """True when someone else holds an unexpired lease."""
-        return self.holder is not None and self.holder != holder and self.expires_at > now
-
-
 class Ledger:
     """The reconcile's DynamoDB items for one schedule group."""
 
@@ -86,8 +69,12 @@ class Ledger:
 
     def _query(self, pk: str, projection: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": "#pk = :pk", "ExpressionAttributeNames": {"#pk": PK},
-                                  "ExpressionAttributeValues": {":pk": pk}, "ConsistentRead": True}
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": PK},
+            "ExpressionAttributeValues": {":pk": pk},
+            "ConsistentRead": True,
+        }
         if projection:
             kwargs["ProjectionExpression"] = projection
         while True:
@@ -127,8 +114,9 @@ class Ledger:
         """Read the lock item (strongly consistent)."""
         item = self.table.get_item(Key=self.lock_key, ConsistentRead=True).get("Item") or {}
         holder = item.get("holder")
-        return LockState(str(holder) if holder else None, float(item.get("expires_at", 0)),
-                         int(item.get("generation", 0)))
+        return LockState(
+            str(holder) if holder else None, float(item.get("expires_at", 0)), int(item.get("generation", 0))
+        )
 
     def acquire(self, holder: str, now: float, lease_seconds: float, generation: int) -> None:
         """Take the lease; LockHeld if another holds it, LockMoved if the generation moved."""
@@ -137,9 +125,13 @@ class Ledger:
                 Key=self.lock_key,
                 UpdateExpression="SET holder = :h, expires_at = :e",
                 ConditionExpression="(attribute_not_exists(holder) OR expires_at < :now OR holder = :h) "
-                                    "AND (attribute_not_exists(generation) OR generation = :g)",
-                ExpressionAttributeValues={":h": holder, ":e": Decimal(str(round(now + lease_seconds, 3))),
-                                           ":now": Decimal(str(round(now, 3))), ":g": generation},
+                "AND (attribute_not_exists(generation) OR generation = :g)",
+                ExpressionAttributeValues={
+                    ":h": holder,
+                    ":e": Decimal(str(round(now + lease_seconds, 3))),
+                    ":now": Decimal(str(round(now, 3))),
+                    ":g": generation,
+                },
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":

@@ -18,7 +18,7 @@ from cron_adapter.errors import CronAdapterError
 
 
 class SchedulerControl:
-    """:class:`~cron_adapter.fire_ports.ScheduleControl` with a lazily created scheduler client."""
+    """:class:`~cron_adapter.fire.ports.ScheduleControl` with a lazily created scheduler client."""
 
     def __init__(self, group: str, client: Any | None = None) -> None:
         self.group = group
@@ -37,4 +37,6 @@ class SchedulerControl:
                 self.client.delete_schedule(Name=name, GroupName=self.group)
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":
-                    raise CronAdapterError(f"cannot delete schedule {name!r} of job {job_id!r}: {error_code(exc)}") from exc
+                    raise CronAdapterError(
+                        f"cannot delete schedule {name!r} of job {job_id!r}: {error_code(exc)}"
+                    ) from exc

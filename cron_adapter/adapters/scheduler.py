@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from cron_adapter.adapters.ratelimit import RateLimits
-from cron_adapter.planner import ListedSchedule
+from cron_adapter.reconcile.planner import ListedSchedule
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient
@@ -45,8 +45,15 @@ def iso(value: datetime | str | None) -> str:
 class SchedulerAdapter:
     """Reads and writes the schedules of one group."""
 
-    def __init__(self, group: str, client: EventBridgeSchedulerClient | None = None, *, tps: float = 50.0,
-                 limits: RateLimits | None = None, retry_mode: str = "standard") -> None:
+    def __init__(
+        self,
+        group: str,
+        client: EventBridgeSchedulerClient | None = None,
+        *,
+        tps: float = 50.0,
+        limits: RateLimits | None = None,
+        retry_mode: str = "standard",
+    ) -> None:
         self.group = group
         self.limits = limits or RateLimits(tps)
         self._client = client
@@ -81,8 +88,10 @@ class SchedulerAdapter:
                 if _code(exc) == "ResourceNotFoundException":
                     return []
                 raise
-            out += [ListedSchedule(s["Name"], s.get("State"), iso(s.get("LastModificationDate")))
-                    for s in page.get("Schedules", [])]
+            out += [
+                ListedSchedule(s["Name"], s.get("State"), iso(s.get("LastModificationDate")))
+                for s in page.get("Schedules", [])
+            ]
             token = page.get("NextToken")
             if not token:
                 return out

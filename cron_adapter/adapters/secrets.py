@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.constants import MIN_SECRET_LENGTH
 from cron_adapter.errors import SecretError
-from cron_adapter.fire_ports import Secret
+from cron_adapter.fire.ports import Secret
 
 DEFAULT_MAX_AGE_SECONDS = 300
 
@@ -47,7 +47,7 @@ def parse_secret(raw: str | bytes | Any, secret_id: str) -> Secret:
 
 
 class SecretsManagerSource:
-    """:class:`~cron_adapter.fire_ports.SecretSource` on Powertools ``SecretsProvider``; lazy client."""
+    """:class:`~cron_adapter.fire.ports.SecretSource` on Powertools ``SecretsProvider``; lazy client."""
 
     def __init__(self, secret_id: str, client: Any | None = None, max_age: int = DEFAULT_MAX_AGE_SECONDS) -> None:
         self.secret_id = secret_id

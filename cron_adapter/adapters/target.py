@@ -21,8 +21,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
-from cron_adapter.fire_ports import TargetRequest, TargetResponse
-from cron_adapter.urls import forbidden_reason
+from cron_adapter.fire.ports import TargetRequest, TargetResponse
+from cron_adapter.jobs.urls import forbidden_reason
 
 MAX_BODY_BYTES = 1 << 20
 
@@ -115,7 +115,7 @@ def urllib_transport(request: TransportRequest, timeout: float) -> TransportResp
 
 
 class HttpTargetCaller:
-    """:class:`~cron_adapter.fire_ports.TargetCaller` over HTTP(S) with the URL policy."""
+    """:class:`~cron_adapter.fire.ports.TargetCaller` over HTTP(S) with the URL policy."""
 
     def __init__(
         self,
@@ -145,7 +145,9 @@ class HttpTargetCaller:
         if parts.scheme == "http":
             loopback = all(ipaddress.ip_address(ip.split("%")[0]).is_loopback for ip in addresses)
             if not (self.allow_http_loopback and loopback):
-                raise TargetRefused(f"target {host} must use https (plain http is allowed only on loopback with the dev flag)")
+                raise TargetRefused(
+                    f"target {host} must use https (plain http is allowed only on loopback with the dev flag)"
+                )
         return addresses[0]
 
     def call(self, request: TargetRequest, timeout: float) -> TargetResponse:

@@ -10,9 +10,9 @@ from typing import Any
 from cron_adapter.cli.common import EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED, add_live_args, fail, live_reconciler
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import CronAdapterError, InvalidJobsFile, LockHeld, MassDeleteRefused
-from cron_adapter.planner import check_guard
-from cron_adapter.reconcile import Result
-from cron_adapter.render import action_dict, to_text
+from cron_adapter.reconcile.planner import check_guard
+from cron_adapter.reconcile.render import action_dict, to_text
+from cron_adapter.reconcile.service import Result
 
 EPILOG = """examples:
   cron-adapter apply jobs.json                      # shows the plan, asks for "yes"
@@ -27,14 +27,21 @@ exit codes: 0 converged, 1 partial (rerun to continue), 2 invalid file, 3 mass d
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the apply command."""
-    p = sub.add_parser("apply", help="make the live schedule group match the jobs file",
-                       description="Plan, confirm and apply: create, update and delete EventBridge Scheduler "
-                       "schedules so the group matches the jobs file, with minimal writes.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "apply",
+        help="make the live schedule group match the jobs file",
+        description="Plan, confirm and apply: create, update and delete EventBridge Scheduler "
+        "schedules so the group matches the jobs file, with minimal writes.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_jobs_file_args(p)
     p.add_argument("--yes", "-y", action="store_true", help="apply without asking")
-    p.add_argument("--allow-mass-delete", action="store_true",
-                   help="allow deleting more than the guard's share (default 50%%) of the group")
+    p.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="allow deleting more than the guard's share (default 50%%) of the group",
+    )
     add_output_arg(p)
     add_live_args(p)
     p.set_defaults(func=run)
@@ -63,13 +70,26 @@ def _apply_with_progress(args: argparse.Namespace, jobset: Any, total: int, quie
 def _report(result: Result, output: str) -> int:
     code = 0 if result.status in ("applied", "no-op") else EXIT_PARTIAL
     if output == "json":
-        print(json.dumps({"status": result.status, "counts": result.counts, "done": [action_dict(a) for a in result.done],
-                          "failed": [{"name": a.name, "error": e} for a, e in result.failed],
-                          "skipped": result.skipped, "warnings": list(result.plan.warnings)}, indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    "status": result.status,
+                    "counts": result.counts,
+                    "done": [action_dict(a) for a in result.done],
+                    "failed": [{"name": a.name, "error": e} for a, e in result.failed],
+                    "skipped": result.skipped,
+                    "warnings": list(result.plan.warnings),
+                },
+                indent=2,
+                default=str,
+            )
+        )
     else:
         c = result.counts
-        print(f"Apply {result.status}: {c.get('created', 0)} created, {c.get('updated', 0)} updated, "
-              f"{c.get('deleted', 0)} deleted.")
+        print(
+            f"Apply {result.status}: {c.get('created', 0)} created, {c.get('updated', 0)} updated, "
+            f"{c.get('deleted', 0)} deleted."
+        )
         for action, error in result.failed:
             print(f"failed: {action.action} {action.name}: {error}", file=sys.stderr)
     return code
@@ -81,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
         jobset = load_from_args(args)
         reconciler = live_reconciler(args)
         observed = reconciler.observe(jobset)
-        check_guard(observed.plan, reconciler.options.max_delete_share, args.allow_mass_delete or jobset.allow_mass_delete)
+        check_guard(
+            observed.plan, reconciler.options.max_delete_share, args.allow_mass_delete or jobset.allow_mass_delete
+        )
         if args.output != "json":
             print(to_text(observed.plan, reconciler.wiring.group))
         if observed.plan.empty:

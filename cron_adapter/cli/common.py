@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 from cron_adapter import constants as c
 from cron_adapter.errors import SettingsError
-from cron_adapter.reconcile import Options, Reconciler
-from cron_adapter.translate import Wiring
+from cron_adapter.reconcile.service import Options, Reconciler
+from cron_adapter.reconcile.translate import Wiring
 
 _LIVE = {
     "group": (c.ENV_GROUP, "schedule group the adapter owns", c.DEFAULT_GROUP),
@@ -33,8 +33,15 @@ def add_live_args(parser: argparse.ArgumentParser, *, names: tuple[str, ...] = t
         env, text, _ = _LIVE[name]
         group.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=f"{text} (env {env})")
     if "table" in names:
-        group.add_argument("--tps", type=float, default=None,
-                           help=f"client-side rate limit per API operation (env {c.ENV_SCHEDULER_TPS}, default {c.DEFAULT_SCHEDULER_TPS:g})")
+        group.add_argument(
+            "--tps",
+            type=float,
+            default=None,
+            help=(
+                f"client-side rate limit per API operation "
+                f"(env {c.ENV_SCHEDULER_TPS}, default {c.DEFAULT_SCHEDULER_TPS:g})"
+            ),
+        )
 
 
 def live_value(args: argparse.Namespace, name: str) -> str:
@@ -48,8 +55,12 @@ def live_value(args: argparse.Namespace, name: str) -> str:
 
 def wiring_from_args(args: argparse.Namespace) -> Wiring:
     """The live wiring (group, fire ARN, role ARN, DLQ)."""
-    return Wiring(live_value(args, "group"), live_value(args, "fire_arn"), live_value(args, "role_arn"),
-                  live_value(args, "dlq_arn") or None)
+    return Wiring(
+        live_value(args, "group"),
+        live_value(args, "fire_arn"),
+        live_value(args, "role_arn"),
+        live_value(args, "dlq_arn") or None,
+    )
 
 
 def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
@@ -59,10 +70,18 @@ def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
 
     wiring = wiring_from_args(args)
     tps = args.tps or float(os.environ.get(c.ENV_SCHEDULER_TPS) or c.DEFAULT_SCHEDULER_TPS)
-    options = Options(allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)),
-                      max_delete_share=float(os.environ.get(c.ENV_MAX_DELETE_SHARE) or c.DEFAULT_MAX_DELETE_SHARE))
-    return Reconciler(SchedulerAdapter(wiring.group, tps=tps), Ledger(live_value(args, "table"), wiring.group), wiring,
-                      options=options, holder=f"cli-{os.getpid()}", **kwargs)  # type: ignore[arg-type]
+    options = Options(
+        allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)),
+        max_delete_share=float(os.environ.get(c.ENV_MAX_DELETE_SHARE) or c.DEFAULT_MAX_DELETE_SHARE),
+    )
+    return Reconciler(
+        SchedulerAdapter(wiring.group, tps=tps),
+        Ledger(live_value(args, "table"), wiring.group),
+        wiring,
+        options=options,
+        holder=f"cli-{os.getpid()}",
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def fail(message: str, code: int = 1) -> int:

@@ -36,16 +36,29 @@ examples:
 
 def register(sub: Any) -> None:
     """Add the ``dev`` command."""
-    p = sub.add_parser("dev", help="run the whole loop locally on an embedded AWS emulator",
-                       description=HELP, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "dev",
+        help="run the whole loop locally on an embedded AWS emulator",
+        description=HELP,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("jobs_file", nargs="?", metavar="JOBS_FILE", help=f"the jobs file (default: {EXAMPLE})")
     p.add_argument("--speed", type=_positive, default=1.0, metavar="N", help="run time N times faster (default 1)")
     p.add_argument("--chaos", action="store_true", help="inject duplicate deliveries and retries at random")
     p.add_argument("--seed", type=int, default=0, help="random seed for --chaos and jitter (default 0)")
-    p.add_argument("--duration", type=_positive, metavar="SECONDS",
-                   help="stop by itself after SECONDS of real time (simulated: SECONDS x speed)")
-    p.add_argument("--output", choices=("text", "json"), default="text",
-                   help="json: no live view; print a summary (fires, duplicates, runs by status) at the end")
+    p.add_argument(
+        "--duration",
+        type=_positive,
+        metavar="SECONDS",
+        help="stop by itself after SECONDS of real time (simulated: SECONDS x speed)",
+    )
+    p.add_argument(
+        "--output",
+        choices=("text", "json"),
+        default="text",
+        help="json: no live view; print a summary (fires, duplicates, runs by status) at the end",
+    )
     p.add_argument("--port", type=int, default=8787, help="port of the local target (default 8787, as in the example)")
     p.add_argument("--plain", action="store_true", help="one line per event instead of the live view")
     p.add_argument("--format", choices=("native", "hermes", "sidecar"), help="jobs file format (default: detect)")
@@ -76,9 +89,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no jobs file at {path}; pass one, e.g. cron-adapter dev my-jobs.json", file=sys.stderr)
         return 2
     options = DevOptions(
-        jobs_file=path, speed=args.speed, chaos=args.chaos, seed=args.seed, duration=args.duration,
-        port=args.port, live=False if args.plain else None, quiet=args.output == "json",
-        format=args.format, timezone=args.timezone, base_url=args.base_url or f"http://127.0.0.1:{args.port}",
+        jobs_file=path,
+        speed=args.speed,
+        chaos=args.chaos,
+        seed=args.seed,
+        duration=args.duration,
+        port=args.port,
+        live=False if args.plain else None,
+        quiet=args.output == "json",
+        format=args.format,
+        timezone=args.timezone,
+        base_url=args.base_url or f"http://127.0.0.1:{args.port}",
     )
     session = DevSession(options)
     try:
@@ -108,4 +129,3 @@ def _stop_on_sigterm(session: Any) -> None:
     """Let ``kill`` (SIGTERM) stop the session as cleanly as Ctrl-C does."""
     with contextlib.suppress(ValueError):  # not the main thread (embedded use): the caller's job
         signal.signal(signal.SIGTERM, lambda *_: session.stop_event.set())
-

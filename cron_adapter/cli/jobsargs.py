@@ -9,19 +9,30 @@ import sys
 from typing import Any
 
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.loader import FORMATS, load_path
-from cron_adapter.model import JobSet
+from cron_adapter.jobs.loader import FORMATS, load_path
+from cron_adapter.jobs.model import JobSet
 
 
 def add_jobs_file_args(parser: argparse.ArgumentParser, *, file_required: bool = True) -> None:
     """Add FILE, --format, --timezone and --base-url."""
-    parser.add_argument("file", metavar="FILE", nargs=None if file_required else "?",
-                        help="jobs file: native jobs.json, a hermes-agent jobs.json, or a sidecar job list")
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        nargs=None if file_required else "?",
+        help="jobs file: native jobs.json, a hermes-agent jobs.json, or a sidecar job list",
+    )
     parser.add_argument("--format", choices=FORMATS, help="force the format instead of detecting it")
-    parser.add_argument("--timezone", metavar="TZ",
-                        help="store-wide IANA timezone for hermes/sidecar stores, and native files without defaults.timezone (default UTC)")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="target base URL for hermes/sidecar stores (default: $API_URL)")
+    parser.add_argument(
+        "--timezone",
+        metavar="TZ",
+        help=(
+            "store-wide IANA timezone for hermes/sidecar stores, "
+            "and native files without defaults.timezone (default UTC)"
+        ),
+    )
+    parser.add_argument(
+        "--base-url", metavar="URL", help="target base URL for hermes/sidecar stores (default: $API_URL)"
+    )
 
 
 def add_output_arg(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +54,10 @@ def problems_json(exc: InvalidJobsFile) -> list[dict[str, Any]]:
 def report_invalid(exc: InvalidJobsFile, output: str) -> int:
     """Print an invalid file's problems to stderr (text or JSON) and return exit code 2."""
     if output == "json":
-        print(json.dumps({"valid": False, "source": exc.source, "problems": problems_json(exc)}, indent=2), file=sys.stderr)
+        print(
+            json.dumps({"valid": False, "source": exc.source, "problems": problems_json(exc)}, indent=2),
+            file=sys.stderr,
+        )
     else:
         print(f"error: {exc}", file=sys.stderr)
     return 2

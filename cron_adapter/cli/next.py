@@ -9,9 +9,9 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cron_adapter import engine
 from cron_adapter.errors import CronAdapterError, InvalidJobsFile
-from cron_adapter.schedules import Schedule, parse_schedule
+from cron_adapter.schedule import engine
+from cron_adapter.schedule.grammar import Schedule, parse_schedule
 
 EXIT_INVALID = 2  # as `validate` and `plan`: the input cannot be used
 # `next` never calls a target, so a hermes or sidecar store without a base URL still loads.
@@ -47,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--schedule", metavar="EXPR", help='a schedule, e.g. "every 15m", "0 9 * * 1-5", "cron(0 3 * * ? *)"')
+    source.add_argument(
+        "--schedule", metavar="EXPR", help='a schedule, e.g. "every 15m", "0 9 * * 1-5", "cron(0 3 * * ? *)"'
+    )
     source.add_argument("--job", nargs=2, metavar=("ID", "FILE"), help="a job id and the jobs file that holds it")
     parser.add_argument("--timezone", metavar="TZ", help="IANA timezone (default UTC; with --job: the store-wide zone)")
     parser.add_argument("--format", choices=("native", "hermes", "sidecar"), help="with --job: force the file's format")
@@ -85,7 +87,7 @@ def _query(args: argparse.Namespace) -> Query:
     if args.schedule is not None:
         timezone = args.timezone or "UTC"
         return Query(parse_schedule(args.schedule, timezone=timezone), timezone)
-    from cron_adapter.loader import load_path  # the loader pulls in formats only `--job` needs
+    from cron_adapter.jobs.loader import load_path  # the loader pulls in formats only `--job` needs
 
     job_id, path = args.job
     base_url = args.base_url or os.environ.get("API_URL") or PLACEHOLDER_BASE_URL
@@ -94,7 +96,11 @@ def _query(args: argparse.Namespace) -> Query:
     if job is None:
         known = ", ".join(j.id for j in jobs.jobs[:10]) or "none"
         raise CronAdapterError(f"no job {job_id!r} in {path} (jobs: {known})")
-    warning = "" if job.enabled and not job.done else f"job {job_id!r} is {'done' if job.done else 'paused'}: EventBridge will not fire it"
+    warning = (
+        ""
+        if job.enabled and not job.done
+        else f"job {job_id!r} is {'done' if job.done else 'paused'}: EventBridge will not fire it"
+    )
     schedule = parse_schedule(job.schedule, timezone=job.timezone)
     return Query(schedule, job.timezone, _zoned(job.start_at, job.timezone), _zoned(job.end_at, job.timezone), warning)
 

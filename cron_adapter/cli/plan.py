@@ -9,9 +9,9 @@ from typing import Any
 from cron_adapter.cli.common import add_live_args, fail, live_reconciler, now
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import CronAdapterError, InvalidJobsFile, MassDeleteRefused
-from cron_adapter.planner import Create, Delete, Plan, check_guard, plan
-from cron_adapter.render import FireTimes, to_json, to_text
-from cron_adapter.translate import Wiring, translate_all
+from cron_adapter.reconcile.planner import Create, Delete, Plan, check_guard, plan
+from cron_adapter.reconcile.render import FireTimes, to_json, to_text
+from cron_adapter.reconcile.translate import Wiring, translate_all
 
 EPILOG = """examples:
   cron-adapter plan examples/sidecar-jobs.json --offline --base-url https://app.example.com
@@ -28,10 +28,14 @@ FIRES = 3
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the plan command."""
-    p = sub.add_parser("plan", help="show what apply would create, update and delete (changes nothing)",
-                       description="Plan the EventBridge Scheduler changes that make the schedule group match "
-                       "the jobs file, like `terraform plan`.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "plan",
+        help="show what apply would create, update and delete (changes nothing)",
+        description="Plan the EventBridge Scheduler changes that make the schedule group match "
+        "the jobs file, like `terraform plan`.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_jobs_file_args(p)
     p.add_argument("--offline", action="store_true", help="plan against an empty account with placeholder ARNs")
     add_output_arg(p)
@@ -41,8 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _next(expression: str | None, timezone: str | None, at: datetime) -> tuple[str, ...]:
     """The next fire times of an EventBridge expression (empty if it cannot be evaluated)."""
-    from cron_adapter.engine import next_fires
-    from cron_adapter.schedules import parse_schedule
+    from cron_adapter.schedule.engine import next_fires
+    from cron_adapter.schedule.grammar import parse_schedule
 
     if not expression:
         return ()
@@ -60,16 +64,22 @@ def fire_times(result: Plan, current: dict[str, dict[str, Any]], at: datetime) -
         old = current.get(action.name) or {}
         new = {} if isinstance(action, Delete) else action.request
         out[action.name] = FireTimes(
-            () if isinstance(action, Create) else _next(old.get("ScheduleExpression"), old.get("ScheduleExpressionTimezone"), at),
-            _next(new.get("ScheduleExpression"), new.get("ScheduleExpressionTimezone"), at))
+            ()
+            if isinstance(action, Create)
+            else _next(old.get("ScheduleExpression"), old.get("ScheduleExpressionTimezone"), at),
+            _next(new.get("ScheduleExpression"), new.get("ScheduleExpressionTimezone"), at),
+        )
     return out
 
 
 def _live(args: argparse.Namespace, jobset: Any) -> tuple[Plan, str, dict[str, FireTimes]]:
     reconciler = live_reconciler(args)
     observed = reconciler.observe(jobset)
-    current = {a.name: reconciler.scheduler.get_schedule(a.name)  # type: ignore[attr-defined]
-               for a in observed.plan.actions if not isinstance(a, Create)}
+    current = {
+        a.name: reconciler.scheduler.get_schedule(a.name)  # type: ignore[attr-defined]
+        for a in observed.plan.actions
+        if not isinstance(a, Create)
+    }
     result = observed.plan
     try:
         check_guard(result, reconciler.options.max_delete_share, observed.allow_mass_delete)
@@ -97,4 +107,3 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(to_json(result, times) if args.output == "json" else to_text(result, group, times))
     return 0
-

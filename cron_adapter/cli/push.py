@@ -18,7 +18,7 @@ from cron_adapter import constants as c
 from cron_adapter.cli.common import EXIT_INVALID, add_live_args, fail, live_value
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import CronAdapterError, InvalidJobsFile
-from cron_adapter.translate import Wiring, translate_all
+from cron_adapter.reconcile.translate import Wiring, translate_all
 
 if TYPE_CHECKING:
     from cron_adapter.adapters.ledger import Ledger
@@ -36,10 +36,14 @@ _EXIT = {"applied": 0, "no-op": 0, "partial": 1, "rejected": EXIT_INVALID, "refu
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the push command."""
-    p = sub.add_parser("push", help="validate and upload the jobs file to S3 (the reconcile Lambda applies it)",
-                       description="Validate the jobs file locally, upload it to the jobs bucket, and optionally "
-                       "wait for the reconcile's result.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "push",
+        help="validate and upload the jobs file to S3 (the reconcile Lambda applies it)",
+        description="Validate the jobs file locally, upload it to the jobs bucket, and optionally "
+        "wait for the reconcile's result.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_jobs_file_args(p)
     p.add_argument("--bucket", help=f"jobs bucket (env {c.ENV_BUCKET})")
     p.add_argument("--key", help=f"object key (env {c.ENV_JOBS_KEY}, default {c.DEFAULT_JOBS_KEY})")
@@ -50,8 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def wait_for_status(ledger: Ledger, etag: str, since: float, timeout: float,
-                    sleep: Any = time.sleep, clock: Any = time.time) -> dict[str, Any] | None:
+def wait_for_status(
+    ledger: Ledger, etag: str, since: float, timeout: float, sleep: Any = time.sleep, clock: Any = time.time
+) -> dict[str, Any] | None:
     """Poll the status item of ``etag`` until one finished after ``since`` appears."""
     deadline = clock() + timeout
     while True:
@@ -100,13 +105,11 @@ def run(args: argparse.Namespace) -> int:
         if not bucket:
             return fail(f"no bucket; pass --bucket or set {c.ENV_BUCKET}")
         key = args.key or os.environ.get(c.ENV_JOBS_KEY) or c.DEFAULT_JOBS_KEY
-        import boto3
+        from cron_adapter.adapters.jobs_object import S3JobsObject
 
         since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
-        put = boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=Path(args.file).read_bytes(),
-                                            ContentType="application/json")
-        result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": put["ETag"].strip('"'),
-                                  "version_id": put.get("VersionId")}
+        etag, version_id = S3JobsObject(bucket, key).put(Path(args.file).read_bytes())
+        result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": etag, "version_id": version_id}
         if args.wait:
             from cron_adapter.adapters.ledger import Ledger
 

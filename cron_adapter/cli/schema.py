@@ -5,17 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cron_adapter.schema import schema_text
+from cron_adapter.jobs.schema import schema_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the schema command."""
-    p = sub.add_parser("schema", help="print the JSON Schema of jobs.json (for editors)",
-                       description="Print the JSON Schema of the native jobs.json. The same schema is "
-                       "committed at schema/jobs.schema.json; point \"$schema\" in your jobs.json at it "
-                       "so editors validate while you type.",
-                       epilog="example:\n  cron-adapter schema > jobs.schema.json",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of jobs.json (for editors)",
+        description="Print the JSON Schema of the native jobs.json. The same schema is "
+        'committed at schema/jobs.schema.json; point "$schema" in your jobs.json at it '
+        "so editors validate while you type.",
+        epilog="example:\n  cron-adapter schema > jobs.schema.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.set_defaults(func=run)
 
 

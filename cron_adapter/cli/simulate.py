@@ -8,9 +8,9 @@ import sys
 
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.pricing import Lambda
-from cron_adapter.simulate import SimOptions, parse_when, simulate
-from cron_adapter.simulate_report import to_dict, to_text
+from cron_adapter.simulate.pricing import Lambda
+from cron_adapter.simulate.report import to_dict, to_text
+from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
 
 DESCRIPTION = """\
 Run a jobs file through a fake clock with the same engine EventBridge Scheduler's fires are
@@ -34,19 +34,44 @@ TEXT_FIRES = 50
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the simulate command."""
-    p = sub.add_parser("simulate", help="run a jobs file through a fake clock: fires, DST, collisions, cost",
-                       description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "simulate",
+        help="run a jobs file through a fake clock: fires, DST, collisions, cost",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_jobs_file_args(p)
-    p.add_argument("--from", dest="start", required=True, type=parse_when, metavar="DATE", help="window start (inclusive)")
+    p.add_argument(
+        "--from", dest="start", required=True, type=parse_when, metavar="DATE", help="window start (inclusive)"
+    )
     p.add_argument("--to", dest="end", required=True, type=parse_when, metavar="DATE", help="window end (exclusive)")
     add_output_arg(p)
-    p.add_argument("--fail", action="append", default=[], metavar="JOB_ID", help="treat this job's target as failing (repeatable)")
-    p.add_argument("--collision-threshold", type=int, default=5, metavar="K", help="a collision is a minute with >= K fires (default 5)")
+    p.add_argument(
+        "--fail", action="append", default=[], metavar="JOB_ID", help="treat this job's target as failing (repeatable)"
+    )
+    p.add_argument(
+        "--collision-threshold",
+        type=int,
+        default=5,
+        metavar="K",
+        help="a collision is a minute with >= K fires (default 5)",
+    )
     p.add_argument("--memory", type=int, default=256, metavar="MB", help="fire Lambda memory (default 256)")
-    p.add_argument("--arch", choices=("arm64", "x86_64"), default="arm64", help="fire Lambda architecture (default arm64)")
-    p.add_argument("--call-ms", type=float, default=200.0, metavar="MS", help="billed Lambda ms per target call (default 200)")
+    p.add_argument(
+        "--arch", choices=("arm64", "x86_64"), default="arm64", help="fire Lambda architecture (default arm64)"
+    )
+    p.add_argument(
+        "--call-ms", type=float, default=200.0, metavar="MS", help="billed Lambda ms per target call (default 200)"
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for jitter placement (default 0)")
-    p.add_argument("--fires", type=_count, default=UNSET, metavar="N|all", help="how many fires to list (default: 50 in text, all in JSON)")
+    p.add_argument(
+        "--fires",
+        type=_count,
+        default=UNSET,
+        metavar="N|all",
+        help="how many fires to list (default: 50 in text, all in JSON)",
+    )
     p.set_defaults(func=run)
 
 
@@ -72,8 +97,14 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         print(f"error: --fail names no job in the file: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    opts = SimOptions(args.start, args.end, fail=frozenset(args.fail), collision_threshold=args.collision_threshold,
-                      fn=Lambda(memory_mb=args.memory, arch=args.arch, duration_ms=args.call_ms), seed=args.seed)
+    opts = SimOptions(
+        args.start,
+        args.end,
+        fail=frozenset(args.fail),
+        collision_threshold=args.collision_threshold,
+        fn=Lambda(memory_mb=args.memory, arch=args.arch, duration_ms=args.call_ms),
+        seed=args.seed,
+    )
     sim = simulate(jobset, opts)
     if args.output == "json":
         print(json.dumps(to_dict(sim, None if args.fires == UNSET else args.fires), indent=2))

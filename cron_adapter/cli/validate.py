@@ -7,22 +7,27 @@ import json
 
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.translate import Wiring, translate_all
+from cron_adapter.reconcile.translate import Wiring, translate_all
 
 EPILOG = """examples:
   cron-adapter validate examples/jobs.json
   cron-adapter validate examples/sidecar-jobs.json --base-url https://app.example.com
-  cron-adapter validate examples/hermes-jobs.json --base-url https://agent.example.com --timezone Europe/Berlin --output json
+  cron-adapter validate examples/hermes-jobs.json --base-url https://agent.example.com \
+      --timezone Europe/Berlin --output json
 
 exit codes: 0 valid, 2 invalid (every problem is listed with its job, field and fix)"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the validate command."""
-    p = sub.add_parser("validate", help="check a jobs file (grammar, fields, targets) without touching AWS",
-                       description="Parse and validate a jobs file and translate every job to EventBridge "
-                       "Scheduler requests, offline. Nothing is applied.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "validate",
+        help="check a jobs file (grammar, fields, targets) without touching AWS",
+        description="Parse and validate a jobs file and translate every job to EventBridge "
+        "Scheduler requests, offline. Nothing is applied.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_jobs_file_args(p)
     add_output_arg(p)
     p.set_defaults(func=run)
@@ -35,8 +40,13 @@ def run(args: argparse.Namespace) -> int:
         requests = translate_all(jobset, Wiring.offline())
     except InvalidJobsFile as exc:
         return report_invalid(exc, args.output)
-    summary = {"valid": True, "format": jobset.format, "jobs": len(jobset.jobs),
-               "schedules": len(requests), "warnings": list(jobset.warnings)}
+    summary = {
+        "valid": True,
+        "format": jobset.format,
+        "jobs": len(jobset.jobs),
+        "schedules": len(requests),
+        "warnings": list(jobset.warnings),
+    }
     if args.output == "json":
         print(json.dumps(summary, indent=2))
         return 0

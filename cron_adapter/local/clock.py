@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from cron_adapter.fire_input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, iso_utc
+from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, iso_utc
 from cron_adapter.local.journal import DeliveryRecord, Journal
 from cron_adapter.local.schedules_view import Tracked, read_group
 from cron_adapter.local.simclock import SimClock
@@ -65,8 +65,17 @@ def render_input(template: str, scheduled: datetime, attempt: int) -> dict[str, 
 class LocalEventBridge:
     """Fires the emulated schedule group on a simulated clock."""
 
-    def __init__(self, scheduler: Any, group: str, fire_arn: str, clock: SimClock, journal: Journal,
-                 invoke: Callable[[dict[str, Any]], Any], chaos: Chaos | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        scheduler: Any,
+        group: str,
+        fire_arn: str,
+        clock: SimClock,
+        journal: Journal,
+        invoke: Callable[[dict[str, Any]], Any],
+        chaos: Chaos | None = None,
+        seed: int = 0,
+    ) -> None:
         self._scheduler = scheduler
         self._group = group
         self._fire_arn = fire_arn
@@ -91,8 +100,13 @@ class LocalEventBridge:
 
     def upcoming(self, n: int = 10) -> list[tuple[datetime, Tracked]]:
         """The next fire of each enabled schedule, soonest first."""
-        out = [(when, t) for t in list(self.tracked.values()) if t.fires_here(self._fire_arn)
-               for when in [t.peek()] if when is not None]
+        out = [
+            (when, t)
+            for t in list(self.tracked.values())
+            if t.fires_here(self._fire_arn)
+            for when in [t.peek()]
+            if when is not None
+        ]
         return sorted(out, key=lambda pair: pair[0])[:n]
 
     def drain(self, timeout: float) -> None:
@@ -141,10 +155,19 @@ class LocalEventBridge:
         except Exception as exc:  # noqa: BLE001 - a handler crash is an outcome to show, like Lambda's
             detail = f"{type(exc).__name__}: {exc}"
         seconds = (self._clock.now() - started).total_seconds() / self._clock.speed
-        self._journal.delivery(DeliveryRecord(
-            item.name, item.job_id, iso_utc(item.scheduled), item.attempt, item.kind,
-            started, outcome, detail, seconds,
-        ))
+        self._journal.delivery(
+            DeliveryRecord(
+                item.name,
+                item.job_id,
+                iso_utc(item.scheduled),
+                item.attempt,
+                item.kind,
+                started,
+                outcome,
+                detail,
+                seconds,
+            )
+        )
         tracked = self.tracked.get(item.name)
         if item.kind == "fire" and tracked is not None and tracked.completed_after(item.scheduled):
             self._delete(tracked)
@@ -155,7 +178,9 @@ class LocalEventBridge:
             self._scheduler.delete_schedule(Name=tracked.name, GroupName=self._group)
         except self._scheduler.exceptions.ResourceNotFoundException:
             return
-        self._journal.note(self._clock.now(), "schedule", f"deleted {tracked.name} (completed, ActionAfterCompletion=DELETE)")
+        self._journal.note(
+            self._clock.now(), "schedule", f"deleted {tracked.name} (completed, ActionAfterCompletion=DELETE)"
+        )
 
 
 def _outcome(result: Any) -> tuple[str, str]:

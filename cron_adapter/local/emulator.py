@@ -74,14 +74,16 @@ class Emulator:
         endpoint = f"http://{host}:{port}"
         _PROCESS["port"] = port
         _reset(endpoint)  # moto's backends are process-global: start from a clean state
-        self._set_env({
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_REGION": self.region,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        })
+        self._set_env(
+            {
+                "AWS_ENDPOINT_URL": endpoint,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": self.region,
+                "AWS_REGION": self.region,
+                "AWS_EC2_METADATA_DISABLED": "true",
+            }
+        )
         self.resources = provision(endpoint, self.region, _PROCESS.setdefault("secret", new_secret()))
         self._set_env(self.resources.handler_env())
         return self.resources

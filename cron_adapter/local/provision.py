@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cron_adapter import constants as c
-from cron_adapter.translate import Wiring
+from cron_adapter.reconcile.translate import Wiring
 
 REGION = "us-east-1"
 BUCKET = "cron-adapter-local-jobs"
@@ -62,15 +62,20 @@ def client(service: str, endpoint: str, region: str = REGION) -> Any:
     import boto3
 
     return boto3.session.Session().client(
-        service, endpoint_url=endpoint, region_name=region,
-        aws_access_key_id="testing", aws_secret_access_key="testing",
+        service,
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
     )
 
 
 def provision(endpoint: str, region: str = REGION, secret: str | None = None) -> Resources:
     """Create the stack's bucket, table, group, secret and queues in the emulator."""
     sqs = client("sqs", endpoint, region)
-    dlq_url = sqs.create_queue(QueueName=DLQ, Attributes={"MessageRetentionPeriod": str(c.DLQ_RETENTION_SECONDS)})["QueueUrl"]
+    dlq_url = sqs.create_queue(QueueName=DLQ, Attributes={"MessageRetentionPeriod": str(c.DLQ_RETENTION_SECONDS)})[
+        "QueueUrl"
+    ]
     upload_url = sqs.create_queue(
         QueueName=UPLOAD_QUEUE, Attributes={"VisibilityTimeout": str(UPLOAD_QUEUE_VISIBILITY_SECONDS)}
     )["QueueUrl"]
@@ -84,9 +89,18 @@ def provision(endpoint: str, region: str = REGION, secret: str | None = None) ->
     # The handlers get the secret's name, not its ARN: moto's ARN suffix changes per session.
     client("secretsmanager", endpoint, region).create_secret(Name=c.DEFAULT_SECRET_NAME, SecretString=secret)
     return Resources(
-        endpoint=endpoint, region=region, bucket=BUCKET, jobs_key=c.DEFAULT_JOBS_KEY, table=TABLE,
-        group=c.DEFAULT_GROUP, secret_id=c.DEFAULT_SECRET_NAME, secret=secret, upload_queue_url=upload_url,
-        dlq_arn=_queue_arn(sqs, dlq_url), fire_arn=_WIRING.fire_arn, role_arn=_WIRING.role_arn,
+        endpoint=endpoint,
+        region=region,
+        bucket=BUCKET,
+        jobs_key=c.DEFAULT_JOBS_KEY,
+        table=TABLE,
+        group=c.DEFAULT_GROUP,
+        secret_id=c.DEFAULT_SECRET_NAME,
+        secret=secret,
+        upload_queue_url=upload_url,
+        dlq_arn=_queue_arn(sqs, dlq_url),
+        fire_arn=_WIRING.fire_arn,
+        role_arn=_WIRING.role_arn,
     )
 
 
@@ -107,13 +121,21 @@ def _create_bucket(endpoint: str, region: str, upload_queue_arn: str) -> None:
     # moto cannot invoke Lambdas from S3, but it can notify SQS: the session polls the queue
     # and hands each notification to the real reconcile handler as an SQS event.
     # prefix = suffix = the key: exactly the jobs key, as the stack's notification filter.
-    key_filter = {"Key": {"FilterRules": [{"Name": "prefix", "Value": c.DEFAULT_JOBS_KEY},
-                                          {"Name": "suffix", "Value": c.DEFAULT_JOBS_KEY}]}}
+    key_filter = {
+        "Key": {
+            "FilterRules": [
+                {"Name": "prefix", "Value": c.DEFAULT_JOBS_KEY},
+                {"Name": "suffix", "Value": c.DEFAULT_JOBS_KEY},
+            ]
+        }
+    }
     s3.put_bucket_notification_configuration(
         Bucket=BUCKET,
-        NotificationConfiguration={"QueueConfigurations": [
-            {"QueueArn": upload_queue_arn, "Events": [c.JOBS_UPLOAD_EVENT], "Filter": key_filter},
-        ]},
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {"QueueArn": upload_queue_arn, "Events": [c.JOBS_UPLOAD_EVENT], "Filter": key_filter},
+            ]
+        },
     )
 
 

@@ -23,11 +23,22 @@ ACTION_KEYS = ("created", "updated", "deleted", "drift_repaired")
 
 def sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
     """The event Lambda's SQS event source mapping delivers for ``messages``."""
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": region,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for m in messages
+        ]
+    }
 
 
 def _is_upload(body: str) -> bool:
@@ -59,19 +70,22 @@ class UploadRouter:
         self._s3 = client("s3", resources.endpoint, resources.region)
         self._sqs = client("sqs", resources.endpoint, resources.region)
         self._queue_arn = self._sqs.get_queue_attributes(
-            QueueUrl=resources.upload_queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            QueueUrl=resources.upload_queue_url, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
         self.runs = 0
 
     def push(self, data: bytes) -> str:
         """Upload the jobs file like ``aws s3 cp``; returns the new object version."""
-        put = self._s3.put_object(Bucket=self._res.bucket, Key=self._res.jobs_key, Body=data,
-                                  ContentType="application/json")
+        put = self._s3.put_object(
+            Bucket=self._res.bucket, Key=self._res.jobs_key, Body=data, ContentType="application/json"
+        )
         return str(put.get("VersionId", ""))
 
     def poll(self, wait_seconds: int = 0) -> int:
         """Deliver waiting notifications to the reconcile handler; returns how many ran."""
-        got = self._sqs.receive_message(QueueUrl=self._res.upload_queue_url, MaxNumberOfMessages=10,
-                                        WaitTimeSeconds=wait_seconds).get("Messages", [])
+        got = self._sqs.receive_message(
+            QueueUrl=self._res.upload_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        ).get("Messages", [])
         uploads = [m for m in got if _is_upload(m["Body"])]
         if uploads:
             self._run(uploads)
@@ -80,7 +94,9 @@ class UploadRouter:
         return len(uploads)
 
     def _run(self, messages: list[dict[str, Any]]) -> None:
-        context = LocalContext("cron-adapter-reconcile", self._res.fire_arn.replace("cron-adapter-fire", "cron-adapter-reconcile"))
+        context = LocalContext(
+            "cron-adapter-reconcile", self._res.fire_arn.replace("cron-adapter-fire", "cron-adapter-reconcile")
+        )
         try:
             result = self._handler(sqs_event(messages, self._queue_arn, self._res.region), context)
         except Exception as exc:  # noqa: BLE001 - a failed reconcile is shown, the loop goes on

@@ -2,7 +2,7 @@
 
 ListSchedules returns no expression, so a schedule is fetched with GetSchedule when it is
 new or its LastModificationDate changed; everything else costs one paginated list call per
-tick. Due times come from the shared engine (``cron_adapter.engine``), the one that
+tick. Due times come from the shared engine (``cron_adapter.schedule.engine``), the one that
 ``next``, ``plan`` and the auditor use.
 """
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cron_adapter import engine
 from cron_adapter.errors import CronAdapterError
 from cron_adapter.local.journal import Journal
 from cron_adapter.local.simclock import SimClock
-from cron_adapter.schedules import Schedule, parse_schedule
+from cron_adapter.schedule import engine
+from cron_adapter.schedule.grammar import Schedule, parse_schedule
 
 
 @dataclass
@@ -50,7 +50,9 @@ class Tracked:
         """The next ``n`` fire times after ``after`` (UTC)."""
         if self.schedule is None:
             return []
-        fires = engine.next_fires(self.schedule, self.timezone, after, n, anchor=self.anchor, start=self.start, end=self.end)
+        fires = engine.next_fires(
+            self.schedule, self.timezone, after, n, anchor=self.anchor, start=self.start, end=self.end
+        )
         return [_utc(f) for f in fires]
 
     def peek(self) -> datetime | None:
@@ -117,11 +119,16 @@ def _track(detail: dict[str, Any], clock: SimClock, previous: Tracked | None, jo
     except CronAdapterError as exc:
         journal.note(clock.now(), "error", f"{detail['Name']}: cannot evaluate {detail['ScheduleExpression']!r}: {exc}")
     return Tracked(
-        name=detail["Name"], job_id=_job_id(target.get("Input") or "{}", detail["Name"]),
-        expression=detail["ScheduleExpression"], timezone=timezone, state=detail.get("State") or "ENABLED",
-        input=target.get("Input") or "{}", target_arn=target.get("Arn", ""),
+        name=detail["Name"],
+        job_id=_job_id(target.get("Input") or "{}", detail["Name"]),
+        expression=detail["ScheduleExpression"],
+        timezone=timezone,
+        state=detail.get("State") or "ENABLED",
+        input=target.get("Input") or "{}",
+        target_arn=target.get("Arn", ""),
         window_minutes=int(window.get("MaximumWindowInMinutes") or 0) if window.get("Mode") == "FLEXIBLE" else 0,
-        start=start, end=_utc(detail["EndDate"]) if detail.get("EndDate") else None,
+        start=start,
+        end=_utc(detail["EndDate"]) if detail.get("EndDate") else None,
         delete_after=detail.get("ActionAfterCompletion") == "DELETE",
         modified=detail["LastModificationDate"],
         # Rate schedules count from StartDate, else from creation (mapped onto simulated time).
@@ -131,7 +138,9 @@ def _track(detail: dict[str, Any], clock: SimClock, previous: Tracked | None, jo
     )
 
 
-def read_group(scheduler: Any, group: str, known: dict[str, Tracked], clock: SimClock, journal: Journal) -> dict[str, Tracked]:
+def read_group(
+    scheduler: Any, group: str, known: dict[str, Tracked], clock: SimClock, journal: Journal
+) -> dict[str, Tracked]:
     """Return the group's schedules, fetching only new or modified ones; note each change."""
     listed = _list(scheduler, group)
     out: dict[str, Tracked] = {}
@@ -146,7 +155,9 @@ def read_group(scheduler: Any, group: str, known: dict[str, Tracked], clock: Sim
             continue  # deleted between the list and the get
         out[name] = _track(detail, clock, previous, journal)
         verb = "updated" if previous else "created"
-        journal.note(clock.now(), "schedule", f"{verb} {name}: {out[name].expression} ({out[name].timezone}, {out[name].state})")
+        journal.note(
+            clock.now(), "schedule", f"{verb} {name}: {out[name].expression} ({out[name].timezone}, {out[name].state})"
+        )
     for name in known.keys() - listed.keys():
         journal.note(clock.now(), "schedule", f"deleted {name}")
     return out

@@ -87,26 +87,44 @@ class DevSession:
         self.logs = HandlerLogs(self.options.log_file).redirect()
         context = lambda: LocalContext("cron-adapter-fire", res.fire_arn)  # noqa: E731 - one per invocation
         chaos = Chaos(seed=self.options.seed) if self.options.chaos else None
-        self.bridge = LocalEventBridge(client("scheduler", res.endpoint, res.region), res.group, res.fire_arn,
-                                       self.clock, self.journal, lambda event: fire(event, context()),
-                                       chaos=chaos, seed=self.options.seed)
+        self.bridge = LocalEventBridge(
+            client("scheduler", res.endpoint, res.region),
+            res.group,
+            res.fire_arn,
+            self.clock,
+            self.journal,
+            lambda event: fire(event, context()),
+            chaos=chaos,
+            seed=self.options.seed,
+        )
         self.router = UploadRouter(res, self.journal, self.clock, reconcile)
-        self.watcher = JobsFileWatcher(self.options.jobs_file, self.router.push, self._report,
-                                       format=self.options.format, timezone=self.options.timezone,
-                                       base_url=self.options.base_url, local_port=self.target.port)
+        self.watcher = JobsFileWatcher(
+            self.options.jobs_file,
+            self.router.push,
+            self._report,
+            format=self.options.format,
+            timezone=self.options.timezone,
+            base_url=self.options.base_url,
+            local_port=self.target.port,
+        )
         env_file = write_env_file(res, self.options.log_file.parent / "dev.env")
         if not self.options.quiet:
             sources = Sources(self.journal, self.bridge.upcoming, self.target.log.snapshot, self.header, self.clock.now)
             self.view = make_view(sources, live=self.options.live)
             self.view.start()
-        self.journal.note(self.clock.now(), "env", f"source {env_file} to run cron-adapter plan/apply against this emulator")
+        self.journal.note(
+            self.clock.now(), "env", f"source {env_file} to run cron-adapter plan/apply against this emulator"
+        )
         return self
 
     def _store_env(self) -> dict[str, str]:
         """How the reconcile Lambda reads the store (format, timezone, base URL), as the stack sets it."""
         opts, env = self.options, {}
-        for name, value in ((c.ENV_STORE_FORMAT, opts.format), (c.ENV_STORE_TIMEZONE, opts.timezone),
-                            (c.ENV_BASE_URL, opts.base_url)):
+        for name, value in (
+            (c.ENV_STORE_FORMAT, opts.format),
+            (c.ENV_STORE_TIMEZONE, opts.timezone),
+            (c.ENV_BASE_URL, opts.base_url),
+        ):
             if value:
                 env[name] = value
         return env
@@ -115,9 +133,11 @@ class DevSession:
         """The view's first line."""
         res, opts = self.resources, self.options
         chaos = f" · chaos (seed {opts.seed})" if opts.chaos else ""
-        return (f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target "
-                f"http://127.0.0.1:{self.target.port if self.target else opts.port} · speed {opts.speed:g}x{chaos} · "
-                f"now {self.clock.now():%Y-%m-%d %H:%M:%S}Z · Ctrl-C stops")
+        return (
+            f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target "
+            f"http://127.0.0.1:{self.target.port if self.target else opts.port} · speed {opts.speed:g}x{chaos} · "
+            f"now {self.clock.now():%Y-%m-%d %H:%M:%S}Z · Ctrl-C stops"
+        )
 
     def run(self) -> None:
         """Loop until stopped or the duration is over (bounded waits only)."""
@@ -186,8 +206,13 @@ class DevSession:
         from cron_adapter.local.summary import build_summary
 
         assert self.target is not None
-        return build_summary(self.journal, self.runs(), self.target.log.snapshot(), self.clock,
-                             reconciles=self.router.runs if self.router else 0)
+        return build_summary(
+            self.journal,
+            self.runs(),
+            self.target.log.snapshot(),
+            self.clock,
+            reconciles=self.router.runs if self.router else 0,
+        )
 
     def _report(self, kind: str, text: str) -> None:
         self.journal.note(self.clock.now(), kind, text)
@@ -200,8 +225,10 @@ class DevSession:
 def write_env_file(res: Resources, path: Path) -> Path:
     """Write the shell exports that point the CLI at this emulator (no secret value in it)."""
     env = {
-        "AWS_ENDPOINT_URL": res.endpoint, "AWS_DEFAULT_REGION": res.region,
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": res.endpoint,
+        "AWS_DEFAULT_REGION": res.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
         **res.handler_env(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,9 @@ def _by_job(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
     return {job: dict(sorted(c.items())) for job, c in sorted(out.items())}
 
 
-def build_summary(journal: Journal, runs: list[dict[str, Any]], calls: list[TargetCall], clock: SimClock,
-                  *, reconciles: int) -> dict[str, Any]:
+def build_summary(
+    journal: Journal, runs: list[dict[str, Any]], calls: list[TargetCall], clock: SimClock, *, reconciles: int
+) -> dict[str, Any]:
     """Fires per job, deliveries, duplicates deduped, runs by status, target calls, reconcile actions."""
     counts = journal.counts
     per_key = Counter(c.idempotency_key for c in calls if c.verified and c.idempotency_key)

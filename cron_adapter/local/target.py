@@ -75,8 +75,13 @@ def _handler_class(receiver: Receiver, log: CallLog, on_call: Callable[[TargetCa
             status = 401 if not result.ok else 500 if FAIL_MARKER in self.path else 200
             fields = _body_fields(body)
             call = TargetCall(
-                at=time.time(), method=self.command, path=self.path, status=status, verified=result.ok,
-                reason=result.reason, job_id=result.job_id or fields.get("job_id"),
+                at=time.time(),
+                method=self.command,
+                path=self.path,
+                status=status,
+                verified=result.ok,
+                reason=result.reason,
+                job_id=result.job_id or fields.get("job_id"),
                 scheduled_time=result.scheduled_time or fields.get("fire_at"),
                 idempotency_key=result.idempotency_key,
             )
@@ -101,14 +106,18 @@ def _handler_class(receiver: Receiver, log: CallLog, on_call: Callable[[TargetCa
 class LocalTarget:
     """A threaded HTTP server on 127.0.0.1 that verifies and records calls."""
 
-    def __init__(self, secret: str, port: int = DEFAULT_PORT, on_call: Callable[[TargetCall], None] | None = None) -> None:
+    def __init__(
+        self, secret: str, port: int = DEFAULT_PORT, on_call: Callable[[TargetCall], None] | None = None
+    ) -> None:
         self.log = CallLog()
         handler = _handler_class(Receiver([secret]), self.log, on_call)
         try:
             self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         except OSError as exc:
-            raise OSError(f"cannot listen on 127.0.0.1:{port} for the local target ({exc.strerror}); "
-                          "stop whatever uses it or pass --port (and point the jobs' URLs there)") from exc
+            raise OSError(
+                f"cannot listen on 127.0.0.1:{port} for the local target ({exc.strerror}); "
+                "stop whatever uses it or pass --port (and point the jobs' URLs there)"
+            ) from exc
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -119,8 +128,9 @@ class LocalTarget:
 
     def start(self) -> LocalTarget:
         """Serve in a daemon thread."""
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="local-target", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="local-target", daemon=True
+        )
         self._thread.start()
         return self
 

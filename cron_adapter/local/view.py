@@ -18,8 +18,17 @@ from zoneinfo import ZoneInfo
 from cron_adapter.local.journal import MAX_ENTRIES, DeliveryRecord, Journal, Note
 from cron_adapter.local.target import TargetCall
 
-STYLES = {"succeeded": "green", "ok": "green", "failed": "red", "error": "bold red", "duplicate": "yellow",
-          "skipped": "magenta", "queued": "cyan", "gone": "dim", "lost": "red"}
+STYLES = {
+    "succeeded": "green",
+    "ok": "green",
+    "failed": "red",
+    "error": "bold red",
+    "duplicate": "yellow",
+    "skipped": "magenta",
+    "queued": "cyan",
+    "gone": "dim",
+    "lost": "red",
+}
 
 
 @dataclass
@@ -52,16 +61,20 @@ def counters(sources: Sources) -> str:
     refused = sum(not c.verified for c in calls)
     dups = counts["deliveries.duplicate"] + counts["deliveries.retry"]
     deduped = counts["outcome.duplicate"]
-    return (f"fires {counts['deliveries.fire']} · chaos deliveries {dups} · duplicates deduped {deduped} · "
-            f"target calls {len(calls)} ({ok} ok, {len(calls) - ok - refused} failed, {refused} refused)")
+    return (
+        f"fires {counts['deliveries.fire']} · chaos deliveries {dups} · duplicates deduped {deduped} · "
+        f"target calls {len(calls)} ({ok} ok, {len(calls) - ok - refused} failed, {refused} refused)"
+    )
 
 
 def line_for(entry: DeliveryRecord | Note | TargetCall) -> str:
     """The plain-text line for one event."""
     if isinstance(entry, DeliveryRecord):
         detail = f" ({entry.detail})" if entry.detail else ""
-        return (f"{_t(entry.delivered_at)} {entry.kind:<9} {entry.job_id} @ {entry.scheduled_time} "
-                f"attempt {entry.attempt} -> {entry.outcome}{detail}")
+        return (
+            f"{_t(entry.delivered_at)} {entry.kind:<9} {entry.job_id} @ {entry.scheduled_time} "
+            f"attempt {entry.attempt} -> {entry.outcome}{detail}"
+        )
     if isinstance(entry, Note):
         return f"{_t(entry.at)} {entry.kind:<9} {entry.text}"
     verdict = "verified" if entry.verified else f"REFUSED: {entry.reason}"
@@ -148,8 +161,13 @@ class LiveView:
         now = self._sources.now()
         for when, tracked in self._sources.upcoming()[:8]:
             local = when.astimezone(ZoneInfo(tracked.timezone))
-            table.add_row(tracked.job_id, tracked.expression, f"{local:%Y-%m-%d %H:%M} {tracked.timezone}",
-                          when.strftime("%Y-%m-%d %H:%M:%SZ"), _until(when - now))
+            table.add_row(
+                tracked.job_id,
+                tracked.expression,
+                f"{local:%Y-%m-%d %H:%M} {tracked.timezone}",
+                when.strftime("%Y-%m-%d %H:%M:%SZ"),
+                _until(when - now),
+            )
         return table
 
     def _runs_table(self, runs: list[DeliveryRecord]) -> Any:

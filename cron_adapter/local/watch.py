@@ -13,9 +13,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.loader import load_bytes
-from cron_adapter.model import JobSet
-from cron_adapter.urls import is_loopback
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.jobs.model import JobSet
+from cron_adapter.jobs.urls import is_loopback
 
 
 def elsewhere_on_loopback(jobset: JobSet, port: int | None) -> list[str]:
@@ -27,17 +27,27 @@ def elsewhere_on_loopback(jobset: JobSet, port: int | None) -> list[str]:
         url = urlsplit(job.target.url)
         if url.hostname and is_loopback(url.hostname) and (url.port or 80) != port:
             elsewhere.setdefault(f"{url.scheme}://{url.netloc}", []).append(job.id)
-    return [f"{len(ids)} job(s) ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}) call {where}, but the local "
-            f"target listens on 127.0.0.1:{port}: their calls fail unless something else listens there"
-            for where, ids in elsewhere.items()]
+    return [
+        f"{len(ids)} job(s) ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''}) call {where}, but the local "
+        f"target listens on 127.0.0.1:{port}: their calls fail unless something else listens there"
+        for where, ids in elsewhere.items()
+    ]
 
 
 class JobsFileWatcher:
     """Calls ``push(data)`` when the file's content changes and validates."""
 
-    def __init__(self, path: Path, push: Callable[[bytes], object], report: Callable[[str, str], None],
-                 *, format: str | None = None, timezone: str | None = None, base_url: str | None = None,
-                 local_port: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        push: Callable[[bytes], object],
+        report: Callable[[str, str], None],
+        *,
+        format: str | None = None,
+        timezone: str | None = None,
+        base_url: str | None = None,
+        local_port: int | None = None,
+    ) -> None:
         self.path = path
         self._push = push
         self._report = report  # (kind, text)

@@ -383,12 +383,36 @@ class CronAdapter(Construct):
     def _alarms(self) -> dict[str, cw.Alarm]:
         five = Duration.minutes(5)
         alarms = {
-            "ClaimError": self._alarm("ClaimErrorAlarm", self.metric(c.METRIC_CLAIM_ERROR), "A fire could not claim its run (DynamoDB error)"),
-            "TargetFailed": self._alarm("TargetFailedAlarm", self.metric(c.METRIC_TARGET_FAILED), "A job's target failed after retries"),
-            "MissedRun": self._alarm("MissedRunAlarm", self.metric(c.METRIC_MISSED_RUN), "An expected fire has no run record"),
-            "RunLost": self._alarm("RunLostAlarm", self.metric(c.METRIC_LOST), "An at-most-once run was lost: its claimer crashed and it was not retried"),
-            "ReconcileRejected": self._alarm("ReconcileRejectedAlarm", self.metric(c.METRIC_RECONCILE_REJECTED), "An uploaded jobs.json was refused; nothing was applied"),
-            "ReconcileFailed": self._alarm("ReconcileFailedAlarm", self.metric(c.METRIC_RECONCILE_FAILED), "A reconcile failed while applying its plan"),
+            "ClaimError": self._alarm(
+                "ClaimErrorAlarm",
+                self.metric(c.METRIC_CLAIM_ERROR),
+                "A fire could not claim its run (DynamoDB error)",
+            ),
+            "TargetFailed": self._alarm(
+                "TargetFailedAlarm",
+                self.metric(c.METRIC_TARGET_FAILED),
+                "A job's target failed after retries",
+            ),
+            "MissedRun": self._alarm(
+                "MissedRunAlarm",
+                self.metric(c.METRIC_MISSED_RUN),
+                "An expected fire has no run record",
+            ),
+            "RunLost": self._alarm(
+                "RunLostAlarm",
+                self.metric(c.METRIC_LOST),
+                "An at-most-once run was lost: its claimer crashed and it was not retried",
+            ),
+            "ReconcileRejected": self._alarm(
+                "ReconcileRejectedAlarm",
+                self.metric(c.METRIC_RECONCILE_REJECTED),
+                "An uploaded jobs.json was refused; nothing was applied",
+            ),
+            "ReconcileFailed": self._alarm(
+                "ReconcileFailedAlarm",
+                self.metric(c.METRIC_RECONCILE_FAILED),
+                "A reconcile failed while applying its plan",
+            ),
             "DeadLetters": self._alarm(
                 "DeadLetterAlarm",
                 self.dlq.metric_approximate_number_of_messages_visible(statistic="Maximum", period=five),

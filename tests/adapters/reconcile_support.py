@@ -15,14 +15,18 @@ from moto import mock_aws
 from cron_adapter import constants as c
 from cron_adapter.adapters.ledger import Ledger
 from cron_adapter.adapters.scheduler import SchedulerAdapter, client_config
-from cron_adapter.loader import load_bytes
-from cron_adapter.model import JobSet
-from cron_adapter.reconcile import Options, Reconciler
-from cron_adapter.translate import Wiring
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.jobs.model import JobSet
+from cron_adapter.reconcile.service import Options, Reconciler
+from cron_adapter.reconcile.translate import Wiring
 
 GROUP, TABLE, BUCKET = "cron-adapter", "cron-adapter-table", "cron-adapter-jobs"
-WIRING = Wiring(GROUP, "arn:aws:lambda:us-east-1:123456789012:function:fire",
-                "arn:aws:iam::123456789012:role/scheduler", "arn:aws:sqs:us-east-1:123456789012:dlq")
+WIRING = Wiring(
+    GROUP,
+    "arn:aws:lambda:us-east-1:123456789012:function:fire",
+    "arn:aws:iam::123456789012:role/scheduler",
+    "arn:aws:sqs:us-east-1:123456789012:dlq",
+)
 WRITES = ("CreateSchedule", "UpdateSchedule", "DeleteSchedule")
 
 
@@ -62,8 +66,13 @@ class World:
 
     def reconciler(self, **kwargs: Any) -> Reconciler:
         options = kwargs.pop("options", Options(workers=4))
-        return Reconciler(SchedulerAdapter(GROUP, self.scheduler, tps=1000), Ledger(TABLE, GROUP, self.table),
-                          WIRING, options=options, **kwargs)
+        return Reconciler(
+            SchedulerAdapter(GROUP, self.scheduler, tps=1000),
+            Ledger(TABLE, GROUP, self.table),
+            WIRING,
+            options=options,
+            **kwargs,
+        )
 
     def listed(self) -> dict[str, dict[str, Any]]:
         pages = self.scheduler.get_paginator("list_schedules").paginate(GroupName=GROUP)
@@ -75,8 +84,12 @@ class World:
 
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(key, value)
     for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(key, raising=False)

@@ -11,9 +11,9 @@ import pytest
 from cron_adapter import constants as c
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.errors import ClaimConflict
-from cron_adapter.fire import FireConfig, FireService
-from cron_adapter.fire_input import FireInput
-from cron_adapter.fire_ports import RunKey, TargetResponse
+from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.ports import RunKey, TargetResponse
+from cron_adapter.fire.service import FireConfig, FireService
 from tests.adapters.fire_support import TABLE, Calls, assert_no_secret_logged, get_item, moto_table
 from tests.unit.fire.conftest import make_input
 from tests.unit.fire.fakes import PREVIOUS, SECRET, FakeCaller, FakeClock, FakeMetrics, FakeSchedules, FakeSecrets
@@ -53,8 +53,16 @@ class Moto:
         self.store = DynamoClaimStore(TABLE, client=client)
         self.caller, self.clock, self.metrics = caller or FakeCaller(), FakeClock(), FakeMetrics()
         self.schedules = FakeSchedules()
-        self.service = FireService(self.store, self.caller, FakeSecrets(), self.clock, self.schedules, self.metrics,
-                                   FireConfig(retention_days=7), rand=lambda: 0.5)
+        self.service = FireService(
+            self.store,
+            self.caller,
+            FakeSecrets(),
+            self.clock,
+            self.schedules,
+            self.metrics,
+            FireConfig(retention_days=7),
+            rand=lambda: 0.5,
+        )
 
     def fire(self, fire: FireInput, holder: str = "req-1", remaining: float = 900.0):
         return self.service.fire(fire, holder=holder, deadline=self.clock.now() + remaining)
@@ -89,10 +97,30 @@ def test_run_record_answers_did_it_run_with_one_get_item(ddb) -> None:
     m = Moto(ddb)
     m.fire(make_input())
     run = m.run(T1)
-    assert {k: run[k] for k in ("job_id", "scheduled_time", "status", "attempts", "http_status", "holder",
-                                "delivery_attempt", "deliveries", "spec_hash")} == {
-        "job_id": "nightly-report", "scheduled_time": T1, "status": "succeeded", "attempts": 1,
-        "http_status": 200, "holder": "req-1", "delivery_attempt": 1, "deliveries": 1, "spec_hash": "3f9a1c0b7d2e4a61"}
+    assert {
+        k: run[k]
+        for k in (
+            "job_id",
+            "scheduled_time",
+            "status",
+            "attempts",
+            "http_status",
+            "holder",
+            "delivery_attempt",
+            "deliveries",
+            "spec_hash",
+        )
+    } == {
+        "job_id": "nightly-report",
+        "scheduled_time": T1,
+        "status": "succeeded",
+        "attempts": 1,
+        "http_status": 200,
+        "holder": "req-1",
+        "delivery_attempt": 1,
+        "deliveries": 1,
+        "spec_hash": "3f9a1c0b7d2e4a61",
+    }
     assert run["ttl"] == int(m.clock.now()) + 7 * 86400
     assert run["claimed_at"].endswith("Z") and run["finished_at"].endswith("Z") and "duration_ms" in run
     assert run["lease_until"] > m.clock.now()
@@ -151,8 +179,9 @@ def nested(ref: list, outcomes: list, *fires: FireInput):
     return call
 
 
-@pytest.mark.parametrize(("policy", "expected"), [("skip", ["skipped"]), ("allow", ["succeeded"]),
-                                                  ("queue", ["queued", "skipped"])])
+@pytest.mark.parametrize(
+    ("policy", "expected"), [("skip", ["skipped"]), ("allow", ["succeeded"]), ("queue", ["queued", "skipped"])]
+)
 def test_overlap_policies_on_dynamodb(ddb, policy: str, expected: list[str]) -> None:
     ref: list = []
     outcomes: list = []

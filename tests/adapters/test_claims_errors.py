@@ -8,7 +8,7 @@ from botocore.stub import ANY, Stubber
 
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.errors import ClaimConflict, ClaimError
-from cron_adapter.fire_ports import Claim, JobState, RunKey
+from cron_adapter.fire.ports import Claim, JobState, RunKey
 from tests.adapters.fire_support import fake_aws_env
 
 KEY = RunKey("j", "2026-11-23T03:00:00Z")
@@ -24,8 +24,12 @@ def stubbed(monkeypatch):
 
 
 def cancel(stub: Stubber, *reasons: dict) -> None:
-    stub.add_client_error("transact_write_items", "TransactionCanceledException", "cancelled",
-                          modeled_fields={"CancellationReasons": list(reasons)})
+    stub.add_client_error(
+        "transact_write_items",
+        "TransactionCanceledException",
+        "cancelled",
+        modeled_fields={"CancellationReasons": list(reasons)},
+    )
 
 
 def test_run_condition_failure_is_a_conflict_carrying_the_old_item(stubbed) -> None:
@@ -61,17 +65,31 @@ def test_other_failures_become_claim_errors(stubbed) -> None:
 
 def test_claim_request_shape(stubbed) -> None:
     store, stub = stubbed
-    expected = {"TransactItems": [
-        {"Update": {"TableName": "t", "Key": {"pk": {"S": "JOB#j"}, "sk": {"S": "RUN#2026-11-23T03:00:00Z"}},
+    expected = {
+        "TransactItems": [
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": {"S": "JOB#j"}, "sk": {"S": "RUN#2026-11-23T03:00:00Z"}},
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     "ConditionExpression": "attribute_not_exists(#pk)",
-                    "UpdateExpression": ANY, "ExpressionAttributeNames": ANY,
-                    "ExpressionAttributeValues": ANY}},
-        {"Update": {"TableName": "t", "Key": {"pk": {"S": "JOB#j"}, "sk": {"S": "STATE"}},
+                    "UpdateExpression": ANY,
+                    "ExpressionAttributeNames": ANY,
+                    "ExpressionAttributeValues": ANY,
+                }
+            },
+            {
+                "Update": {
+                    "TableName": "t",
+                    "Key": {"pk": {"S": "JOB#j"}, "sk": {"S": "STATE"}},
                     "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                     "ConditionExpression": "(attribute_not_exists(#running) OR #running_lease < :now)",
-                    "UpdateExpression": ANY, "ExpressionAttributeNames": ANY,
-                    "ExpressionAttributeValues": ANY}},
-    ]}
+                    "UpdateExpression": ANY,
+                    "ExpressionAttributeNames": ANY,
+                    "ExpressionAttributeValues": ANY,
+                }
+            },
+        ]
+    }
     stub.add_response("transact_write_items", {}, expected)
     assert store.claim(CLAIM) is None

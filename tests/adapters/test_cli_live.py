@@ -17,7 +17,7 @@ from cron_adapter import constants as c
 from cron_adapter.cli import apply as apply_cli
 from cron_adapter.cli import plan as plan_cli
 from cron_adapter.cli import push as push_cli
-from cron_adapter.reconcile_events import Trigger
+from cron_adapter.reconcile.triggers import Trigger
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, World, jobs_bytes, jobs_doc
 
@@ -36,8 +36,13 @@ def cli(*argv: str) -> int:
 
 @pytest.fixture
 def live(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    for key, value in {c.ENV_TABLE: TABLE, c.ENV_GROUP: GROUP, c.ENV_FIRE_ARN: WIRING.fire_arn,
-                       c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn, c.ENV_SCHEDULER_TPS: "500"}.items():
+    for key, value in {
+        c.ENV_TABLE: TABLE,
+        c.ENV_GROUP: GROUP,
+        c.ENV_FIRE_ARN: WIRING.fire_arn,
+        c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
+        c.ENV_SCHEDULER_TPS: "500",
+    }.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a tty
     return tmp_path / "jobs.json"
@@ -82,8 +87,9 @@ def test_apply_refuses_a_mass_delete_unless_allowed(live: Path, capsys: pytest.C
     assert json.loads(capsys.readouterr().out)["counts"]["deleted"] == 3
 
 
-def test_push_validates_uploads_and_waits_for_the_status(live: Path, monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]):
+def test_push_validates_uploads_and_waits_for_the_status(
+    live: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     monkeypatch.setenv(c.ENV_BUCKET, BUCKET)
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     bad = write(live.with_name("bad.json"), jobs_doc(1, j0={"schedule": "every 0m"}))

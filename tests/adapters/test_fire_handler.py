@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
-from cron_adapter.adapters.fire_factory import FireFactory
+from cron_adapter.bootstrap.fire import FireFactory
 from tests.adapters.fire_support import TABLE, Calls, TargetServer, fake_aws_env, get_item, lock_moto_writes
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -39,8 +39,12 @@ def lam(monkeypatch, capsys):
     """The handler on moto with a fresh factory; yields (calls, log buffer)."""
     fake_aws_env(monkeypatch)
     lock_moto_writes(monkeypatch)
-    for name, value in {c.ENV_TABLE: TABLE, c.ENV_SECRET_ID: "cron-adapter/target-secret",
-                        c.ENV_ALLOW_HTTP_LOOPBACK: "true", c.ENV_HMAC: "true"}.items():
+    for name, value in {
+        c.ENV_TABLE: TABLE,
+        c.ENV_SECRET_ID: "cron-adapter/target-secret",
+        c.ENV_ALLOW_HTTP_LOOPBACK: "true",
+        c.ENV_HMAC: "true",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(fire_handler, "factory", FireFactory())
     logs = io.StringIO()
@@ -94,8 +98,9 @@ def test_duplicate_delivery_through_the_handler(lam) -> None:
     assert run["status"] == "succeeded"
 
 
-@pytest.mark.parametrize(("name", "field_name"), [("fire-malformed.json", "scheduled_time"),
-                                                  ("fire-malformed-missing-job.json", "job")])
+@pytest.mark.parametrize(
+    ("name", "field_name"), [("fire-malformed.json", "scheduled_time"), ("fire-malformed-missing-job.json", "job")]
+)
 def test_malformed_event_is_rejected_naming_the_field_and_calls_nothing(lam, name: str, field_name: str) -> None:
     calls, logs = lam
     bad = json.loads((EVENTS / name).read_text())

@@ -67,10 +67,16 @@ def test_stop_deletes_the_job_schedules_and_tolerates_missing_ones(aws) -> None:
     client = boto3.client("scheduler")
     client.create_schedule_group(Name="cron-adapter")
     for name in ("sync-crm--a", "other"):
-        client.create_schedule(Name=name, GroupName="cron-adapter", ScheduleExpression="rate(5 minutes)",
-                               FlexibleTimeWindow={"Mode": "OFF"},
-                               Target={"Arn": "arn:aws:lambda:us-east-1:123456789012:function:fire",
-                                       "RoleArn": "arn:aws:iam::123456789012:role/r"})
+        client.create_schedule(
+            Name=name,
+            GroupName="cron-adapter",
+            ScheduleExpression="rate(5 minutes)",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": "arn:aws:lambda:us-east-1:123456789012:function:fire",
+                "RoleArn": "arn:aws:iam::123456789012:role/r",
+            },
+        )
     SchedulerControl("cron-adapter", client=client).stop("sync-crm", ("sync-crm--a", "sync-crm--b"))
     names = [s["Name"] for s in client.list_schedules(GroupName="cron-adapter")["Schedules"]]
     assert names == ["other"]

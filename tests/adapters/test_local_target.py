@@ -23,9 +23,16 @@ def target() -> Iterator[LocalTarget]:
 
 def call(target: LocalTarget, path: str, token: str = SECRET) -> int:
     body = json.dumps({"job_id": "nightly", "fire_at": "2027-01-01T03:00:00Z"}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{target.port}{path}", data=body, method="POST", headers={
-        "Authorization": f"Bearer {token}", "Idempotency-Key": "nightly:2027-01-01T03:00:00Z",
-        "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{target.port}{path}",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": "nightly:2027-01-01T03:00:00Z",
+            "Content-Type": "application/json",
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback test server
             return int(response.status)

@@ -11,8 +11,8 @@ import pytest
 
 from cron_adapter.adapters.target import HttpTargetCaller
 from cron_adapter.errors import TargetHTTPError
-from cron_adapter.fire_policy import body_bytes, build_request
-from cron_adapter.fire_ports import Secret
+from cron_adapter.fire.policy import body_bytes, build_request
+from cron_adapter.fire.ports import Secret
 from cron_adapter.receiver import MemoryReplayCache, Receiver
 from tests.unit.fire.conftest import make_input
 

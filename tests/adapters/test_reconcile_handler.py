@@ -40,8 +40,14 @@ class Context:
 
 @pytest.fixture
 def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for key, value in {c.ENV_TABLE: TABLE, c.ENV_BUCKET: BUCKET, c.ENV_GROUP: GROUP, c.ENV_FIRE_ARN: WIRING.fire_arn,
-                       c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn, c.ENV_SCHEDULER_TPS: "500"}.items():
+    for key, value in {
+        c.ENV_TABLE: TABLE,
+        c.ENV_BUCKET: BUCKET,
+        c.ENV_GROUP: GROUP,
+        c.ENV_FIRE_ARN: WIRING.fire_arn,
+        c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
+        c.ENV_SCHEDULER_TPS: "500",
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         boto3.resource("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
@@ -110,7 +116,12 @@ def test_idle_drift_repair_publishes_no_count_metric(env: Any, capsys: pytest.Ca
     env.handler(event("s3-put-jobs.json"), Context())
     capsys.readouterr()
     assert env.handler(event("drift-repair.json"), Context())["status"] == "no-op"
-    counts = {c.METRIC_RECONCILE_CREATED, c.METRIC_RECONCILE_UPDATED, c.METRIC_RECONCILE_DELETED, c.METRIC_DRIFT_REPAIRED}
+    counts = {
+        c.METRIC_RECONCILE_CREATED,
+        c.METRIC_RECONCILE_UPDATED,
+        c.METRIC_RECONCILE_DELETED,
+        c.METRIC_DRIFT_REPAIRED,
+    }
     assert not counts & set(emitted(capsys.readouterr().out))
 
 
@@ -129,7 +140,8 @@ def test_invalid_file_changes_nothing_and_is_counted(env: Any, capsys: pytest.Ca
 def test_concurrent_run_exits_cleanly_and_is_counted(env: Any, capsys: pytest.CaptureFixture[str]):
     upload(jobs_doc(3))
     boto3.resource("dynamodb").Table(TABLE).put_item(
-        Item={"pk": "LOCK", "sk": f"reconcile#{GROUP}", "holder": "other", "expires_at": 4_000_000_000})
+        Item={"pk": "LOCK", "sk": f"reconcile#{GROUP}", "holder": "other", "expires_at": 4_000_000_000}
+    )
     result = env.handler(event("s3-put-jobs.json"), Context())
     assert result["status"] == "contended" and names() == set()
     assert emitted(capsys.readouterr().out)[c.METRIC_RECONCILE_CONTENDED] == 1

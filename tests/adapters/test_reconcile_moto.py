@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from cron_adapter.errors import InvalidJobsFile, LockHeld, MassDeleteRefused
-from cron_adapter.loader import load_bytes
-from cron_adapter.reconcile import Crashed, Options
+from cron_adapter.errors import InjectedCrash, InvalidJobsFile, LockHeld, MassDeleteRefused
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.reconcile.service import Options
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import GROUP, World, jobs_bytes, jobs_doc, jobset
 
@@ -63,8 +63,11 @@ def test_one_changed_job_is_exactly_one_write(world: World):
 def test_out_of_band_update_is_repaired(world: World):
     doc = jobs_doc(N)
     converge(world, doc)
-    tampered = {k: v for k, v in world.get("j1").items() if k not in ("ResponseMetadata", "Arn", "CreationDate",
-                                                                       "LastModificationDate")}
+    tampered = {
+        k: v
+        for k, v in world.get("j1").items()
+        if k not in ("ResponseMetadata", "Arn", "CreationDate", "LastModificationDate")
+    }
     world.scheduler.update_schedule(**{**tampered, "ScheduleExpression": "rate(1 minute)"})
     world.calls.clear()
     result = converge(world, doc)
@@ -84,8 +87,13 @@ def test_out_of_band_delete_is_repaired(world: World):
 
 def test_orphans_are_deleted(world: World):
     converge(world, jobs_doc(N))
-    world.scheduler.create_schedule(Name="stray", GroupName=GROUP, ScheduleExpression="rate(1 hour)",
-                                    FlexibleTimeWindow={"Mode": "OFF"}, Target={"Arn": "arn:x", "RoleArn": "arn:y"})
+    world.scheduler.create_schedule(
+        Name="stray",
+        GroupName=GROUP,
+        ScheduleExpression="rate(1 hour)",
+        FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": "arn:x", "RoleArn": "arn:y"},
+    )
     doc = jobs_doc(N - 1)  # j5 removed from the file
     result = converge(world, doc)
     assert result.counts["deleted"] == 2 and world.calls["DeleteSchedule"] == 2
@@ -143,7 +151,10 @@ def test_injected_throttling_still_converges(world: World):
             hit = seen["n"] % 2 == 1  # every other attempt is throttled
         if not hit:
             return None
-        url, request.url = request.url, "https://throttled.invalid/"  # every before-send handler runs: hide it from moto
+        url, request.url = (
+            request.url,
+            "https://throttled.invalid/",
+        )  # every before-send handler runs: hide it from moto
         headers = {"x-amzn-ErrorType": "ThrottlingException", "Content-Type": "application/json"}
         return AWSResponse(url, 429, headers, _Raw(b'{"message": "Rate exceeded"}'))
 
@@ -166,7 +177,7 @@ def test_crash_after_k_writes_then_rerun_converges(world: World, point: str, k: 
         if at == point and writes >= k:
             raise RuntimeError(f"injected crash at {at} after {writes} writes")
 
-    with pytest.raises(Crashed):
+    with pytest.raises(InjectedCrash):
         converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0))
     with pytest.raises(LockHeld):  # the crashed run's lease is still held
         converge(world, doc)

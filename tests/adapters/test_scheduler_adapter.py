@@ -5,19 +5,26 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from cron_adapter.adapters.ledger import Ledger, LockMoved
+from cron_adapter.adapters.ledger import Ledger
 from cron_adapter.adapters.scheduler import SchedulerAdapter
-from cron_adapter.errors import LockHeld
-from cron_adapter.planner import LedgerEntry
+from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter.reconcile.planner import LedgerEntry
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import GROUP, TABLE, WIRING, World
 
 aws_env = support.aws_env  # the shared pytest fixture
 world = support.world  # the shared pytest fixture
 
+
 def request(name: str, expr: str = "rate(5 minutes)") -> dict:
-    return {"Name": name, "GroupName": GROUP, "ScheduleExpression": expr, "State": "ENABLED",
-            "FlexibleTimeWindow": {"Mode": "OFF"}, "Target": {"Arn": WIRING.fire_arn, "RoleArn": WIRING.role_arn}}
+    return {
+        "Name": name,
+        "GroupName": GROUP,
+        "ScheduleExpression": expr,
+        "State": "ENABLED",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": {"Arn": WIRING.fire_arn, "RoleArn": WIRING.role_arn},
+    }
 
 
 def adapter(w: World) -> SchedulerAdapter:
@@ -75,8 +82,10 @@ def test_ledger_round_trip_and_exhausted_partition(world: World):
     ledger.record(LedgerEntry("a", "job-a", "h1", None))
     ledger.record_many([LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00")])
     world.table.put_item(Item={"pk": "EXHAUSTED", "sk": "job-z", "spec_hash": "hz"})
-    assert ledger.entries() == {"a": LedgerEntry("a", "job-a", "h1", None),
-                                "b": LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00")}
+    assert ledger.entries() == {
+        "a": LedgerEntry("a", "job-a", "h1", None),
+        "b": LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00"),
+    }
     assert ledger.exhausted() == {"job-z": "hz"}
     ledger.forget("a")
     assert set(ledger.entries()) == {"b"}

@@ -11,8 +11,8 @@ import pytest
 
 from cron_adapter.adapters.target import HttpTargetCaller, parse_retry_after
 from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
-from cron_adapter.fire import FireConfig, FireService
-from cron_adapter.fire_ports import TargetRequest
+from cron_adapter.fire.ports import TargetRequest
+from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.receiver import Receiver
 from tests.adapters.fire_support import Reply, TargetServer, assert_no_secret_logged
 from tests.unit.fire.conftest import make_input
@@ -39,8 +39,16 @@ class RealClock(FakeClock):
 
 def service(clock=None, hmac: bool = False) -> tuple[FireService, FakeStore, FakeClock]:
     store, clock = FakeStore(), clock or FakeClock()
-    svc = FireService(store, HttpTargetCaller(allow_http_loopback=True), FakeSecrets(), clock, FakeSchedules(),
-                      FakeMetrics(), FireConfig(hmac=hmac), rand=lambda: 0.5)
+    svc = FireService(
+        store,
+        HttpTargetCaller(allow_http_loopback=True),
+        FakeSecrets(),
+        clock,
+        FakeSchedules(),
+        FakeMetrics(),
+        FireConfig(hmac=hmac),
+        rand=lambda: 0.5,
+    )
     return svc, store, clock
 
 
@@ -136,14 +144,17 @@ def test_http_error_carries_status_and_retry_after() -> None:
     assert (err.value.status, err.value.retry_after) == (503, 3.0)
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data/",
-    "https://169.254.169.254/latest/meta-data/",
-    "https://[fd00:ec2::254]/latest/meta-data/",
-    "https://[fe80::1]/x",
-    "https://169.254.10.10/x",
-    "ftp://example.com/x",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[fd00:ec2::254]/latest/meta-data/",
+        "https://[fe80::1]/x",
+        "https://169.254.10.10/x",
+        "ftp://example.com/x",
+    ],
+)
 def test_link_local_and_metadata_targets_are_refused(url: str) -> None:
     with pytest.raises(TargetRefused):
         HttpTargetCaller(True).call(request(url), 1.0)
@@ -166,7 +177,9 @@ def test_injected_transport_sees_the_vetted_address() -> None:
     from cron_adapter.adapters.target import TransportResponse
 
     seen = []
-    caller = HttpTargetCaller(transport=lambda req, t: seen.append(req) or TransportResponse(204, {}, b""),
-                              resolver=lambda h, p: ["203.0.113.7"])
+    caller = HttpTargetCaller(
+        transport=lambda req, t: seen.append(req) or TransportResponse(204, {}, b""),
+        resolver=lambda h, p: ["203.0.113.7"],
+    )
     assert caller.call(request("https://api.example.com/x"), 5.0).status == 204
     assert seen[0].address == "203.0.113.7" and SECRET not in repr(seen[0])

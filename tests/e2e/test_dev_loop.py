@@ -51,10 +51,16 @@ def jobs_doc(port: int, one_shot_at: datetime, *, edited: bool) -> dict[str, Any
         {"id": "failing", "schedule": "every 1m", "retry": {"attempts": 1}, "target": {"path": "/api/fail"}},
         {"id": "one-shot", "schedule": f"at {one_shot_at:%Y-%m-%dT%H:%M}", "target": {"path": "/ok/one-shot"}},
     ]
-    jobs.append({"id": "late-joiner", "schedule": "every 1m", "target": {"path": "/ok/late"}} if edited
-                else {"id": "to-remove", "schedule": "every 1m", "target": {"path": "/ok/remove"}})
-    return {"version": 1, "defaults": {"timezone": "UTC", "target": {"base_url": f"http://127.0.0.1:{port}"}},
-            "jobs": jobs}
+    jobs.append(
+        {"id": "late-joiner", "schedule": "every 1m", "target": {"path": "/ok/late"}}
+        if edited
+        else {"id": "to-remove", "schedule": "every 1m", "target": {"path": "/ok/remove"}}
+    )
+    return {
+        "version": 1,
+        "defaults": {"timezone": "UTC", "target": {"base_url": f"http://127.0.0.1:{port}"}},
+        "jobs": jobs,
+    }
 
 
 @dataclass
@@ -95,8 +101,18 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     one_shot_at = (datetime.now(UTC) + timedelta(minutes=5)).replace(second=0, microsecond=0)
     path = tmp / "jobs.json"
     path.write_text(json.dumps(jobs_doc(port, one_shot_at, edited=False)))
-    session = DevSession(DevOptions(path, speed=SPEED, chaos=True, seed=11, duration=RUN_SECONDS, port=port,
-                                    quiet=True, log_file=tmp / "dev.log"))
+    session = DevSession(
+        DevOptions(
+            path,
+            speed=SPEED,
+            chaos=True,
+            seed=11,
+            duration=RUN_SECONDS,
+            port=port,
+            quiet=True,
+            log_file=tmp / "dev.log",
+        )
+    )
     session.start()
     runner = threading.Thread(target=session.run, name="dev-run")
     runner.start()
@@ -107,21 +123,33 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     runner.join(RUN_SECONDS + 10)
     assert not runner.is_alive(), "dev did not stop by itself after --duration"
     session.bridge.drain(10)  # type: ignore[union-attr]
-    result = DevRun(session.summary(), session.runs(), session.target.log.snapshot(),  # type: ignore[union-attr]
-                    session.journal.all_deliveries(), list(session.journal.notes), applied, [], port)
+    result = DevRun(
+        session.summary(),
+        session.runs(),
+        session.target.log.snapshot(),  # type: ignore[union-attr]
+        session.journal.all_deliveries(),
+        list(session.journal.notes),
+        applied,
+        [],
+        port,
+    )
     result.env_file = (tmp / "dev.env").read_text()
     result.secret = session.resources.secret  # type: ignore[union-attr]
     session.close()
     result.env_file_left = (tmp / "dev.env").exists()
     time.sleep(0.5)
-    result.threads_left = [t.name for t in threading.enumerate()
-                           if t.is_alive() and t.name.startswith(("fire", "local-target", "dev-run"))]
+    result.threads_left = [
+        t.name for t in threading.enumerate() if t.is_alive() and t.name.startswith(("fire", "local-target", "dev-run"))
+    ]
     return result
 
 
 def _ok_calls(run: DevRun, job: str) -> Counter[datetime]:
-    return Counter(_scheduled(c.scheduled_time) for c in run.calls  # type: ignore[arg-type]
-                   if c.job_id == job and c.verified and c.status == 200)
+    return Counter(
+        _scheduled(c.scheduled_time)
+        for c in run.calls  # type: ignore[arg-type]
+        if c.job_id == job and c.verified and c.status == 200
+    )
 
 
 def test_every_due_fire_reaches_the_target_exactly_once_despite_chaos(dev_run: DevRun) -> None:

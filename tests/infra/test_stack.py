@@ -219,7 +219,7 @@ def test_drift_repair_rule_invokes_reconcile_with_the_agreed_payload(synth):
 def test_drift_repair_payload_is_the_one_the_reconcile_handler_recognises():
     from cron_adapter_infra import DRIFT_REPAIR_INPUT
 
-    from cron_adapter.reconcile_events import DRIFT_REPAIR
+    from cron_adapter.reconcile.triggers import DRIFT_REPAIR
 
     assert DRIFT_REPAIR_INPUT == DRIFT_REPAIR
 

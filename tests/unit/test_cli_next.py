@@ -18,7 +18,9 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict:
 
 
 def test_next_lists_fires_with_offsets_and_notes_the_skipped_gap(capsys):
-    out = run_json(capsys, "--schedule", "30 2 * * *", "--timezone", "Europe/Berlin", "--after", "2027-03-27T00:00", "-n", "3")
+    out = run_json(
+        capsys, "--schedule", "30 2 * * *", "--timezone", "Europe/Berlin", "--after", "2027-03-27T00:00", "-n", "3"
+    )
     assert out["fires"] == ["2027-03-27T02:30:00+01:00", "2027-03-29T02:30:00+02:00", "2027-03-30T02:30:00+02:00"]
     assert out["expressions"] == [{"expression": "cron(30 2 * * ? *)", "suffix": ""}]
     assert out["notes"] == [
@@ -31,13 +33,25 @@ def test_next_lists_fires_with_offsets_and_notes_the_skipped_gap(capsys):
 
 
 def test_next_notes_a_fall_back_hour_that_fires_once(capsys):
-    out = run_json(capsys, "--schedule", "30 1 * * *", "--timezone", "America/New_York", "--after", "2027-11-06T12:00", "-n", "2")
+    out = run_json(
+        capsys, "--schedule", "30 1 * * *", "--timezone", "America/New_York", "--after", "2027-11-06T12:00", "-n", "2"
+    )
     assert out["fires"] == ["2027-11-07T01:30:00-04:00", "2027-11-08T01:30:00-05:00"]
     assert [n["kind"] for n in out["notes"]] == ["overlap"]
 
 
 def test_next_text_output_shows_expressions_fires_and_notes(capsys):
-    argv = ["next", "--schedule", "daily 07:00,13:30", "--timezone", "Europe/Berlin", "--after", "2027-10-30T12:00+02:00", "-n", "2"]
+    argv = [
+        "next",
+        "--schedule",
+        "daily 07:00,13:30",
+        "--timezone",
+        "Europe/Berlin",
+        "--after",
+        "2027-10-30T12:00+02:00",
+        "-n",
+        "2",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "eventbridge: cron(0 7 * * ? *), cron(30 13 * * ? *)" in out
@@ -46,7 +60,17 @@ def test_next_text_output_shows_expressions_fires_and_notes(capsys):
 
 
 def test_next_after_with_an_offset_is_an_instant(capsys):
-    out = run_json(capsys, "--schedule", "0 * * * *", "--timezone", "Asia/Kolkata", "--after", "2027-01-01T00:00:00+00:00", "-n", "1")
+    out = run_json(
+        capsys,
+        "--schedule",
+        "0 * * * *",
+        "--timezone",
+        "Asia/Kolkata",
+        "--after",
+        "2027-01-01T00:00:00+00:00",
+        "-n",
+        "1",
+    )
     assert out["fires"] == ["2027-01-01T06:00:00+05:30"]
 
 
@@ -57,7 +81,9 @@ def test_next_defaults_to_utc_and_five_fires_after_now(capsys):
 
 
 def test_next_for_a_job_uses_its_schedule_and_timezone(capsys):
-    out = run_json(capsys, "--job", "marketplaces-sync", str(EXAMPLES / "jobs.json"), "--after", "2027-03-27T00:00", "-n", "2")
+    out = run_json(
+        capsys, "--job", "marketplaces-sync", str(EXAMPLES / "jobs.json"), "--after", "2027-03-27T00:00", "-n", "2"
+    )
     assert out["timezone"] == "Europe/Berlin"
     assert out["fires"] == ["2027-03-27T03:00:00+01:00", "2027-03-28T03:00:00+02:00"]
 
@@ -78,7 +104,9 @@ def test_next_for_a_job_respects_start_and_end(tmp_path, capsys):
 
 def test_next_for_a_sidecar_job_needs_no_base_url(capsys, monkeypatch):
     monkeypatch.delenv("API_URL", raising=False)
-    out = run_json(capsys, "--job", "data-refresh", str(EXAMPLES / "sidecar-jobs.json"), "--after", "2027-01-01T00:00Z", "-n", "2")
+    out = run_json(
+        capsys, "--job", "data-refresh", str(EXAMPLES / "sidecar-jobs.json"), "--after", "2027-01-01T00:00Z", "-n", "2"
+    )
     assert out["expressions"] == [{"expression": "rate(15 minutes)", "suffix": ""}]
     assert out["fires"] == ["2027-01-01T00:15:00+00:00", "2027-01-01T00:30:00+00:00"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from cron_adapter.cli import plan as plan_cli
-from cron_adapter.loader import load_path
-from cron_adapter.translate import Wiring, translate_all
+from cron_adapter.jobs.loader import load_path
+from cron_adapter.reconcile.translate import Wiring, translate_all
 
 ROOT = Path(__file__).resolve().parents[2]
 SIDECAR = str(ROOT / "examples" / "sidecar-jobs.json")
@@ -43,8 +43,11 @@ def test_offline_text_reads_like_terraform(capsys: pytest.CaptureFixture[str]):
 
 def test_invalid_file_exits_non_zero_with_errors_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     bad = tmp_path / "jobs.json"
-    bad.write_text(json.dumps({"version": 1, "jobs": [{"id": "x", "schedule": "every 0m",
-                                                       "target": {"url": "https://a.example.com"}}]}))
+    bad.write_text(
+        json.dumps(
+            {"version": 1, "jobs": [{"id": "x", "schedule": "every 0m", "target": {"url": "https://a.example.com"}}]}
+        )
+    )
     assert cli(str(bad), "--offline", "--output", "json") == 2
     captured = capsys.readouterr()
     assert captured.out == "" and '"job_id": "x"' in captured.err and "schedule" in captured.err
@@ -59,5 +62,7 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]):
 def test_push_summarises_counts_in_words():
     from cron_adapter.cli.push import _counts_text
 
-    assert _counts_text({"created": 0, "updated": 1, "deleted": 0, "drift_repaired": 2}) == "1 updated, 2 drift repaired"
+    assert (
+        _counts_text({"created": 0, "updated": 1, "deleted": 0, "drift_repaired": 2}) == "1 updated, 2 drift repaired"
+    )
     assert _counts_text({"created": 0}) == "no changes"

@@ -21,13 +21,27 @@ def write(tmp_path: Path, doc: Any) -> str:
 
 
 def small(tmp_path: Path) -> str:
-    return write(tmp_path, {"version": 1, "defaults": {"target": {"base_url": "https://app.example.com"}}, "jobs": [
-        {"id": "sync", "schedule": "every 15m", "target": {"path": "/api/sync"}},
-        {"id": "nightly", "schedule": "30 2 * * *", "timezone": "Europe/Berlin", "target": {"path": "/api/nightly"}},
-    ]})
+    return write(
+        tmp_path,
+        {
+            "version": 1,
+            "defaults": {"target": {"base_url": "https://app.example.com"}},
+            "jobs": [
+                {"id": "sync", "schedule": "every 15m", "target": {"path": "/api/sync"}},
+                {
+                    "id": "nightly",
+                    "schedule": "30 2 * * *",
+                    "timezone": "Europe/Berlin",
+                    "target": {"path": "/api/nightly"},
+                },
+            ],
+        },
+    )
 
 
-def test_json_output_has_fires_dst_collisions_quota_and_cost(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_has_fires_dst_collisions_quota_and_cost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["simulate", small(tmp_path), "--from", "2027-03-27", "--to", "2027-03-30", "--output", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -47,8 +61,28 @@ def test_text_output_lists_jobs_dst_cost_and_first_fires(tmp_path: Path, capsys:
 
 
 def test_fail_flag_and_lambda_sizing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    main(["simulate", small(tmp_path), "--from", "2027-01-01", "--to", "2027-01-02", "--fail", "sync",
-          "--memory", "512", "--arch", "x86_64", "--call-ms", "100", "--output", "json", "--fires", "0"])
+    main(
+        [
+            "simulate",
+            small(tmp_path),
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-01-02",
+            "--fail",
+            "sync",
+            "--memory",
+            "512",
+            "--arch",
+            "x86_64",
+            "--call-ms",
+            "100",
+            "--output",
+            "json",
+            "--fires",
+            "0",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     sync = next(j for j in data["jobs"] if j["id"] == "sync")
     assert sync["failing"] and sync["target_calls"] == 96 * 3
@@ -56,7 +90,12 @@ def test_fail_flag_and_lambda_sizing(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_the_example_file_simulates(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["simulate", str(EXAMPLE), "--from", "2027-03-01", "--to", "2027-04-01", "--output", "json", "--fires", "0"]) == 0
+    assert (
+        main(
+            ["simulate", str(EXAMPLE), "--from", "2027-03-01", "--to", "2027-04-01", "--output", "json", "--fires", "0"]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     by_id = {j["id"]: j for j in data["jobs"]}
     assert by_id["heartbeat"]["fires"] == 31 * 24 * 60
@@ -75,7 +114,10 @@ def test_an_inverted_window_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_an_invalid_jobs_file_is_refused_with_its_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    bad = write(tmp_path, {"version": 1, "jobs": [{"id": "x", "schedule": "every 10s", "target": {"url": "https://a.example.com"}}]})
+    bad = write(
+        tmp_path,
+        {"version": 1, "jobs": [{"id": "x", "schedule": "every 10s", "target": {"url": "https://a.example.com"}}]},
+    )
     assert main(["simulate", bad, "--from", "2027-01-01", "--to", "2027-01-02"]) == 2
     assert "'x'" in capsys.readouterr().err
 

@@ -24,7 +24,11 @@ def test_validate_json_counts_schedules_of_split_jobs(capsys, monkeypatch):
 
 def test_validate_invalid_file_exits_2_with_problems_on_stderr(tmp_path, capsys):
     bad = tmp_path / "jobs.json"
-    bad.write_text(json.dumps({"version": 1, "jobs": [{"id": "x", "schedule": "every 0m", "target": {"url": "https://a.example"}}]}))
+    bad.write_text(
+        json.dumps(
+            {"version": 1, "jobs": [{"id": "x", "schedule": "every 0m", "target": {"url": "https://a.example"}}]}
+        )
+    )
     assert main(["validate", str(bad), "--output", "json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""

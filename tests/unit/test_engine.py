@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from croniter import croniter
 
-from cron_adapter.engine import DstNote, check_timezone, dst_notes, iter_fires, next_fires
 from cron_adapter.errors import ScheduleError
-from cron_adapter.schedules import parse_schedule
+from cron_adapter.schedule.engine import DstNote, check_timezone, dst_notes, iter_fires, next_fires
+from cron_adapter.schedule.grammar import parse_schedule
 
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 
@@ -59,7 +59,12 @@ def test_croniter_alone_would_get_both_dst_cases_wrong() -> None:
 
 def test_half_hourly_through_the_berlin_fall_back_hour() -> None:
     got = fires("*/30 * * * *", "Europe/Berlin", datetime(2027, 10, 31, 1, 45, tzinfo=BERLIN), 4)
-    assert got == ["2027-10-31T02:00:00+02:00", "2027-10-31T02:30:00+02:00", "2027-10-31T03:00:00+01:00", "2027-10-31T03:30:00+01:00"]
+    assert got == [
+        "2027-10-31T02:00:00+02:00",
+        "2027-10-31T02:30:00+02:00",
+        "2027-10-31T03:00:00+01:00",
+        "2027-10-31T03:30:00+01:00",
+    ]
 
 
 def test_after_inside_the_second_occurrence_does_not_refire_the_hour() -> None:
@@ -88,7 +93,13 @@ def test_rate_without_anchor_fires_as_if_created_at_after() -> None:
 
 
 def test_rate_days_are_24_hours_so_wall_clock_drifts_across_dst() -> None:
-    got = fires("every 1d", "Europe/Berlin", datetime(2027, 3, 27, 3, 0, tzinfo=BERLIN), 2, anchor=datetime(2027, 3, 27, 3, 0, tzinfo=BERLIN))
+    got = fires(
+        "every 1d",
+        "Europe/Berlin",
+        datetime(2027, 3, 27, 3, 0, tzinfo=BERLIN),
+        2,
+        anchor=datetime(2027, 3, 27, 3, 0, tzinfo=BERLIN),
+    )
     assert got == ["2027-03-28T04:00:00+02:00", "2027-03-29T04:00:00+02:00"]
 
 
@@ -156,31 +167,61 @@ def test_iter_fires_over_a_year_counts_the_skipped_and_merged_hours() -> None:
 
 def test_dst_notes_name_the_gap_and_the_overlap() -> None:
     schedule = parse_schedule("30 2 * * *", timezone="Europe/Berlin")
-    notes = dst_notes(schedule, "Europe/Berlin", datetime(2027, 1, 1, tzinfo=BERLIN), datetime(2028, 1, 1, tzinfo=BERLIN))
+    notes = dst_notes(
+        schedule, "Europe/Berlin", datetime(2027, 1, 1, tzinfo=BERLIN), datetime(2028, 1, 1, tzinfo=BERLIN)
+    )
     assert notes == [
-        DstNote(datetime(2027, 3, 28, 2, 30), "gap", "02:30 does not exist on 2027-03-28 in Europe/Berlin (spring forward): that fire is skipped"),
+        DstNote(
+            datetime(2027, 3, 28, 2, 30),
+            "gap",
+            "02:30 does not exist on 2027-03-28 in Europe/Berlin (spring forward): that fire is skipped",
+        ),
         DstNote(
             datetime(2027, 10, 31, 2, 30),
             "overlap",
-            "02:30 occurs twice on 2027-10-31 in Europe/Berlin (fall back): EventBridge fires once, at the first occurrence (+02:00)",
+            "02:30 occurs twice on 2027-10-31 in Europe/Berlin (fall back): "
+            "EventBridge fires once, at the first occurrence (+02:00)",
         ),
     ]
 
 
 def test_dst_notes_skip_schedules_the_change_does_not_touch() -> None:
     schedule = parse_schedule("0 9 * * *", timezone="America/New_York")
-    assert dst_notes(schedule, "America/New_York", datetime(2027, 1, 1, tzinfo=NEW_YORK), datetime(2028, 1, 1, tzinfo=NEW_YORK)) == []
-    assert dst_notes(parse_schedule("every 15m"), "Europe/Berlin", datetime(2027, 1, 1, tzinfo=BERLIN), datetime(2028, 1, 1, tzinfo=BERLIN)) == []
+    assert (
+        dst_notes(
+            schedule, "America/New_York", datetime(2027, 1, 1, tzinfo=NEW_YORK), datetime(2028, 1, 1, tzinfo=NEW_YORK)
+        )
+        == []
+    )
+    assert (
+        dst_notes(
+            parse_schedule("every 15m"),
+            "Europe/Berlin",
+            datetime(2027, 1, 1, tzinfo=BERLIN),
+            datetime(2028, 1, 1, tzinfo=BERLIN),
+        )
+        == []
+    )
 
 
 def test_rate_days_note_the_drift() -> None:
-    notes = dst_notes(parse_schedule("every 1d"), "America/New_York", datetime(2027, 3, 1, tzinfo=NEW_YORK), datetime(2027, 4, 1, tzinfo=NEW_YORK))
+    notes = dst_notes(
+        parse_schedule("every 1d"),
+        "America/New_York",
+        datetime(2027, 3, 1, tzinfo=NEW_YORK),
+        datetime(2027, 4, 1, tzinfo=NEW_YORK),
+    )
     assert [(n.kind, n.at) for n in notes] == [("rate-days-drift", datetime(2027, 3, 14, 3, 0))]
     assert "fires 1 hour later" in notes[0].message
 
 
 def test_many_fires_in_a_gap_are_summarised() -> None:
-    notes = dst_notes(parse_schedule("* * * * *"), "America/New_York", datetime(2027, 3, 14, tzinfo=NEW_YORK), datetime(2027, 3, 15, tzinfo=NEW_YORK))
+    notes = dst_notes(
+        parse_schedule("* * * * *"),
+        "America/New_York",
+        datetime(2027, 3, 14, tzinfo=NEW_YORK),
+        datetime(2027, 3, 15, tzinfo=NEW_YORK),
+    )
     assert notes[0].message.startswith("02:00 to 02:59 (60 times) do not exist on 2027-03-14")
 
 

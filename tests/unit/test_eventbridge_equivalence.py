@@ -15,9 +15,9 @@ from croniter import CroniterBadDateError, croniter
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from cron_adapter.engine import iter_fires
 from cron_adapter.errors import ScheduleError
-from cron_adapter.schedules import parse_schedule
+from cron_adapter.schedule.engine import iter_fires
+from cron_adapter.schedule.grammar import parse_schedule
 from tests.unit import eventbridge_oracle as oracle
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo"]
@@ -40,12 +40,16 @@ def _item(lo: int, hi: int, names: list[str] | None, max_span: int) -> st.Search
     stepped = st.one_of(
         st.integers(max(2, (hi - lo) // 6), hi - lo + 1).map(lambda n: f"*/{n}"),
         st.tuples(span, st.integers(1, 4)).map(lambda t: f"{t[0][0]}-{t[0][1]}/{t[1]}"),
-        st.tuples(st.integers(lo, hi), st.integers(max(2, (hi - lo) // 4), hi - lo + 1)).map(lambda t: f"{t[0]}/{t[1]}"),
+        st.tuples(st.integers(lo, hi), st.integers(max(2, (hi - lo) // 4), hi - lo + 1)).map(
+            lambda t: f"{t[0]}/{t[1]}"
+        ),
     )
     return st.one_of(value, ranged, stepped)
 
 
-def _field(lo: int, hi: int, names: list[str] | None = None, *, star_weight: int = 1, max_span: int = 6) -> st.SearchStrategy[str]:
+def _field(
+    lo: int, hi: int, names: list[str] | None = None, *, star_weight: int = 1, max_span: int = 6
+) -> st.SearchStrategy[str]:
     """A whole field: "*" (one time in 1 + star_weight) or a list of 1-3 items."""
     listed = st.lists(_item(lo, hi, names, max_span), min_size=1, max_size=3).map(",".join)
     return st.one_of(st.just("*"), *[listed] * star_weight)

@@ -9,7 +9,7 @@ import pytest
 
 from cron_adapter.constants import HERMES_FIRE_PATH
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.loader import load_bytes, load_path
+from cron_adapter.jobs.loader import load_bytes, load_path
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -43,12 +43,23 @@ def test_native_example_resolves_defaults():
 
 
 def test_native_job_overrides_and_defaults_merge_headers():
-    data = json.dumps({
-        "version": 1,
-        "defaults": {"timezone": "Europe/Paris", "target": {"base_url": "https://a.example", "headers": {"X-Team": "ops"}}},
-        "jobs": [{"id": "j", "schedule": "every 5m", "timezone": "Asia/Tokyo",
-                  "target": {"path": "run?x=1", "headers": {"X-Job": "j"}, "timeout": 5}}],
-    }).encode()
+    data = json.dumps(
+        {
+            "version": 1,
+            "defaults": {
+                "timezone": "Europe/Paris",
+                "target": {"base_url": "https://a.example", "headers": {"X-Team": "ops"}},
+            },
+            "jobs": [
+                {
+                    "id": "j",
+                    "schedule": "every 5m",
+                    "timezone": "Asia/Tokyo",
+                    "target": {"path": "run?x=1", "headers": {"X-Job": "j"}, "timeout": 5},
+                }
+            ],
+        }
+    ).encode()
     job = load_bytes(data).jobs[0]
     assert job.timezone == "Asia/Tokyo"
     assert job.target.url == "https://a.example/run?x=1"
@@ -56,7 +67,10 @@ def test_native_job_overrides_and_defaults_merge_headers():
 
 
 def test_timezone_flag_is_the_fallback_for_native_files():
-    assert load_bytes(native({"id": "a", "schedule": "every 5m"}), timezone="America/Chicago").jobs[0].timezone == "America/Chicago"
+    assert (
+        load_bytes(native({"id": "a", "schedule": "every 5m"}), timezone="America/Chicago").jobs[0].timezone
+        == "America/Chicago"
+    )
 
 
 # --- hermes -------------------------------------------------------------------------
@@ -84,10 +98,12 @@ def test_hermes_store_written_by_hermes_itself():
 
 
 def test_hermes_completed_job_is_done_and_state_paused_is_paused():
-    store = {"jobs": [
-        {"id": "a1", "schedule": {"kind": "interval", "minutes": 10}, "enabled": True, "state": "completed"},
-        {"id": "b2", "schedule": {"kind": "cron", "expr": "0 * * * *"}, "enabled": True, "state": "paused"},
-    ]}
+    store = {
+        "jobs": [
+            {"id": "a1", "schedule": {"kind": "interval", "minutes": 10}, "enabled": True, "state": "completed"},
+            {"id": "b2", "schedule": {"kind": "cron", "expr": "0 * * * *"}, "enabled": True, "state": "paused"},
+        ]
+    }
     jobs = {j.id: j for j in load_bytes(json.dumps(store).encode(), base_url="https://h.example").jobs}
     assert jobs["a1"].done is True
     assert jobs["b2"].enabled is False
@@ -155,8 +171,16 @@ def test_missing_target_is_refused():
     assert ("a", "target.url") in problems_of(data)
 
 
-@pytest.mark.parametrize("url", ["http://app.example.com/x", "https://169.254.169.254/latest", "http://[fd00:ec2::254]/",
-                                 "https://user:pw@app.example.com/", "ftp://app.example.com/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://app.example.com/x",
+        "https://169.254.169.254/latest",
+        "http://[fd00:ec2::254]/",
+        "https://user:pw@app.example.com/",
+        "ftp://app.example.com/",
+    ],
+)
 def test_unsafe_target_urls_are_refused(url):
     assert ("a", "target.url") in problems_of(native({"id": "a", "schedule": "every 5m", "target": {"url": url}}))
 
@@ -190,6 +214,9 @@ def test_bad_schedules_are_refused_naming_job_and_field(schedule):
 
 
 def test_every_problem_is_reported_at_once():
-    data = native({"id": "a", "schedule": "every 0m"}, {"id": "b", "schedule": "every 5m", "timezone": "Nope/Nope"},
-                  {"id": "c", "schedule": "every 5m", "target": {"url": "http://x.example"}})
+    data = native(
+        {"id": "a", "schedule": "every 0m"},
+        {"id": "b", "schedule": "every 5m", "timezone": "Nope/Nope"},
+        {"id": "c", "schedule": "every 5m", "target": {"url": "http://x.example"}},
+    )
     assert set(problems_of(data)) == {("a", "schedule"), ("b", "timezone"), ("c", "target.url")}

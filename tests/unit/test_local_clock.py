@@ -11,8 +11,9 @@ from cron_adapter.local.journal import Journal
 
 FIRE_ARN = "arn:aws:lambda:us-east-1:123456789012:function:cron-adapter-fire"
 T0 = datetime(2027, 1, 4, 9, 0, 30, tzinfo=UTC)
-INPUT = json.dumps({"job_id": "JOB", "scheduled_time": "<aws.scheduler.scheduled-time>",
-                    "attempt": "<aws.scheduler.attempt-number>"})
+INPUT = json.dumps(
+    {"job_id": "JOB", "scheduled_time": "<aws.scheduler.scheduled-time>", "attempt": "<aws.scheduler.attempt-number>"}
+)
 
 
 class ManualClock:
@@ -47,11 +48,24 @@ class FakeScheduler:
         self.schedules: dict[str, dict[str, Any]] = {}
         self.deleted: list[str] = []
 
-    def put(self, name: str, expression: str, *, created: datetime = T0, state: str = "ENABLED",
-            window: int = 0, after: str = "NONE", tz: str = "UTC") -> None:
+    def put(
+        self,
+        name: str,
+        expression: str,
+        *,
+        created: datetime = T0,
+        state: str = "ENABLED",
+        window: int = 0,
+        after: str = "NONE",
+        tz: str = "UTC",
+    ) -> None:
         self.schedules[name] = {
-            "Name": name, "ScheduleExpression": expression, "ScheduleExpressionTimezone": tz, "State": state,
-            "CreationDate": created, "LastModificationDate": datetime.now(UTC),
+            "Name": name,
+            "ScheduleExpression": expression,
+            "ScheduleExpressionTimezone": tz,
+            "State": state,
+            "CreationDate": created,
+            "LastModificationDate": datetime.now(UTC),
             "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": window} if window else {"Mode": "OFF"},
             "ActionAfterCompletion": after,
             "Target": {"Arn": FIRE_ARN, "Input": INPUT.replace("JOB", name)},
@@ -77,10 +91,19 @@ class FakeScheduler:
         self.deleted.append(Name)
 
 
-def bridge(scheduler: FakeScheduler, clock: ManualClock, chaos: Chaos | None = None) -> tuple[LocalEventBridge, list[dict[str, Any]]]:
+def bridge(
+    scheduler: FakeScheduler, clock: ManualClock, chaos: Chaos | None = None
+) -> tuple[LocalEventBridge, list[dict[str, Any]]]:
     events: list[dict[str, Any]] = []
-    b = LocalEventBridge(scheduler, "cron-adapter", FIRE_ARN, clock, Journal(),  # type: ignore[arg-type]
-                         lambda e: events.append(e) or {"status": "succeeded"}, chaos=chaos)
+    b = LocalEventBridge(
+        scheduler,
+        "cron-adapter",
+        FIRE_ARN,
+        clock,
+        Journal(),  # type: ignore[arg-type]
+        lambda e: events.append(e) or {"status": "succeeded"},
+        chaos=chaos,
+    )
     return b, events
 
 
@@ -158,4 +181,6 @@ def test_upcoming_lists_the_next_fire_of_each_enabled_schedule() -> None:
     b, _ = bridge(sched, clock)
     b.tick()
     assert [(t.name, when) for when, t in b.upcoming()] == [
-        ("minutely", datetime(2027, 1, 4, 9, 1, tzinfo=UTC)), ("daily", datetime(2027, 1, 5, 2, 0, tzinfo=UTC))]
+        ("minutely", datetime(2027, 1, 4, 9, 1, tzinfo=UTC)),
+        ("daily", datetime(2027, 1, 5, 2, 0, tzinfo=UTC)),
+    ]

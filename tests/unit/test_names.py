@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from cron_adapter.names import MAX_NAME, schedule_name
+from cron_adapter.schedule.names import MAX_NAME, schedule_name
 
 VALID = re.compile(r"[0-9A-Za-z\-_.]{1,64}")
 

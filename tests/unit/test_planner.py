@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from cron_adapter import planner as p
 from cron_adapter.errors import MassDeleteRefused
-from cron_adapter.planner import Create, Delete, LedgerEntry, ListedSchedule, Update, check_guard, plan
+from cron_adapter.reconcile import planner as p
+from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, Update, check_guard, plan
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,20 @@ T1 = "2026-11-01T10:00:00+00:00"
 
 
 def req(name: str, spec: str = "h1", state: str = "ENABLED", expr: str = "rate(5 minutes)") -> ScheduleRequest:
-    return ScheduleRequest(job_id=name, name=name, spec_hash=spec, request={
-        "Name": name, "GroupName": "g", "ScheduleExpression": expr, "ScheduleExpressionTimezone": "UTC",
-        "State": state, "ActionAfterCompletion": "DELETE" if expr.startswith("at(") else "NONE",
-        "Target": {"Arn": "arn:fire", "RoleArn": "arn:role", "Input": "{}"}})
+    return ScheduleRequest(
+        job_id=name,
+        name=name,
+        spec_hash=spec,
+        request={
+            "Name": name,
+            "GroupName": "g",
+            "ScheduleExpression": expr,
+            "ScheduleExpressionTimezone": "UTC",
+            "State": state,
+            "ActionAfterCompletion": "DELETE" if expr.startswith("at(") else "NONE",
+            "Target": {"Arn": "arn:fire", "RoleArn": "arn:role", "Input": "{}"},
+        },
+    )
 
 
 def listed(name: str, stamp: str = T1, state: str = "ENABLED") -> ListedSchedule:
@@ -144,7 +154,11 @@ def test_a_future_start_date_is_kept():
 
 
 def test_a_schedule_whose_end_date_has_passed_is_not_written():
-    result = plan([dated("a", end="2026-11-01T00:00:00Z"), dated("b", end="2027-01-01T00:00:00Z", spec="h2")],
-                  [listed("b")], {"b": entry("b")}, NOW)
+    result = plan(
+        [dated("a", end="2026-11-01T00:00:00Z"), dated("b", end="2027-01-01T00:00:00Z", spec="h2")],
+        [listed("b")],
+        {"b": entry("b")},
+        NOW,
+    )
     assert [(type(a), a.name) for a in result.actions] == [(Update, "b")]
     assert any("'a'" in w and "end_at" in w for w in result.warnings)

@@ -15,8 +15,12 @@ BODY = b'{"job_id":"j","fire_at":"2026-11-23T03:00:00Z"}'
 
 
 def headers(secret: str = CURRENT, ts: float = NOW, body: bytes = BODY, sign_with: str | None = None) -> dict[str, str]:
-    h = {"authorization": f"Bearer {secret}", "X-Cron-Job-Id": "j", "Idempotency-Key": "j:2026-11-23T03:00:00Z",
-         "X-Cron-Scheduled-Time": "2026-11-23T03:00:00Z"}
+    h = {
+        "authorization": f"Bearer {secret}",
+        "X-Cron-Job-Id": "j",
+        "Idempotency-Key": "j:2026-11-23T03:00:00Z",
+        "X-Cron-Scheduled-Time": "2026-11-23T03:00:00Z",
+    }
     h.update(signing.signature_headers(sign_with or secret, int(ts), body))
     return h
 

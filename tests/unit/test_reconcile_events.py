@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cron_adapter.reconcile_events import parse_trigger
+from cron_adapter.reconcile.triggers import parse_trigger
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
@@ -25,9 +25,14 @@ def test_drift_repair_triggers():
     assert parse_trigger(sample("drift-repair.json"), "b", "jobs.json").kind == "drift-repair"
 
 
-@pytest.mark.parametrize("bucket,key,name", [("cron-adapter-jobs", "jobs.json", "s3-put-other-key.json"),
-                                              ("other-bucket", "jobs.json", "s3-put-jobs.json"),
-                                              ("cron-adapter-jobs", "other.json", "sqs-s3-put-jobs.json")])
+@pytest.mark.parametrize(
+    "bucket,key,name",
+    [
+        ("cron-adapter-jobs", "jobs.json", "s3-put-other-key.json"),
+        ("other-bucket", "jobs.json", "s3-put-jobs.json"),
+        ("cron-adapter-jobs", "other.json", "sqs-s3-put-jobs.json"),
+    ],
+)
 def test_other_objects_are_ignored(bucket: str, key: str, name: str):
     trigger = parse_trigger(sample(name), bucket, key)
     assert trigger.kind == "ignored" and "s3://" in trigger.detail

@@ -9,21 +9,30 @@ from typing import Any
 
 import pytest
 
-from cron_adapter.adapters.ledger import LockMoved, LockState
-from cron_adapter.errors import LockHeld
-from cron_adapter.loader import load_bytes
-from cron_adapter.planner import LedgerEntry, ListedSchedule
-from cron_adapter.reconcile import Options, Reconciler
-from cron_adapter.translate import Wiring
+from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.ports import LockState
+from cron_adapter.reconcile.service import Options, Reconciler
+from cron_adapter.reconcile.translate import Wiring
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 WIRING = Wiring("g", "arn:fire", "arn:role")
 
 
 def jobs(n: int, **extra: Any) -> Any:
-    doc = {"version": 1, "jobs": [{"id": f"j{i}", "schedule": f"every {i + 1}h",
-                                   "target": {"url": f"https://a.example.com/{i}"}, **extra.get(f"j{i}", {})}
-                                  for i in range(n)]}
+    doc = {
+        "version": 1,
+        "jobs": [
+            {
+                "id": f"j{i}",
+                "schedule": f"every {i + 1}h",
+                "target": {"url": f"https://a.example.com/{i}"},
+                **extra.get(f"j{i}", {}),
+            }
+            for i in range(n)
+        ],
+    }
     import json
 
     return load_bytes(json.dumps(doc).encode())

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import json
 
-from cron_adapter.planner import Create, Delete, Plan, Update
-from cron_adapter.render import FireTimes, to_json, to_text
+from cron_adapter.reconcile.planner import Create, Delete, Plan, Update
+from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 
-REQ = {"Name": "a", "GroupName": "g", "ScheduleExpression": "rate(5 minutes)", "ScheduleExpressionTimezone": "UTC",
-       "State": "ENABLED", "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 5},
-       "ActionAfterCompletion": "NONE", "Target": {"Arn": "arn:fire", "RoleArn": "arn:role", "Input": "{}"}}
-PLAN = Plan((Create("a", "a", "h", REQ, "new job"), Update("b:1", "b-1234", "h", {**REQ, "Name": "b-1234"}, "paused"),
-             Delete(None, "old", {"Name": "old", "GroupName": "g"}, "orphan")), ("job 'x': one-shot passed",))
+REQ = {
+    "Name": "a",
+    "GroupName": "g",
+    "ScheduleExpression": "rate(5 minutes)",
+    "ScheduleExpressionTimezone": "UTC",
+    "State": "ENABLED",
+    "FlexibleTimeWindow": {"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 5},
+    "ActionAfterCompletion": "NONE",
+    "Target": {"Arn": "arn:fire", "RoleArn": "arn:role", "Input": "{}"},
+}
+PLAN = Plan(
+    (
+        Create("a", "a", "h", REQ, "new job"),
+        Update("b:1", "b-1234", "h", {**REQ, "Name": "b-1234"}, "paused"),
+        Delete(None, "old", {"Name": "old", "GroupName": "g"}, "orphan"),
+    ),
+    ("job 'x': one-shot passed",),
+)
 
 
 def test_json_lists_the_exact_requests():
     doc = json.loads(to_json(PLAN))
     assert set(doc) == {"actions", "warnings"} and doc["warnings"] == ["job 'x': one-shot passed"]
     assert [(a["action"], a["job_id"], a["reason"]) for a in doc["actions"]] == [
-        ("create", "a", "new job"), ("update", "b:1", "paused"), ("delete", None, "orphan")]
+        ("create", "a", "new job"),
+        ("update", "b:1", "paused"),
+        ("delete", None, "orphan"),
+    ]
     assert doc["actions"][0]["request"] == REQ and doc["actions"][2]["request"] == {"Name": "old", "GroupName": "g"}
 
 
@@ -43,5 +59,7 @@ def test_empty_plan_says_no_changes():
 
 
 def test_text_shows_the_description_naming_the_job():
-    plan = Plan((Create("a1", "a1", "h", {**REQ, "Description": "cron-adapter job a1 (morning-digest): 0 9 * * *"}, "new job"),))
+    plan = Plan(
+        (Create("a1", "a1", "h", {**REQ, "Description": "cron-adapter job a1 (morning-digest): 0 9 * * *"}, "new job"),)
+    )
     assert "      description cron-adapter job a1 (morning-digest): 0 9 * * *" in to_text(plan, "g")

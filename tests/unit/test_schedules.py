@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from cron_adapter.errors import ScheduleError
-from cron_adapter.schedules import EventBridgeExpression, parse_schedule
+from cron_adapter.schedule.grammar import EventBridgeExpression, parse_schedule
 
 
 def expressions(text: str, timezone: str = "UTC") -> list[tuple[str, str]]:
@@ -43,7 +43,10 @@ def test_daily_times_sharing_a_minute_are_one_expression() -> None:
 def test_daily_times_with_different_minutes_split_by_minute() -> None:
     assert expressions("daily 07:00,13:30") == [("cron(0 7 * * ? *)", "0700"), ("cron(30 13 * * ? *)", "1330")]
     assert expressions("daily 03:00") == [("cron(0 3 * * ? *)", "")]
-    assert expressions("daily 09:15, 18:15, 07:45") == [("cron(15 9,18 * * ? *)", "0915"), ("cron(45 7 * * ? *)", "0745")]
+    assert expressions("daily 09:15, 18:15, 07:45") == [
+        ("cron(15 9,18 * * ? *)", "0915"),
+        ("cron(45 7 * * ? *)", "0745"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -186,7 +189,11 @@ def test_schedule_keeps_what_the_user_wrote_and_is_frozen() -> None:
         ("at 2026-02-30T10:00", "not a date"),
         ("at tomorrow", "not a date"),
         ("2026-13-01T10:00:00", "not a date"),
-        (f"cron({','.join(map(str, range(60)))} {','.join(map(str, range(24)))} * * ? {','.join(map(str, range(2027, 2040)))})", "over EventBridge's 256"),
+        (
+            f"cron({','.join(map(str, range(60)))} {','.join(map(str, range(24)))} * * ? "
+            f"{','.join(map(str, range(2027, 2040)))})",
+            "over EventBridge's 256",
+        ),
     ],
 )
 def test_refusals_say_what_is_wrong(text: str, says: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from cron_adapter.cli import main
-from cron_adapter.schema import SCHEMA_PATH, jobs_schema, schema_text
+from cron_adapter.jobs.schema import SCHEMA_PATH, jobs_schema, schema_text
 
 
 def test_committed_schema_matches_the_models():

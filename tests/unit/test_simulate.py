@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from cron_adapter.loader import load_bytes
-from cron_adapter.model import JobSet
-from cron_adapter.pricing import Lambda, Pricing
-from cron_adapter.simulate import SimOptions, parse_when, simulate
-from cron_adapter.simulate_report import to_dict, to_text
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.jobs.model import JobSet
+from cron_adapter.simulate.pricing import Lambda, Pricing
+from cron_adapter.simulate.report import to_dict, to_text
+from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
 
 BASE = "https://app.example.com"
 
@@ -68,24 +68,33 @@ def test_a_utc_job_has_no_dst_days() -> None:
 
 
 def test_counts_respect_paused_max_runs_and_windows() -> None:
-    sim = simulate(jobset(
-        job("every-15", "every 15m"),
-        job("paused", "every 1m", enabled=False),
-        job("capped", "every 1h", max_runs=5),
-        job("late", "every 1h", start_at="2027-01-01T12:00:00Z"),
-    ), window("2027-01-01", "2027-01-02"))
+    sim = simulate(
+        jobset(
+            job("every-15", "every 15m"),
+            job("paused", "every 1m", enabled=False),
+            job("capped", "every 1h", max_runs=5),
+            job("late", "every 1h", start_at="2027-01-01T12:00:00Z"),
+        ),
+        window("2027-01-01", "2027-01-02"),
+    )
     counts = {j["id"]: j["fires"] for j in to_dict(sim)["jobs"]}
     assert counts == {"every-15": 96, "paused": 0, "capped": 5, "late": 12}
 
 
 def test_a_failing_target_lists_every_retry_with_backoff() -> None:
-    files = jobset({"id": "flaky", "schedule": "every 1h", "target": {"path": "/api/fail"},
-                    "retry": {"attempts": 3, "backoff": 2}})
+    files = jobset(
+        {"id": "flaky", "schedule": "every 1h", "target": {"path": "/api/fail"}, "retry": {"attempts": 3, "backoff": 2}}
+    )
     sim = simulate(files, window("2027-01-01T00:00", "2027-01-01T02:00"))
     listed = [(f["at"], f["attempt"], f["outcome"]) for f in to_dict(sim)["fires"]]
-    assert listed == [("2027-01-01T00:00:00Z", 1, "retry"), ("2027-01-01T00:00:02Z", 2, "retry"),
-                      ("2027-01-01T00:00:06Z", 3, "failed"), ("2027-01-01T01:00:00Z", 1, "retry"),
-                      ("2027-01-01T01:00:02Z", 2, "retry"), ("2027-01-01T01:00:06Z", 3, "failed")]
+    assert listed == [
+        ("2027-01-01T00:00:00Z", 1, "retry"),
+        ("2027-01-01T00:00:02Z", 2, "retry"),
+        ("2027-01-01T00:00:06Z", 3, "failed"),
+        ("2027-01-01T01:00:00Z", 1, "retry"),
+        ("2027-01-01T01:00:02Z", 2, "retry"),
+        ("2027-01-01T01:00:06Z", 3, "failed"),
+    ]
 
 
 def test_fail_option_marks_a_job_failing() -> None:
@@ -138,10 +147,20 @@ def test_cost_of_one_minutely_job_by_hand() -> None:
 
 
 def test_cost_above_the_free_tier_on_x86_with_a_failing_target() -> None:
-    files = jobset({"id": "flaky", "schedule": "every 1m", "target": {"path": "/fail"},
-                    "retry": {"attempts": 3, "backoff": 1, "max_backoff": 30}})
-    opts = window("2027-01-01", "2027-01-02", pricing=Pricing(scheduler_free_invocations=0),
-                  fn=Lambda(memory_mb=1024, arch="x86_64", duration_ms=100))
+    files = jobset(
+        {
+            "id": "flaky",
+            "schedule": "every 1m",
+            "target": {"path": "/fail"},
+            "retry": {"attempts": 3, "backoff": 1, "max_backoff": 30},
+        }
+    )
+    opts = window(
+        "2027-01-01",
+        "2027-01-02",
+        pricing=Pricing(scheduler_free_invocations=0),
+        fn=Lambda(memory_mb=1024, arch="x86_64", duration_ms=100),
+    )
     cost = to_dict(simulate(files, opts))["cost"]["per_month"]
     assert cost["scheduler"] == pytest.approx(43_800 / 1e6 * 1.00)
     # per fire: 3 calls * 0.1 s + backoffs 1 s + 2 s = 3.3 s at 1 GB x86: 43,800 * 3.3 * $0.0000166667
@@ -150,8 +169,10 @@ def test_cost_above_the_free_tier_on_x86_with_a_failing_target() -> None:
 
 
 def test_jobs_that_dominate_cost_are_flagged() -> None:
-    sim = simulate(jobset(job("chatty", "every 1m"), job("daily", "daily 03:00"), job("hourly", "every 1h")),
-                   window("2027-01-01", "2027-01-08"))
+    sim = simulate(
+        jobset(job("chatty", "every 1m"), job("daily", "daily 03:00"), job("hourly", "every 1h")),
+        window("2027-01-01", "2027-01-08"),
+    )
     data = to_dict(sim)
     assert data["cost"]["dominant_jobs"] == ["chatty"]
     assert [j["id"] for j in data["jobs"] if j["dominates_cost"]] == ["chatty"]

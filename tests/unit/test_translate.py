@@ -7,13 +7,17 @@ import json
 import pytest
 
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.fire_input import FireInput
-from cron_adapter.loader import load_bytes
-from cron_adapter.model import Job, JobSet, Target
-from cron_adapter.translate import Wiring, translate, translate_all
+from cron_adapter.fire.input import FireInput
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.jobs.model import Job, JobSet, Target
+from cron_adapter.reconcile.translate import Wiring, translate, translate_all
 
-WIRING = Wiring(group="g", fire_arn="arn:aws:lambda:eu-west-1:1:function:fire",
-                role_arn="arn:aws:iam::1:role/sched", dlq_arn="arn:aws:sqs:eu-west-1:1:dlq")
+WIRING = Wiring(
+    group="g",
+    fire_arn="arn:aws:lambda:eu-west-1:1:function:fire",
+    role_arn="arn:aws:iam::1:role/sched",
+    dlq_arn="arn:aws:sqs:eu-west-1:1:dlq",
+)
 
 
 def job(schedule: str = "every 15m", **kw) -> Job:
@@ -39,7 +43,8 @@ def test_input_carries_the_scheduled_time_placeholder_and_parses_as_fire_input()
     raw = req.request["Target"]["Input"]
     assert '"scheduled_time":"<aws.scheduler.scheduled-time>"' in raw
     substituted = raw.replace("<aws.scheduler.scheduled-time>", "2026-11-23T03:00:00Z").replace(
-        "<aws.scheduler.attempt-number>", "2")
+        "<aws.scheduler.attempt-number>", "2"
+    )
     fire = FireInput.model_validate_json(substituted)
     assert fire.job_id == "j1" and fire.attempt == 2 and fire.schedule == "j1"
     assert fire.spec_hash == req.spec_hash
@@ -62,7 +67,9 @@ def test_one_shot_deletes_itself_after_completion_and_ignores_start_end():
 def test_start_and_end_are_utc():
     from datetime import datetime
 
-    (req,) = translate(job(timezone="Europe/Berlin", start_at=datetime(2027, 1, 1, 9), end_at=datetime(2027, 6, 1, 9)), WIRING)
+    (req,) = translate(
+        job(timezone="Europe/Berlin", start_at=datetime(2027, 1, 1, 9), end_at=datetime(2027, 6, 1, 9)), WIRING
+    )
     assert req.request["StartDate"] == "2027-01-01T08:00:00Z"
     assert req.request["EndDate"] == "2027-06-01T07:00:00Z"
 
@@ -135,7 +142,9 @@ def test_spec_hash_covers_every_field_of_the_request():
         "end": job(timezone="Europe/Berlin", end_at=datetime(2027, 1, 1)),
         "description/id": job(timezone="Europe/Berlin", id="j2"),
         "input": job(timezone="Europe/Berlin", overlap="queue"),
-        "target": Job(id="j1", schedule="every 15m", timezone="Europe/Berlin", target=Target(url="https://other.example/run")),
+        "target": Job(
+            id="j1", schedule="every 15m", timezone="Europe/Berlin", target=Target(url="https://other.example/run")
+        ),
     }
     wirings = {
         "group": dc_replace(WIRING, group="g2"),

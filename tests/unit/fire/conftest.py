@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from cron_adapter.fire import FireConfig, FireService
-from cron_adapter.fire_input import FireInput
+from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.service import FireConfig, FireService
 from tests.unit.fire.fakes import (
     PREVIOUS,
     SECRET,
@@ -44,8 +44,16 @@ class World:
         self.store, self.clock, self.secrets = FakeStore(), FakeClock(), FakeSecrets()
         self.schedules, self.metrics = FakeSchedules(), FakeMetrics()
         self.caller = caller or FakeCaller()
-        self.service = FireService(self.store, self.caller, self.secrets, self.clock, self.schedules, self.metrics,
-                                   FireConfig(retention_days=30, hmac=hmac), rand=lambda: 0.5)
+        self.service = FireService(
+            self.store,
+            self.caller,
+            self.secrets,
+            self.clock,
+            self.schedules,
+            self.metrics,
+            FireConfig(retention_days=30, hmac=hmac),
+            rand=lambda: 0.5,
+        )
 
     def fire(self, fire: FireInput, holder: str = "req-1", remaining: float = 900.0):
         return self.service.fire(fire, holder=holder, deadline=self.clock.now() + remaining)

@@ -12,7 +12,7 @@ from typing import Any
 
 from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimConflict, TargetError
-from cron_adapter.fire_ports import STATE_SK, Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
+from cron_adapter.fire.ports import STATE_SK, Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
 
 SECRET = "s3cr3t-" + "x" * 40  # long enough, and easy to scan logs for
 PREVIOUS = "old-" + "y" * 40
@@ -34,28 +34,44 @@ class FakeStore:
 
     def _js(self, pk: str) -> JobState:
         s = self.rows.get((pk, STATE_SK), {})
-        return JobState(s.get("running"), s.get("running_holder"), s.get("running_lease"), s.get("queued"), s.get("runs", 0))
+        return JobState(
+            s.get("running"), s.get("running_holder"), s.get("running_lease"), s.get("queued"), s.get("runs", 0)
+        )
 
     def _conflict(self, key: RunKey) -> ClaimConflict:
         r = self.rows.get((key.pk, key.sk), {})
         return ClaimConflict(key.job_id, key.scheduled_time, r.get("holder"), r.get("status"), r.get("lease_until"))
 
     def _run_fields(self, c: Claim, status: str) -> dict[str, Any]:
-        return {"status": status, "holder": c.holder, "lease_until": c.lease_until, "claimed_at": c.now,
-                "delivery_attempt": c.delivery_attempt, "ttl": c.ttl, "spec_hash": c.spec_hash}
+        return {
+            "status": status,
+            "holder": c.holder,
+            "lease_until": c.lease_until,
+            "claimed_at": c.now,
+            "delivery_attempt": c.delivery_attempt,
+            "ttl": c.ttl,
+            "spec_hash": c.spec_hash,
+        }
 
     def claim(self, c: Claim) -> JobState | None:
         with self.lock:
             self.calls += 1
             run = self.rows.get((c.key.pk, c.key.sk))
             takeover = c.previous_holder is not None
-            ok = run is None if not takeover else (
-                run["status"] == "claimed" and run["holder"] == c.previous_holder and run["lease_until"] < c.now)
+            ok = (
+                run is None
+                if not takeover
+                else (run["status"] == "claimed" and run["holder"] == c.previous_holder and run["lease_until"] < c.now)
+            )
             if not ok:
                 raise self._conflict(c.key)
             st = self.rows.get((c.key.pk, STATE_SK), {})
-            slot_ok = c.overlap == "allow" or "running" not in st or st["running_lease"] < c.now or (
-                takeover and st.get("running_holder") == c.previous_holder)
+            slot_ok = (
+                c.overlap == "allow"
+                or "running" not in st
+                or st["running_lease"] < c.now
+                or (takeover and st.get("running_holder") == c.previous_holder)
+            )
             limit_ok = takeover or c.max_runs is None or st.get("runs", 0) < c.max_runs
             if not (slot_ok and limit_ok):
                 return self._js(c.key.pk)

@@ -8,7 +8,7 @@ import pytest
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimError, SecretError
-from cron_adapter.fire_ports import TargetResponse
+from cron_adapter.fire.ports import TargetResponse
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import FakeCaller
 
@@ -43,7 +43,9 @@ def test_duplicate_delivery_calls_target_once(world: World) -> None:
 
 def test_duplicate_during_the_call_calls_nothing() -> None:
     seen = []
-    world = World(FakeCaller(lambda req, t: seen.append(world.fire(make_input(), holder="req-2")) or TargetResponse(200)))
+    world = World(
+        FakeCaller(lambda req, t: seen.append(world.fire(make_input(), holder="req-2")) or TargetResponse(200))
+    )
     world.fire(make_input(), holder="req-1")
     assert [o.status for o in seen] == ["duplicate"]
     assert len(world.caller.requests) == 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from cron_adapter import constants as c
-from cron_adapter.fire_input import FireInput
-from cron_adapter.fire_ports import TargetResponse
+from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.ports import TargetResponse
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import FakeCaller
 

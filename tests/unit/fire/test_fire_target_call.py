@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
-from cron_adapter.fire_ports import TargetResponse
+from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.receiver import Receiver
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import PREVIOUS, SECRET, FakeCaller
@@ -20,7 +20,10 @@ def test_request_carries_secret_idempotency_key_and_default_body(world: World) -
     assert h["Authorization"] == f"Bearer {SECRET}"
     assert h["Idempotency-Key"] == "nightly-report:2026-11-23T03:00:00Z"
     assert (h["X-Cron-Job-Id"], h["X-Cron-Scheduled-Time"], h["X-Cron-Attempt"]) == (
-        "nightly-report", "2026-11-23T03:00:00Z", "1")
+        "nightly-report",
+        "2026-11-23T03:00:00Z",
+        "1",
+    )
     assert h["X-A"] == "1" and h["Content-Type"] == "application/json"
     assert json.loads(request.body) == {"job_id": "nightly-report", "fire_at": "2026-11-23T03:00:00Z"}
     assert request.method == "POST" and timeout == 30.0
@@ -121,6 +124,8 @@ def test_get_sends_no_default_body_and_string_bodies_go_as_is(world: World) -> N
     request, _ = world.caller.requests[0]
     assert request.method == "GET" and request.body == b"" and "Content-Type" not in request.headers
     other = World()
-    other.fire(make_input(target={"url": "https://x.example/h", "body": "run=1", "headers": {"content-type": "text/plain"}}))
+    other.fire(
+        make_input(target={"url": "https://x.example/h", "body": "run=1", "headers": {"content-type": "text/plain"}})
+    )
     assert other.caller.requests[0][0].body == b"run=1"
     assert other.caller.requests[0][0].headers["content-type"] == "text/plain"

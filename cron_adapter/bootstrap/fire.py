@@ -1,0 +1,70 @@
+"""Builds the fire service from typed settings, once per warm container.
+
+Nothing is created at import: the first ``service()`` call reads ``FireSettings`` from the
+environment and builds the adapters, whose boto3 clients are themselves created on first
+use. Keyword overrides (transport, clients, clock) serve ``cron-adapter dev`` and the bench.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from cron_adapter.adapters.claims import DynamoClaimStore
+from cron_adapter.adapters.schedule_control import SchedulerControl
+from cron_adapter.adapters.secrets import SecretsManagerSource
+from cron_adapter.adapters.target import HttpTargetCaller, Transport
+from cron_adapter.fire.ports import Clock, MetricSink
+from cron_adapter.fire.service import FireConfig, FireService
+from cron_adapter.settings import FireSettings
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class FireFactory:
+    """A cached, thread-safe builder of :class:`FireService`."""
+
+    def __init__(
+        self,
+        settings: FireSettings | None = None,
+        *,
+        transport: Transport | None = None,
+        clock: Clock | None = None,
+        clients: dict[str, Any] | None = None,
+    ) -> None:
+        self._settings = settings
+        self._transport = transport
+        self._clock = clock
+        self._clients = clients or {}
+        self._service: FireService | None = None
+        self._lock = threading.Lock()
+
+    def service(self, log: Any, metrics: MetricSink) -> FireService:
+        """Return the service, building it on first use."""
+        if self._service is None:
+            with self._lock:
+                if self._service is None:
+                    self._service = self._build(log, metrics)
+        return self._service
+
+    def _build(self, log: Any, metrics: MetricSink) -> FireService:
+        s = self._settings or FireSettings.from_env()
+        return FireService(
+            store=DynamoClaimStore(s.table, client=self._clients.get("dynamodb")),
+            caller=HttpTargetCaller(s.allow_http_loopback, transport=self._transport),
+            secrets=SecretsManagerSource(s.secret_id, client=self._clients.get("secretsmanager")),
+            clock=self._clock or SystemClock(),
+            schedules=SchedulerControl(s.group, client=self._clients.get("scheduler")),
+            metrics=metrics,
+            config=FireConfig(retention_days=s.run_retention_days, hmac=s.hmac),
+            log=log,
+        )

@@ -1,0 +1,112 @@
+"""The target call of one fire: attempts, backoff with jitter, ``Retry-After``, the deadline.
+
+Timeline of a fire with 3 attempts (deadline = the Lambda's end, minus a safety margin)::
+
+    claim ─ call#1 ─ 503 ─ wait max(backoff, Retry-After) ─ call#2 ─ timeout ─ wait ─ call#3 ─ finish
+                                                     never past deadline ─┘
+
+Orchestration only: the HTTP attempt is a :class:`TargetCaller`, time is a :class:`Clock`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cron_adapter.errors import TargetError, TargetHTTPError, TargetRefused
+from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.policy import (
+    DEADLINE_SAFETY_SECONDS,
+    MIN_ATTEMPT_SECONDS,
+    backoff,
+    body_bytes,
+    build_request,
+    is_gone,
+    next_wait,
+    redactor,
+    retryable,
+    target_timeout,
+)
+from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What the target calls of one run came to."""
+
+    status: RunStatus  # succeeded | failed | gone
+    attempts: int
+    http_status: int | None
+    duration_ms: int
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: str
+    http_status: int | None
+    retry_after: float | None
+    final: bool
+
+
+def _classify(exc: TargetError, at_most_once: bool, redact: Callable[[str], str]) -> _Failure:
+    """Turn one failed attempt into (error text, whether another attempt may follow)."""
+    text = redact(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, TargetHTTPError):
+        return _Failure(text, exc.status, exc.retry_after, not retryable(exc.status, at_most_once))
+    if isinstance(exc, TargetRefused):
+        return _Failure(text, None, None, True)
+    # Timeouts and broken connections may have reached the target: at-most-once stops here.
+    return _Failure(text, None, None, at_most_once)
+
+
+def call_with_retries(
+    fire: FireInput,
+    caller: TargetCaller,
+    secret: Secret,
+    clock: Clock,
+    deadline: float,
+    *,
+    hmac_on: bool,
+    rand: Callable[[], float],
+    log: logging.Logger | logging.LoggerAdapter,
+) -> CallResult:
+    """Call the target until success, a final failure, the attempt limit or the deadline."""
+    job, body, redact = fire.job, body_bytes(fire), redactor(secret)
+    start = clock.now()
+    attempt, failure = 0, _Failure("not called: no time left before the Lambda deadline", None, None, True)
+    while attempt < job.retry.attempts:
+        remaining = deadline - clock.now() - DEADLINE_SAFETY_SECONDS
+        if remaining < MIN_ATTEMPT_SECONDS:
+            break
+        attempt += 1
+        request = build_request(fire, secret, attempt, body, clock.now(), hmac_on)
+        try:
+            response = caller.call(request, min(target_timeout(job), remaining))
+        except TargetError as exc:
+            failure = _classify(exc, job.delivery == "at-most-once", redact)
+        else:
+            status: RunStatus = "gone" if is_gone(response.body) else "succeeded"
+            return CallResult(status, attempt, response.status, _ms(clock.now() - start))
+        if failure.final or attempt >= job.retry.attempts:
+            break
+        wait = next_wait(failure.retry_after, backoff(job.retry, attempt, rand()))
+        if clock.now() + wait + MIN_ATTEMPT_SECONDS + DEADLINE_SAFETY_SECONDS > deadline:
+            failure = _Failure(
+                f"{failure.error}; no retry: the wait ({wait:.1f} s) passes the deadline",
+                failure.http_status,
+                None,
+                True,
+            )
+            break
+        log.info(
+            "target attempt failed; retrying",
+            extra={"attempt": attempt, "wait_s": round(wait, 3), "error": failure.error},
+        )
+        clock.sleep(wait)
+    return CallResult("failed", attempt, failure.http_status, _ms(clock.now() - start), failure.error)
+
+
+def _ms(seconds: float) -> int:
+    return max(0, int(round(seconds * 1000)))

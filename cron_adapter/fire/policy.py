@@ -1,0 +1,128 @@
+"""Pure decisions of the fire path: run keys, leases, backoff, retryability, the request.
+
+Nothing here reads a clock: ``now`` and the Lambda ``deadline`` are parameters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from cron_adapter import signing
+from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc
+from cron_adapter.fire.ports import Secret, TargetRequest
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
+
+LEASE_MARGIN_SECONDS = 10.0
+# Stop calling this long before the Lambda deadline, so the outcome can still be recorded.
+DEADLINE_SAFETY_SECONDS = 3.0
+MIN_ATTEMPT_SECONDS = 1.0
+RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+# At-most-once only retries answers that prove the request was not processed.
+AT_MOST_ONCE_RETRYABLE = frozenset({408, 429})
+USER_AGENT = "cron-adapter/1"
+RESERVED_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Authorization",
+        "Idempotency-Key",
+        "X-Cron-Job-Id",
+        "X-Cron-Scheduled-Time",
+        "X-Cron-Attempt",
+        signing.TIMESTAMP_HEADER,
+        signing.SIGNATURE_HEADER,
+        "Host",
+        "Content-Length",
+    )
+)
+
+
+def target_timeout(job: FireJob) -> float:
+    """The job's timeout, capped at 840 s (the fire Lambda itself stops at 900 s)."""
+    return min(job.target.timeout, MAX_TARGET_TIMEOUT_SECONDS)
+
+
+def backoff(retry: FireRetry, failed_attempts: int, rand: float) -> float:
+    """Equal-jitter exponential backoff after ``failed_attempts`` (1-based); ``rand`` in [0, 1)."""
+    base = min(retry.max_backoff, retry.backoff * 2 ** (failed_attempts - 1))
+    return base / 2 + rand * base / 2
+
+
+def call_budget(job: FireJob) -> float:
+    """Worst-case seconds one fire spends calling the target (timeouts plus largest backoffs)."""
+    waits = sum(min(job.retry.max_backoff, job.retry.backoff * 2**i) for i in range(job.retry.attempts - 1))
+    return target_timeout(job) * job.retry.attempts + waits
+
+
+def lease_until(job: FireJob, now: float, deadline: float) -> float:
+    """When a claim expires: the call budget capped by the Lambda's remaining time, plus a margin."""
+    budget = call_budget(job) + DEADLINE_SAFETY_SECONDS + MIN_ATTEMPT_SECONDS
+    return now + min(budget, max(deadline - now, 0.0)) + LEASE_MARGIN_SECONDS
+
+
+def retryable(status: int, at_most_once: bool) -> bool:
+    """408/429/5xx retry; at-most-once retries only 408/429 (the target did not process it)."""
+    return status in (AT_MOST_ONCE_RETRYABLE if at_most_once else RETRYABLE_STATUSES)
+
+
+def next_wait(retry_after: float | None, computed: float) -> float:
+    """Honour ``Retry-After`` when it asks for longer than our own backoff."""
+    return max(computed, retry_after) if retry_after is not None else computed
+
+
+def body_bytes(fire: FireInput) -> bytes:
+    """The job's body, or the default ``{"job_id", "fire_at"}`` (none for GET); dicts/lists as compact JSON."""
+    body = fire.job.target.body
+    if body is None and fire.job.target.method == "GET":
+        return b""  # a GET carries no body; the run's identity is in the X-Cron-* headers
+    if body is None:
+        body = {"job_id": fire.job_id, "fire_at": iso_utc(fire.scheduled_time)}
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return json.dumps(body, separators=(",", ":"), sort_keys=False).encode("utf-8")
+
+
+def build_request(
+    fire: FireInput, secret: Secret, attempt: int, body: bytes, now: float, hmac_on: bool
+) -> TargetRequest:
+    """The HTTP request for one attempt; our headers win over the job's own."""
+    when = iso_utc(fire.scheduled_time)
+    headers = {k: v for k, v in fire.job.target.headers.items() if k.lower() not in RESERVED_HEADERS}
+    headers.setdefault("User-Agent", USER_AGENT)
+    if body and not any(k.lower() == "content-type" for k in headers):
+        headers["Content-Type"] = "application/json"
+    headers.update(
+        {
+            "Authorization": f"Bearer {secret.current}",
+            "Idempotency-Key": f"{fire.job_id}:{when}",
+            "X-Cron-Job-Id": fire.job_id,
+            "X-Cron-Scheduled-Time": when,
+            "X-Cron-Attempt": str(attempt),
+        }
+    )
+    if hmac_on:
+        headers.update(signing.signature_headers(secret.current, int(now), body))
+    return TargetRequest(fire.job.target.method, fire.job.target.url, headers, body)
+
+
+def is_gone(body: bytes) -> bool:
+    """True for a JSON body ``{"status": "gone"}``: the job no longer exists at the target."""
+    if not body or len(body) > 65536 or not body.lstrip().startswith(b"{"):
+        return False
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and parsed.get("status") == "gone"
+
+
+def redactor(secret: Secret) -> Callable[[str], str]:
+    """A function that blanks the secret out of any text (e.g. a target echoing headers)."""
+    values = [v for v in (secret.current, secret.previous) if v]
+
+    def redact(text: str) -> str:
+        for value in values:
+            text = text.replace(value, "***")
+        return text
+
+    return redact

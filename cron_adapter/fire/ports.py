@@ -1,0 +1,181 @@
+"""Ports of the fire path and the values that cross them. Pure: no boto3, no HTTP library.
+
+The fire service (:mod:`cron_adapter.fire.service`) talks only to these Protocols; adapters implement
+them for DynamoDB, Secrets Manager, EventBridge Scheduler and HTTP, and the tests implement
+them in memory with the same conditional semantics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from cron_adapter.kinds import Overlap
+
+RunStatus = Literal["claimed", "succeeded", "failed", "skipped", "queued", "lost", "gone"]
+STATE_SK = "STATE"
+RUN_PREFIX = "RUN#"
+JOB_PREFIX = "JOB#"
+
+
+@dataclass(frozen=True)
+class RunKey:
+    """Identifies one run: (job id, scheduled time as UTC ISO ``2026-11-23T03:00:00Z``)."""
+
+    job_id: str
+    scheduled_time: str
+
+    @property
+    def pk(self) -> str:
+        return f"{JOB_PREFIX}{self.job_id}"
+
+    @property
+    def sk(self) -> str:
+        return f"{RUN_PREFIX}{self.scheduled_time}"
+
+
+@dataclass(frozen=True)
+class JobState:
+    """The per-job row (``sk=STATE``): the run holding the job's slot, the queued run, the run count."""
+
+    running: str | None = None
+    running_holder: str | None = None
+    running_lease: float | None = None
+    queued: str | None = None
+    runs: int = 0
+
+    def slot_free(self, now: float) -> bool:
+        """True when no run holds the slot, or its lease has expired."""
+        return self.running is None or (self.running_lease or 0) < now
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A conditional claim of one run. ``previous_holder`` set = take over an expired lease."""
+
+    key: RunKey
+    holder: str
+    delivery_attempt: int
+    now: float
+    lease_until: float
+    ttl: int
+    overlap: Overlap
+    max_runs: int | None
+    spec_hash: str
+    previous_holder: str | None = None
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Record a run's outcome and release the job's slot (one write, or one transaction).
+
+    ``exhausted`` writes the EXHAUSTED marker in the same transaction. ``promote`` starts the
+    queued run (it becomes ``claimed`` by the same holder); ``drop_queued`` records it skipped.
+    ``release`` is False when another run already holds the job's slot.
+    """
+
+    key: RunKey
+    holder: str
+    status: RunStatus
+    attempts: int
+    http_status: int | None
+    duration_ms: int
+    error: str | None
+    now: float
+    overlap: Overlap
+    max_runs: int | None
+    spec_hash: str
+    ttl: int
+    exhausted: str | None = None
+    promote: Claim | None = None
+    drop_queued: str | None = None
+    release: bool = True
+
+
+@dataclass(frozen=True)
+class Secret:
+    """The shared secret: the current value and, during rotation, the previous one."""
+
+    current: str = field(repr=False)
+    previous: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class TargetRequest:
+    """One HTTP call. Headers carry the secret, so they are hidden from ``repr``."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TargetResponse:
+    """A 2xx answer (non-2xx answers are raised as ``TargetHTTPError``)."""
+
+    status: int
+    body: bytes = b""
+
+
+class ClaimStore(Protocol):
+    """Conditional run records and per-job state (DynamoDB in production)."""
+
+    def claim(self, claim: Claim) -> JobState | None:
+        """Claim a run: None on success; the JobState when the job's slot or run limit refuses.
+
+        Raises ``ClaimConflict`` (status, holder, lease_until) when the run already exists.
+        """
+
+    def enqueue(self, claim: Claim) -> JobState | None:
+        """Record the run ``queued`` behind a running one: None on success, else the JobState."""
+
+    def finish(self, finish: Finish) -> JobState | None:
+        """Commit the outcome: None on success; the JobState when its condition refused (nothing written)."""
+
+    def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
+        """Write a terminal row for a run that never claimed (raises ``ClaimConflict`` if it exists)."""
+
+    def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
+        """Close a ``claimed`` run whose lease expired (e.g. as ``lost``); ``ClaimConflict`` if it moved on."""
+
+    def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
+        """Write the EXHAUSTED marker so reconcile does not recreate the job."""
+
+
+class TargetCaller(Protocol):
+    """Makes one HTTP attempt; raises TargetRefused/Timeout/Unreachable/HTTPError."""
+
+    def call(self, request: TargetRequest, timeout: float) -> TargetResponse:
+        """Send ``request``; return a 2xx response or raise a ``TargetError``."""
+
+
+class SecretSource(Protocol):
+    """Returns the shared secret (cached; refuses secrets shorter than 32 characters)."""
+
+    def get(self) -> Secret:
+        """Return the current (and previous) secret."""
+
+
+class Clock(Protocol):
+    """Wall clock and sleep, injected so tests control time."""
+
+    def now(self) -> float:
+        """Epoch seconds."""
+
+    def sleep(self, seconds: float) -> None:
+        """Block for ``seconds``."""
+
+
+class ScheduleControl(Protocol):
+    """Stops an exhausted job's schedules."""
+
+    def stop(self, job_id: str, schedules: tuple[str, ...]) -> None:
+        """Disable or delete ``schedules``; already-gone schedules are fine."""
+
+
+class MetricSink(Protocol):
+    """Powertools ``Metrics`` satisfies this."""
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        """Add one EMF data point."""

@@ -1,0 +1,298 @@
+"""Load and validate a jobs file of any supported format into a ``JobSet``.
+
+Every problem in the file is collected and reported together (job, field, fix); a file
+with any problem is refused whole, so nothing from it can be applied.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from cron_adapter._gc import paused_gc
+from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
+from cron_adapter.jobs.formats import detect, read_hermes, read_sidecar
+from cron_adapter.jobs.model import (
+    MAX_TARGET_TIMEOUT_SECONDS,
+    DefaultsIn,
+    Job,
+    JobIn,
+    JobSet,
+    JobsFile,
+    RetryIn,
+    RetryPolicy,
+    Target,
+    TargetIn,
+)
+from cron_adapter.jobs.urls import check_target_url
+from cron_adapter.schedule.grammar import parse_schedule
+
+FORMATS = ("native", "hermes", "sidecar")
+_NO_TARGET = TargetIn()
+
+
+def load_path(
+    path: str | Path, *, format: str | None = None, timezone: str | None = None, base_url: str | None = None
+) -> JobSet:
+    """Read and validate the jobs file at ``path``."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidJobsFile(
+            [Problem(None, "(file)", f"cannot read {p}: {exc.strerror}", "check the path")], str(p)
+        ) from exc
+    return load_bytes(data, format=format, timezone=timezone, base_url=base_url, source=str(p))
+
+
+def load_bytes(
+    data: bytes,
+    *,
+    format: str | None = None,
+    timezone: str | None = None,
+    base_url: str | None = None,
+    source: str = "jobs.json",
+) -> JobSet:
+    """Parse, detect the format (unless forced), resolve defaults and validate everything."""
+    with paused_gc():
+        try:
+            raw = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+            raise InvalidJobsFile(
+                [Problem(None, "(json)", f"not valid JSON{where}: {exc}", "fix the JSON syntax")], source
+            ) from exc
+        return _load_parsed(raw, format, timezone, base_url, source)
+
+
+def _load_parsed(raw: Any, format: str | None, timezone: str | None, base_url: str | None, source: str) -> JobSet:
+    fmt = format or detect(raw)
+    if fmt not in FORMATS:
+        raise InvalidJobsFile(
+            [
+                Problem(
+                    None,
+                    "(format)",
+                    "cannot tell the format of this file",
+                    'native files have "version": 1; hermes stores have "jobs"; '
+                    "sidecar lists are arrays; or pass --format",
+                )
+            ],
+            source,
+        )
+    if fmt == "native":
+        return _load_native(raw, timezone, base_url, source)
+    return _load_foreign(raw, fmt, timezone, base_url, source)
+
+
+def _load_foreign(raw: Any, fmt: str, timezone: str | None, base_url: str | None, source: str) -> JobSet:
+    if fmt == "hermes" and not (isinstance(raw, dict) and isinstance(raw.get("jobs"), list)):
+        raise InvalidJobsFile([Problem(None, "jobs", 'a hermes store is {"jobs": [...]}', "check --format")], source)
+    if fmt == "sidecar" and not isinstance(raw, list):
+        raise InvalidJobsFile([Problem(None, "(root)", "a sidecar job list is a JSON array", "check --format")], source)
+    reader = read_hermes if fmt == "hermes" else read_sidecar
+    items, problems, warnings = reader(raw, base_url)
+    defaults = DefaultsIn(timezone=timezone or "UTC")
+    return _resolve(items, defaults, fmt, False, problems, warnings, source)
+
+
+def _load_native(raw: Any, timezone: str | None, base_url: str | None, source: str) -> JobSet:
+    try:
+        parsed = JobsFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidJobsFile(_pydantic_problems(exc, raw), source) from exc
+    defaults = parsed.defaults
+    if defaults.timezone is None and timezone:
+        defaults = defaults.model_copy(update={"timezone": timezone})
+    if base_url and (defaults.target is None or not (defaults.target.base_url or defaults.target.url)):
+        target = (defaults.target or _NO_TARGET).model_copy(update={"base_url": base_url})
+        defaults = defaults.model_copy(update={"target": target})
+    items = [(job, False) for job in parsed.jobs]
+    return _resolve(items, defaults, "native", parsed.allow_mass_delete, [], [], source)
+
+
+def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        job_id = None
+        if len(loc) >= 2 and loc[0] == "jobs" and isinstance(loc[1], int):
+            item = raw["jobs"][loc[1]] if isinstance(raw, dict) and isinstance(raw.get("jobs"), list) else None
+            job_id = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{loc[1]}"
+            loc = loc[2:]
+        field = ".".join(str(p) for p in loc) or "(root)"
+        fix = (
+            "remove it (see `cron-adapter schema`)" if err["type"] == "extra_forbidden" else "see `cron-adapter schema`"
+        )
+        problems.append(Problem(job_id, field, err["msg"], fix))
+    return problems
+
+
+def _resolve(
+    items: list[tuple[JobIn, bool]],
+    defaults: DefaultsIn,
+    fmt: str,
+    allow_mass_delete: bool,
+    problems: list[Problem],
+    warnings: list[tuple[str | None, str]],
+    source: str,
+) -> JobSet:
+    jobs: list[Job] = []
+    seen: set[str] = set()
+    for job_in, done in items:
+        if job_in.id in seen:
+            problems.append(Problem(job_in.id, "id", "duplicate job id", "give every job a unique id"))
+            continue
+        seen.add(job_in.id)
+        job = _resolve_job(job_in, defaults, fmt, done, problems, warnings)
+        if job is not None:
+            jobs.append(job)
+    if problems:
+        raise InvalidJobsFile(problems, source)
+    return JobSet(
+        jobs=tuple(jobs),
+        format=fmt,  # type: ignore[arg-type]
+        allow_mass_delete=allow_mass_delete,
+        warnings=_merge_warnings(warnings),
+    )
+
+
+def _merge_warnings(warnings: list[tuple[str | None, str]]) -> tuple[str, ...]:
+    """One line per distinct warning, naming every job it concerns."""
+    jobs_by_text: dict[str, list[str]] = {}
+    for job_id, text in warnings:
+        jobs_by_text.setdefault(text, []).append(job_id or "")
+    out = []
+    for text, ids in jobs_by_text.items():
+        named = [i for i in ids if i]
+        if not named:
+            out.append(text)
+        elif len(named) <= 3:
+            out.append(f"job {', '.join(repr(i) for i in named)}: {text}")
+        else:
+            out.append(f"{len(named)} jobs ({', '.join(repr(i) for i in named[:3])}, ...): {text}")
+    return tuple(out)
+
+
+def _resolve_job(
+    job: JobIn,
+    defaults: DefaultsIn,
+    fmt: str,
+    done: bool,
+    problems: list[Problem],
+    warnings: list[tuple[str | None, str]],
+) -> Job | None:
+    before = len(problems)
+    tz = job.timezone or defaults.timezone or "UTC"
+    if _known_timezone(tz):
+        try:
+            parse_schedule(job.schedule, timezone=tz)
+        except ScheduleError as exc:
+            problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
+    else:
+        field = "timezone" if job.timezone else "defaults.timezone"
+        problems.append(
+            Problem(job.id, field, f"unknown timezone {tz!r}", "use an IANA name such as Europe/Berlin or UTC")
+        )
+    target = _resolve_target(job, defaults, problems, warnings)
+    if job.start_at and job.end_at and _naive(job.end_at) <= _naive(job.start_at):
+        problems.append(Problem(job.id, "end_at", "end_at is not after start_at", "move end_at later or remove it"))
+    if len(problems) > before or target is None:
+        return None
+    retry = _retry_policy(job.retry or defaults.retry)
+    return Job(
+        id=job.id,
+        schedule=job.schedule,
+        timezone=tz,
+        enabled=job.enabled,
+        start_at=job.start_at,
+        end_at=job.end_at,
+        max_runs=job.max_runs,
+        jitter=job.jitter if job.jitter is not None else (defaults.jitter or 0),
+        overlap=job.overlap or defaults.overlap or "skip",
+        delivery=job.delivery or defaults.delivery or "at-least-once",
+        catch_up=job.catch_up or defaults.catch_up or "none",
+        retry=retry,
+        target=target,
+        source=fmt,  # type: ignore[arg-type]
+        description=job.description,
+        done=done,
+    )
+
+
+@lru_cache(maxsize=256)
+def _retry_policy(retry_in: RetryIn | None) -> RetryPolicy:
+    """Jobs that share a retry setting share one (frozen) policy."""
+    if retry_in is None:
+        return RetryPolicy()
+    return RetryPolicy(**{k: v for k, v in retry_in.model_dump().items() if v is not None})
+
+
+@lru_cache(maxsize=256)
+def _known_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _naive(value):  # noqa: ANN001, ANN202 - compare wall times when one side lacks a zone
+    return value.replace(tzinfo=None)
+
+
+def _resolve_target(
+    job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: list[tuple[str | None, str]]
+) -> Target | None:
+    mine, base = job.target or _NO_TARGET, defaults.target or _NO_TARGET
+    url = mine.url
+    if url is None:
+        root = mine.base_url or base.base_url or base.url
+        if root is None:
+            problems.append(
+                Problem(
+                    job.id,
+                    "target.url",
+                    "no target URL",
+                    "set target.url, or defaults.target.base_url plus target.path",
+                )
+            )
+            return None
+        url = root.rstrip("/") + ("/" + mine.path.lstrip("/") if mine.path else "")
+    problem, warning = check_target_url(url)
+    if problem:
+        problems.append(Problem(job.id, "target.url", problem, "use an https:// URL on a public host"))
+        return None
+    if warning:
+        warnings.append((job.id, warning))
+    headers = {**(base.headers or {}), **(mine.headers or {})}
+    reserved = [
+        h for h in headers if h.lower() in {"authorization", "idempotency-key"} or h.lower().startswith("x-cron-")
+    ]
+    if reserved:
+        problems.append(
+            Problem(
+                job.id,
+                "target.headers",
+                f"{reserved} are set by the adapter (the secret never lives in jobs.json)",
+                "remove them; the fire Lambda adds Authorization from Secrets Manager",
+            )
+        )
+        return None
+    timeout = mine.timeout or base.timeout or 30.0
+    if timeout > MAX_TARGET_TIMEOUT_SECONDS:
+        warnings.append(
+            (
+                job.id,
+                f"target.timeout {timeout:g}s is longer than the fire Lambda can wait; it is cut to "
+                f"{MAX_TARGET_TIMEOUT_SECONDS:g}s. Have the endpoint answer 202 and work asynchronously.",
+            )
+        )
+        timeout = MAX_TARGET_TIMEOUT_SECONDS
+    body = mine.body if mine.body is not None else base.body
+    return Target(url=url, method=mine.method or base.method or "POST", headers=headers, body=body, timeout=timeout)

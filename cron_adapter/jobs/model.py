@@ -1,0 +1,149 @@
+"""The job model: the native jobs.json file (as written) and the normalized ``Job``.
+
+Pure: imports pydantic only. ``JobsFile`` is what a user writes (and what the published
+JSON Schema describes); ``Job`` is the resolved form every other part consumes, with the
+file's ``defaults`` applied and the target URL made absolute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Re-exported: the kinds live apart so the fire path can skip this module.
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, CatchUp, Delivery, Method, Overlap, Source  # noqa: F401
+
+
+class _In(BaseModel):
+    """Input models refuse unknown fields, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetIn(_In):
+    """Where and how to call the job's HTTP endpoint."""
+
+    url: str | None = Field(None, description="Absolute https URL. Overrides base_url + path.")
+    base_url: str | None = Field(None, description="Base URL; joined with path.")
+    path: str | None = Field(None, description="Path (and query) appended to base_url.")
+    method: Method | None = Field(None, description="HTTP method (default POST).")
+    headers: dict[str, str] | None = Field(None, description="Non-secret headers. Authorization is set by the adapter.")
+    body: Any = Field(None, description='JSON body. Default: {"job_id", "fire_at"}.')
+    timeout: float | None = Field(None, gt=0, description="Seconds to wait for the response (default 30, at most 840).")
+
+
+class RetryIn(_In):
+    """Retries of the HTTP call inside one fire (408, 429, 5xx and timeouts)."""
+
+    attempts: int | None = Field(None, ge=1, le=10, description="Total attempts including the first (default 3).")
+    backoff: float | None = Field(
+        None, ge=0, le=60, description="First backoff in seconds; doubles each retry (default 1)."
+    )
+    max_backoff: float | None = Field(None, ge=0, le=300, description="Largest backoff in seconds (default 30).")
+
+
+class DefaultsIn(_In):
+    """Values every job inherits unless it sets its own."""
+
+    timezone: str | None = Field(None, description="IANA timezone, e.g. Europe/Berlin (default UTC).")
+    target: TargetIn | None = None
+    overlap: Overlap | None = None
+    delivery: Delivery | None = None
+    catch_up: CatchUp | None = None
+    retry: RetryIn | None = None
+    jitter: int | None = Field(None, ge=0, le=1440, description="Flexible window in minutes (0 = exact).")
+
+
+class JobIn(_In):
+    """One job as written in jobs.json."""
+
+    id: str = Field(min_length=1, max_length=512, description="Stable job id; schedule names derive from it.")
+    schedule: str = Field(
+        min_length=1, description="every 15m | daily 03:00 | 5-field cron | at 2026-12-01T10:00 | rate()/cron()/at()."
+    )
+    description: str | None = None
+    timezone: str | None = None
+    enabled: bool = True
+    start_at: datetime | None = Field(None, description="No fire before this time (naive = job timezone).")
+    end_at: datetime | None = Field(None, description="No fire after this time (naive = job timezone).")
+    max_runs: int | None = Field(None, ge=1, description="Stop after this many runs.")
+    jitter: int | None = Field(None, ge=0, le=1440)
+    overlap: Overlap | None = None
+    delivery: Delivery | None = None
+    catch_up: CatchUp | None = None
+    retry: RetryIn | None = None
+    target: TargetIn | None = None
+
+
+class JobsFile(_In):
+    """The native jobs.json: the desired state of every schedule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="cron-adapter jobs.json")
+
+    schema_: str | None = Field(None, alias="$schema", description="Optional path or URL of this schema, for editors.")
+    version: Literal[1] = Field(description="Format version; always 1.")
+    defaults: DefaultsIn = Field(default_factory=DefaultsIn)
+    allow_mass_delete: bool = Field(
+        False, description="Let this upload delete more than the guard's share of schedules."
+    )
+    jobs: list[JobIn]
+
+
+# --- Resolved form -------------------------------------------------------------------
+# Plain frozen dataclasses: every value in them was validated by the input models above,
+# and building 100k pydantic models a second time costs more than the rest of a load.
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """A resolved HTTP target (absolute URL, all defaults applied)."""
+
+    url: str
+    method: Method = "POST"
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Resolved HTTP retry policy for one fire."""
+
+    attempts: int = 3
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """A job with every default resolved; what translation, fire and audit consume."""
+
+    id: str
+    schedule: str
+    target: Target
+    timezone: str = "UTC"
+    enabled: bool = True
+    start_at: datetime | None = None
+    end_at: datetime | None = None
+    max_runs: int | None = None
+    jitter: int = 0
+    overlap: Overlap = "skip"
+    delivery: Delivery = "at-least-once"
+    catch_up: CatchUp = "none"
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    source: Source = "native"
+    description: str | None = None
+    done: bool = False  # hermes state "completed": keep no schedule for it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobSet:
+    """A validated jobs file: the jobs plus file-level switches and warnings."""
+
+    jobs: tuple[Job, ...]
+    format: Source
+    allow_mass_delete: bool = False
+    warnings: tuple[str, ...] = ()

@@ -1,0 +1,129 @@
+"""Reconcile wired to its settings: the jobs file in S3, the group, the table.
+
+This is the entry point the Lambda handler and ``cron-adapter dev`` call (built by
+``cron_adapter.bootstrap.reconcile``)::
+
+    app = build_reconcile_app(ReconcileSettings.from_env())
+    outcome = app.run(Trigger("upload"), remaining=lambda: 600.0)
+
+It always reads the jobs object's *current* version (GetObject without VersionId), turns
+every expected failure into an ``Outcome`` and, for uploads, records the outcome as a
+status item keyed by the object's ETag (``cron-adapter push --wait`` polls it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cron_adapter.errors import InvalidJobsFile, LockHeld, MassDeleteRefused, NoJobsFile
+from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.jobs.model import JobSet
+from cron_adapter.reconcile.ports import JobsSource, LedgerPort, SchedulerPort
+from cron_adapter.reconcile.service import Options, Reconciler
+from cron_adapter.reconcile.translate import Wiring
+from cron_adapter.reconcile.triggers import Trigger
+from cron_adapter.settings import ReconcileSettings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one reconcile did: status no-op|applied|partial|rejected|refused|contended|no-jobs-file|failed."""
+
+    status: str
+    trigger: str
+    etag: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (the handler's return value and the status item)."""
+        out = asdict(self)
+        out.update(problems=list(self.problems), warnings=list(self.warnings), failed=list(self.failed))
+        return out
+
+
+class ReconcileApp:
+    """The reconcile service over its three ports; ``bootstrap.reconcile`` builds it."""
+
+    def __init__(
+        self,
+        settings: ReconcileSettings,
+        *,
+        scheduler: SchedulerPort,
+        ledger: LedgerPort,
+        source: JobsSource,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        s = settings
+        self.settings = s
+        self.scheduler, self.ledger, self.source = scheduler, ledger, source
+        self.wiring = Wiring(s.group, s.fire_arn, s.role_arn, s.dlq_arn)
+        self.clock = clock
+
+    def _loader(self, seen: dict[str, str]) -> Callable[[], JobSet]:
+        s = self.settings
+
+        def load() -> JobSet:
+            data, seen["etag"] = self.source.fetch()
+            return load_bytes(
+                data,
+                format=s.store_format,
+                timezone=s.store_timezone,
+                base_url=s.base_url,
+                source=f"s3://{s.bucket}/{s.jobs_key}",
+            )
+
+        return load
+
+    def run(self, trigger: Trigger, remaining: Callable[[], float] | None = None, **options: Any) -> Outcome:
+        """Reconcile once; expected failures become an Outcome, others are recorded then raised."""
+        seen: dict[str, str] = {}
+        reconciler = Reconciler(
+            self.scheduler,
+            self.ledger,
+            self.wiring,
+            clock=self.clock,
+            remaining=remaining,
+            options=Options(max_delete_share=self.settings.max_delete_share, **options),
+        )
+        try:
+            outcome = self._outcome(trigger, reconciler.run(self._loader(seen)), seen)
+        except InvalidJobsFile as exc:
+            outcome = Outcome("rejected", trigger.kind, seen.get("etag"), problems=tuple(str(p) for p in exc.problems))
+        except MassDeleteRefused as exc:
+            outcome = Outcome("refused", trigger.kind, seen.get("etag"), detail=str(exc))
+        except (LockHeld, NoJobsFile) as exc:
+            status = "contended" if isinstance(exc, LockHeld) else "no-jobs-file"
+            outcome = Outcome(status, trigger.kind, seen.get("etag"), detail=str(exc))
+        except Exception as exc:
+            self._record(
+                trigger, Outcome("failed", trigger.kind, seen.get("etag"), detail=f"{type(exc).__name__}: {exc}")
+            )
+            raise
+        self._record(trigger, outcome)
+        return outcome
+
+    @staticmethod
+    def _outcome(trigger: Trigger, result: Any, seen: dict[str, str]) -> Outcome:
+        failed = tuple(f"{a.action} {a.name}: {why}" for a, why in result.failed)
+        return Outcome(
+            result.status,
+            trigger.kind,
+            seen.get("etag"),
+            dict(result.counts),
+            (),
+            tuple(result.plan.warnings),
+            failed,
+            f"{result.skipped} action(s) left for the next run" if result.skipped else "",
+        )
+
+    def _record(self, trigger: Trigger, outcome: Outcome) -> None:
+        """Store the outcome for ``push --wait`` (uploads only: drift repair writes nothing)."""
+        if trigger.kind == "upload" and outcome.etag:
+            self.ledger.put_status(outcome.etag, outcome.as_dict(), self.clock().timestamp())

@@ -1,0 +1,245 @@
+"""The pure reconcile planner: (desired, listed, ledger, now) -> Plan.
+
+No boto3, no clock. Change detection needs no per-schedule read, because ListSchedules
+returns no expression (AWS-FACTS) but does return ``LastModificationDate``::
+
+    desired spec hash  != ledger spec hash          -> update  (spec changed / paused / resumed)
+    listed LastModDate != ledger last_modified      -> update  (changed outside the adapter)
+    ledger entry, schedule not listed               -> create  (deleted outside the adapter)
+    listed, not desired                             -> delete  (orphan)
+    listed, no ledger entry or unconfirmed entry    -> update  (adopt / crash recovery)
+
+A one-shot (``ActionAfterCompletion: DELETE``) whose ``at()`` time has passed is deleted
+by EventBridge after it fires: its absence is not drift, and a new one is never created
+in the past (a warning instead). A job the fire path marked exhausted with its current
+spec hash is not recreated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from cron_adapter.errors import MassDeleteRefused
+
+if TYPE_CHECKING:  # translate imports the schedule engine; the planner needs only the shape
+    from cron_adapter.reconcile.translate import ScheduleRequest
+
+NEW_JOB = "new job"
+SPEC_CHANGED = "spec changed"
+PAUSED = "paused"
+RESUMED = "resumed"
+DRIFT_CHANGED = "changed outside the adapter"
+DRIFT_DELETED = "deleted outside the adapter"
+ORPHAN = "orphan"
+UNKNOWN = "not in the ledger"
+UNCONFIRMED = "unconfirmed write"
+DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
+
+_AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
+
+
+@dataclass(frozen=True)
+class ListedSchedule:
+    """One schedule as ListSchedules shows it (no expression, no input)."""
+
+    name: str
+    state: str | None
+    last_modified: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What the adapter last wrote: spec hash, and LastModificationDate seen after it."""
+
+    name: str
+    job_id: str
+    spec_hash: str
+    last_modified: str | None  # None: written but not yet confirmed by a read
+
+
+@dataclass(frozen=True)
+class Create:
+    """Create a schedule (CreateSchedule)."""
+
+    job_id: str
+    name: str
+    spec_hash: str
+    request: dict[str, Any]
+    reason: str
+    action: str = "create"
+
+
+@dataclass(frozen=True)
+class Update:
+    """Replace a schedule (UpdateSchedule takes the full request)."""
+
+    job_id: str
+    name: str
+    spec_hash: str
+    request: dict[str, Any]
+    reason: str
+    action: str = "update"
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Delete a schedule of the group."""
+
+    job_id: str | None
+    name: str
+    request: dict[str, Any]
+    reason: str
+    action: str = "delete"
+
+
+Action = Create | Update | Delete
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The actions that converge the group, ledger-only clean-ups, and warnings."""
+
+    actions: tuple[Action, ...] = ()
+    warnings: tuple[str, ...] = ()
+    forget: tuple[str, ...] = field(default=())  # ledger entries of schedules gone for good
+    total: int = 0  # schedules listed in the group
+
+    def of(self, kind: type) -> tuple[Action, ...]:
+        """The actions of one kind (Create, Update or Delete)."""
+        return tuple(a for a in self.actions if isinstance(a, kind))
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing, not even the ledger, needs a write."""
+        return not self.actions and not self.forget
+
+    def summary(self) -> str:
+        """``Plan: N to create, M to update, K to delete.``"""
+        n, m, k = (len(self.of(t)) for t in (Create, Update, Delete))
+        return f"Plan: {n} to create, {m} to update, {k} to delete."
+
+
+def at_time(request: Mapping[str, Any]) -> datetime | None:
+    """The instant of a one-shot ``at()`` request, or None for a recurring one."""
+    match = _AT.fullmatch(str(request.get("ScheduleExpression", "")))
+    if not match:
+        return None
+    zone = ZoneInfo(str(request.get("ScheduleExpressionTimezone") or "UTC"))
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone)
+
+
+def _passed(request: Mapping[str, Any], now: datetime) -> bool:
+    when = at_time(request)
+    return when is not None and when <= now
+
+
+def _utc(value: Any) -> datetime | None:
+    return datetime.fromisoformat(str(value)) if value else None
+
+
+def _dated(want: ScheduleRequest, now: datetime) -> tuple[dict[str, Any] | None, str | None]:
+    """The request as it can be sent ``now``, or None (with a warning) when it never fires again.
+
+    EventBridge refuses a StartDate earlier than five minutes ago, so a start that has
+    passed is dropped (the schedule has simply started). A recurring schedule whose
+    EndDate has passed would never fire: it is not written at all.
+    https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
+    """
+    request = want.request
+    end = _utc(request.get("EndDate"))
+    if end is not None and end <= now:
+        return None, f"job {want.job_id!r}: end_at {request['EndDate']} has passed; schedule {want.name!r} not written"
+    start = _utc(request.get("StartDate"))
+    if start is not None and start <= now:
+        request = {k: v for k, v in request.items() if k != "StartDate"}
+    return request, None
+
+
+def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
+    state = want.request.get("State")
+    if seen.state != state and state == "DISABLED":
+        return PAUSED
+    if seen.state != state and seen.state == "DISABLED":
+        return RESUMED
+    return SPEC_CHANGED
+
+
+def _missing(want: ScheduleRequest, entry: LedgerEntry | None, now: datetime) -> tuple[Action | None, str | None]:
+    """A desired schedule that is not listed: create it, or explain why not."""
+    if _passed(want.request, now):
+        if entry is None:
+            return (
+                None,
+                f"job {want.job_id!r}: one-shot time {want.request['ScheduleExpression']} has passed; not created",
+            )
+        return None, None  # fired and deleted by EventBridge (ActionAfterCompletion DELETE)
+    request, warning = _dated(want, now)
+    if request is None:
+        return None, warning
+    reason = NEW_JOB if entry is None else DRIFT_DELETED
+    return Create(want.job_id, want.name, want.spec_hash, request, reason), None
+
+
+def _present(
+    want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None, now: datetime
+) -> tuple[Action | None, str | None]:
+    """A desired schedule that is listed: update it if anything says it differs."""
+    if entry is None:
+        reason = UNKNOWN
+    elif entry.last_modified is None:
+        reason = UNCONFIRMED
+    elif entry.spec_hash != want.spec_hash:
+        reason = _changed_reason(want, seen)
+    elif entry.last_modified != seen.last_modified:
+        reason = DRIFT_CHANGED
+    else:
+        return None, None
+    request, warning = _dated(want, now)
+    if request is None:
+        return None, warning
+    return Update(want.job_id, want.name, want.spec_hash, request, reason), None
+
+
+def plan(
+    desired: Sequence[ScheduleRequest],
+    actual: Sequence[ListedSchedule],
+    ledger: Mapping[str, LedgerEntry],
+    now: datetime,
+    *,
+    exhausted: Mapping[str, str] | None = None,
+    group: str = "",
+) -> Plan:
+    """Plan the create/update/delete actions that make ``actual`` match ``desired``."""
+    exhausted = exhausted or {}
+    listed = {s.name: s for s in actual}
+    wanted = {r.name: r for r in desired}
+    actions: list[Action] = []
+    warnings: list[str] = []
+    for want in desired:
+        if exhausted.get(want.job_id) == want.spec_hash:
+            continue  # finished on purpose (max_runs / end_at / one-shot): never recreate
+        seen, entry = listed.get(want.name), ledger.get(want.name)
+        if seen is None:
+            action, warning = _missing(want, entry, now)
+        else:
+            action, warning = _present(want, seen, entry, now)
+        warnings.extend([warning] if warning else [])
+        actions.extend([action] if action else [])
+    for name in sorted(set(listed) - set(wanted)):
+        entry = ledger.get(name)
+        request = {"Name": name, "GroupName": group}
+        actions.append(Delete(entry.job_id if entry else None, name, request, ORPHAN))
+    forget = tuple(sorted(n for n in ledger if n not in listed and n not in wanted))
+    return Plan(tuple(actions), tuple(warnings), forget, len(actual))
+
+
+def check_guard(result: Plan, max_share: float, allowed: bool) -> None:
+    """Raise MassDeleteRefused when ``result`` deletes more than ``max_share`` of the group."""
+    deletes = len(result.of(Delete))
+    if deletes and not allowed and deletes > max_share * result.total:
+        raise MassDeleteRefused(deletes, result.total, max_share)

@@ -1,0 +1,34 @@
+"""Schedule names derived from job ids: stable, collision-free, ``[0-9A-Za-z-_.]{1,64}``.
+
+A job id that already fits is used verbatim, so names stay readable (``data-refresh``).
+Any other id (odd characters such as ``session-processor:verification``, or too long) is
+sanitized, cut, and given 8 hex digits of the SHA-256 of the exact id, so two ids that
+sanitize alike still get different names. A split schedule appends ``--<suffix>``.
+``cron_adapter.reconcile.translate`` refuses a file in which two names still collide.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+MAX_NAME = 64
+_ALLOWED = re.compile(r"[0-9A-Za-z\-_.]+")
+_DISALLOWED = re.compile(r"[^0-9A-Za-z\-_.]+")
+SUFFIX_SEPARATOR = "--"
+
+
+def _digest(job_id: str) -> str:
+    return hashlib.sha256(job_id.encode("utf-8")).hexdigest()[:8]
+
+
+def schedule_name(job_id: str, suffix: str = "") -> str:
+    """The schedule name for ``job_id`` (and a part ``suffix`` of a split schedule)."""
+    tail = f"{SUFFIX_SEPARATOR}{suffix}" if suffix else ""
+    budget = MAX_NAME - len(tail)
+    if _ALLOWED.fullmatch(job_id) and len(job_id) <= budget and SUFFIX_SEPARATOR not in job_id:
+        return job_id + tail
+    cleaned = _DISALLOWED.sub("-", job_id).strip("-") or "job"
+    cleaned = cleaned.replace(SUFFIX_SEPARATOR, "-")
+    digest = _digest(job_id)
+    return f"{cleaned[: budget - len(digest) - 1]}-{digest}{tail}"

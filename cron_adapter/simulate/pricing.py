@@ -1,0 +1,103 @@
+"""List prices and quotas behind ``cron-adapter simulate``'s cost and quota projection.
+
+Pure. Prices are AWS list prices for us-east-1 (checked 2026-11), before any account-wide
+free tier except EventBridge Scheduler's, which is per account and large enough to matter:
+
+* EventBridge Scheduler: 14 million invocations a month free, then $1.00 per million.
+  https://aws.amazon.com/eventbridge/pricing/
+* Lambda: $0.20 per million requests, plus $0.0000166667 per GB-second on x86_64 or
+  $0.0000133334 on arm64. A fire that retries a failing target is billed while it waits
+  out its backoffs. https://aws.amazon.com/lambda/pricing/
+* DynamoDB on-demand: $0.625 per million write request units. A fire makes two
+  TransactWriteItems calls (claim, outcome), each writing 2 items under 1 KB (the run
+  record and the job's state), and a transactional write costs 2 units per item: 8 write
+  units per fire. https://aws.amazon.com/dynamodb/pricing/on-demand/
+* Quota: 1,000 target invocations per second per account and region (adjustable).
+  https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html
+
+A month is 730 hours, the convention AWS's own calculator uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+HOURS_PER_MONTH = 730.0
+MILLION = 1_000_000
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """List prices (USD) and the invocation quota."""
+
+    scheduler_free_invocations: int = 14 * MILLION
+    scheduler_per_million: float = 1.00
+    lambda_per_million_requests: float = 0.20
+    lambda_gb_second_x86_64: float = 0.0000166667
+    lambda_gb_second_arm64: float = 0.0000133334
+    dynamodb_per_million_writes: float = 0.625
+    writes_per_fire: int = 8  # write request units: 2 transactions x 2 items x 2 (transactional)
+    invocations_per_second_quota: int = 1000
+
+    def gb_second(self, arch: str) -> float:
+        """The Lambda price per GB-second for ``arch`` (x86_64 or arm64)."""
+        return self.lambda_gb_second_arm64 if arch == "arm64" else self.lambda_gb_second_x86_64
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """How the fire Lambda is sized: memory, architecture and billed milliseconds per fire."""
+
+    memory_mb: int = 256
+    arch: str = "arm64"
+    duration_ms: float = 200.0
+
+
+@dataclass(frozen=True)
+class MonthlyCost:
+    """Projected monthly cost of a number of fires (USD)."""
+
+    invocations: float
+    billed_seconds: float
+    scheduler: float
+    lambda_requests: float
+    lambda_compute: float
+    dynamodb: float
+
+    @property
+    def total(self) -> float:
+        """Sum of all lines."""
+        return self.scheduler + self.lambda_requests + self.lambda_compute + self.dynamodb
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, rounded to 1/10,000 of a cent."""
+        data = {k: round(v, 6) for k, v in asdict(self).items()}
+        data["total"] = round(self.total, 6)
+        return data
+
+
+def per_month(count: float, window_hours: float) -> float:
+    """Scale a count observed over ``window_hours`` to a 730-hour month."""
+    return count * HOURS_PER_MONTH / window_hours if window_hours > 0 else 0.0
+
+
+def monthly_cost(
+    invocations: float, billed_seconds: float, fn: Lambda, pricing: Pricing, *, scheduler_billable: float | None = None
+) -> MonthlyCost:
+    """Cost of ``invocations`` fires a month that bill ``billed_seconds`` of Lambda time in total.
+
+    ``scheduler_billable`` is this share of the account's invocations above the free tier
+    (default: all of ``invocations`` minus the free tier).
+    """
+    if scheduler_billable is None:
+        scheduler_billable = max(0.0, invocations - pricing.scheduler_free_invocations)
+    gb_seconds = billed_seconds * fn.memory_mb / 1024
+    return MonthlyCost(
+        invocations=invocations,
+        billed_seconds=billed_seconds,
+        scheduler=scheduler_billable / MILLION * pricing.scheduler_per_million,
+        lambda_requests=invocations / MILLION * pricing.lambda_per_million_requests,
+        lambda_compute=gb_seconds * pricing.gb_second(fn.arch),
+        dynamodb=invocations * pricing.writes_per_fire / MILLION * pricing.dynamodb_per_million_writes,
+    )

@@ -1,0 +1,249 @@
+"""``cron-adapter simulate``: run a jobs file through a fake clock over a date range.
+
+Pure (no boto3, no clock): every fire time comes from the shared engine
+(:func:`cron_adapter.schedule.engine.iter_fires`), exactly as EventBridge Scheduler would fire it,
+DST included. On top of the fires it reports:
+
+* retries: a job whose target is set to fail (path contains ``/fail``, or ``--fail ID``)
+  makes ``retry.attempts`` HTTP calls per fire, with the fire Lambda's backoffs;
+* DST days that change a job's fires (:func:`cron_adapter.schedule.engine.dst_notes`);
+* collisions: minutes in which at least K jobs fire together (the thundering herd that
+  staggered cadences and jitter avoid); a job with jitter fires at a seeded random point of
+  its flexible window, as EventBridge does;
+* cost and quota (:mod:`cron_adapter.simulate.pricing`): invocations and dollars per month, the
+  jobs that dominate the bill, and the peak minute against 1,000 invocations/s.
+
+Fire times are kept as epoch seconds in arrays, so a month of 100 jobs fits in seconds.
+"""
+
+from __future__ import annotations
+
+import random
+from array import array
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from cron_adapter.jobs.model import Job, JobSet
+from cron_adapter.schedule import engine
+from cron_adapter.schedule.grammar import parse_schedule
+from cron_adapter.simulate.pricing import Lambda, MonthlyCost, Pricing, monthly_cost, per_month
+
+FAIL_MARKER = "/fail"
+MAX_FIRES_PER_JOB = 2_000_000  # every minute for ~3.8 years: bounds memory and time
+
+
+@dataclass(frozen=True)
+class SimOptions:
+    """The window and the assumptions of one simulation."""
+
+    start: datetime
+    end: datetime
+    fail: frozenset[str] = frozenset()
+    fn: Lambda = field(default_factory=Lambda)
+    pricing: Pricing = field(default_factory=Pricing)
+    collision_threshold: int = 5
+    dominant_share: float = 0.25
+    seed: int = 0
+
+    @property
+    def hours(self) -> float:
+        """Length of the window in hours."""
+        return (self.end - self.start).total_seconds() / 3600
+
+
+@dataclass
+class JobRun:
+    """One job's fires in the window (epoch seconds) and what they cost."""
+
+    job: Job
+    failing: bool
+    scheduled: array = field(default_factory=lambda: array("q"))
+    offsets: array = field(default_factory=lambda: array("i"))  # jitter, seconds
+    dst: list[engine.DstNote] = field(default_factory=list)
+    capped: bool = False
+
+    @property
+    def fires(self) -> int:
+        """Fires in the window."""
+        return len(self.scheduled)
+
+    @property
+    def calls_per_fire(self) -> int:
+        """Target calls per fire: 1, or every retry attempt when the target fails."""
+        return self.job.retry.attempts if self.failing else 1
+
+    def backoffs(self) -> list[float]:
+        """Seconds waited before each retry (doubling, capped), as the fire Lambda does."""
+        r = self.job.retry
+        return [min(r.backoff * 2**i, r.max_backoff) for i in range(self.calls_per_fire - 1)]
+
+    def billed_seconds_per_fire(self, fn: Lambda) -> float:
+        """Lambda time one fire bills: each call plus the backoffs waited in between."""
+        return self.calls_per_fire * fn.duration_ms / 1000 + sum(self.backoffs())
+
+    def at(self, i: int) -> int:
+        """Invocation time (epoch seconds) of fire ``i``: scheduled plus jitter."""
+        return self.scheduled[i] + self.offsets[i]
+
+
+@dataclass(frozen=True)
+class Collision:
+    """A minute in which many jobs fire together."""
+
+    minute: datetime
+    count: int
+    jobs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Everything ``simulate`` found; the CLI renders it as text or JSON."""
+
+    options: SimOptions
+    runs: tuple[JobRun, ...]
+    per_minute: Counter[int]
+    collisions: tuple[Collision, ...]
+    costs: dict[str, MonthlyCost]
+    total: MonthlyCost
+
+    @property
+    def peak(self) -> tuple[datetime | None, int]:
+        """The busiest minute and how many fires it holds."""
+        if not self.per_minute:
+            return None, 0
+        minute, count = max(self.per_minute.items(), key=lambda kv: (kv[1], -kv[0]))
+        return datetime.fromtimestamp(minute * 60, UTC), count
+
+    def dominant(self) -> list[str]:
+        """Jobs whose share of the monthly cost is at least ``dominant_share`` (2+ jobs)."""
+        if self.total.total <= 0 or sum(1 for c in self.costs.values() if c.invocations) < 2:
+            return []
+        return [j for j, c in self.costs.items() if c.total / self.total.total >= self.options.dominant_share]
+
+    def fire_rows(self) -> Iterator[tuple[float, str, int, int, str]]:
+        """Every target call in time order, raw: (at epoch s, job id, scheduled epoch s, attempt, outcome)."""
+        import heapq
+
+        def one(run: JobRun) -> Iterator[tuple[float, str, int, int, str]]:
+            waits = [0.0, *run.backoffs()]
+            offsets = [sum(waits[:attempt]) for attempt in range(1, run.calls_per_fire + 1)]
+            outcomes = ["retry"] * (run.calls_per_fire - 1) + ["failed"] if run.failing else ["succeeded"]
+            for i in range(run.fires):
+                at = run.at(i)
+                for attempt, (offset, outcome) in enumerate(zip(offsets, outcomes, strict=True), start=1):
+                    yield at + offset, run.job.id, run.scheduled[i], attempt, outcome
+
+        return heapq.merge(*(one(r) for r in self.runs))
+
+    def fires(self) -> Iterator[tuple[datetime, str, datetime, int, str]]:
+        """Every target call in time order: (at, job id, scheduled, attempt, outcome)."""
+        for at, job_id, scheduled, attempt, outcome in self.fire_rows():
+            yield (datetime.fromtimestamp(at, UTC), job_id, datetime.fromtimestamp(scheduled, UTC), attempt, outcome)
+
+
+def _aware(value: datetime, tz: str) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+
+
+def _window(job: Job, opts: SimOptions) -> tuple[datetime, datetime]:
+    lo = max(opts.start, _aware(job.start_at, job.timezone)) if job.start_at else opts.start
+    hi = min(opts.end, _aware(job.end_at, job.timezone)) if job.end_at else opts.end
+    return lo, hi
+
+
+def _fire_times(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> array:
+    schedule = parse_schedule(job.schedule, timezone=job.timezone)
+    lo, hi = _window(job, opts)
+    anchor = _aware(job.start_at, job.timezone) if job.start_at else opts.start
+    key = (schedule.expressions, job.timezone, lo, hi, anchor if schedule.kind == "rate" else None)
+    if key not in cache:
+        times = engine.iter_fires(schedule, job.timezone, lo, hi, anchor=anchor) if lo < hi else iter(())
+        cache[key] = array("q", (int(t.timestamp()) for t in islice(times, MAX_FIRES_PER_JOB)))
+    return cache[key]
+
+
+def _run_job(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> JobRun:
+    failing = job.id in opts.fail or FAIL_MARKER in job.target.url
+    run = JobRun(job, failing)
+    if not job.enabled or job.done:
+        return run
+    times = _fire_times(job, opts, cache)
+    limit = min(len(times), job.max_runs or len(times))
+    run.scheduled = times[:limit]
+    run.capped = len(times) >= MAX_FIRES_PER_JOB
+    rng = random.Random(f"{opts.seed}:{job.id}")
+    window = job.jitter * 60
+    run.offsets = array("i", (rng.randrange(window) for _ in range(limit)) if window else [0] * limit)
+    lo, hi = _window(job, opts)
+    if lo < hi:
+        run.dst = engine.dst_notes(parse_schedule(job.schedule, timezone=job.timezone), job.timezone, lo, hi)
+    return run
+
+
+def _per_minute(runs: tuple[JobRun, ...]) -> Counter[int]:
+    counts: Counter[int] = Counter()
+    for run in runs:
+        if run.job.jitter:
+            counts.update((run.scheduled[i] + run.offsets[i]) // 60 for i in range(run.fires))
+        else:
+            counts.update(t // 60 for t in run.scheduled)
+    return counts
+
+
+def _collisions(runs: tuple[JobRun, ...], per_minute: Counter[int], k: int, limit: int = 20) -> tuple[Collision, ...]:
+    worst = sorted((m for m, n in per_minute.items() if n >= k), key=lambda m: (-per_minute[m], m))[:limit]
+    out = []
+    for minute in worst:
+        jobs = tuple(r.job.id for r in runs if any(r.at(i) // 60 == minute for i in _near(r, minute * 60)))
+        out.append(Collision(datetime.fromtimestamp(minute * 60, UTC), per_minute[minute], jobs))
+    return tuple(out)
+
+
+def _near(run: JobRun, second: int) -> range:
+    """Indices of fires whose jittered time can fall in the minute starting at ``second``."""
+    from bisect import bisect_left
+
+    lo = bisect_left(run.scheduled, second - run.job.jitter * 60)
+    hi = bisect_left(run.scheduled, second + 60)
+    return range(lo, hi)
+
+
+def _costs(runs: tuple[JobRun, ...], opts: SimOptions) -> tuple[dict[str, MonthlyCost], MonthlyCost]:
+    monthly = {r.job.id: per_month(r.fires, opts.hours) for r in runs}
+    total_inv = sum(monthly.values())
+    billable = max(0.0, total_inv - opts.pricing.scheduler_free_invocations)
+    costs = {}
+    for r in runs:
+        inv = monthly[r.job.id]
+        share = billable * inv / total_inv if total_inv else 0.0  # free tier shared pro rata
+        costs[r.job.id] = monthly_cost(
+            inv, inv * r.billed_seconds_per_fire(opts.fn), opts.fn, opts.pricing, scheduler_billable=share
+        )
+    seconds = sum(c.billed_seconds for c in costs.values())
+    return costs, monthly_cost(total_inv, seconds, opts.fn, opts.pricing)
+
+
+def simulate(jobset: JobSet, opts: SimOptions) -> Simulation:
+    """Run every job through the window; pure and deterministic for a given seed."""
+    if opts.end <= opts.start:
+        raise ValueError("the end of the window must be after its start")
+    cache: dict[tuple, array] = {}
+    runs = tuple(_run_job(job, opts, cache) for job in jobset.jobs)
+    per_minute = _per_minute(runs)
+    costs, total = _costs(runs, opts)
+    return Simulation(opts, runs, per_minute, _collisions(runs, per_minute, opts.collision_threshold), costs, total)
+
+
+def parse_when(text: str) -> datetime:
+    """``2026-03-01`` (midnight UTC) or an ISO timestamp (naive = UTC)."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    """Length of a window in days."""
+    return (end - start) / timedelta(days=1)
