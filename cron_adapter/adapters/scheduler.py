@@ -6,7 +6,7 @@
   a missing one becomes a create, delete on a missing one succeeds. So every write can be
   replayed after a crash.
 * ``ensure_group`` never calls CreateScheduleGroup on an existing group: moto wipes the
-  group's schedules when it does (AWS-FACTS).
+  group's schedules when it does.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ def _serialize_dynamodb_writes() -> None:
     """Make moto's conditional writes atomic, as DynamoDB's are.
 
     moto checks a ConditionExpression and writes in two steps, so two concurrent duplicate
-    deliveries can both win a claim (AWS-FACTS). One lock around the backend's writes
+    deliveries can both win a claim. One lock around the backend's writes
     restores DynamoDB's guarantee; the patch is idempotent and only affects moto.
     """
     from moto.dynamodb.models import DynamoDBBackend

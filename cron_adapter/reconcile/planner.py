@@ -1,7 +1,7 @@
 """The pure reconcile planner: (desired, listed, ledger, now) -> Plan.
 
 No boto3, no clock. Change detection needs no per-schedule read, because ListSchedules
-returns no expression (AWS-FACTS) but does return ``LastModificationDate``::
+returns no expression but does return ``LastModificationDate``::
 
     desired spec hash  != ledger spec hash          -> update  (spec changed / paused / resumed)
     listed LastModDate != ledger last_modified      -> update  (changed outside the adapter)

@@ -140,7 +140,7 @@ def _own_fields(job: Job, name: str, one_shot: bool) -> dict[str, Any]:
     """The request fields that belong to this one schedule."""
     label = f"{job.id} ({job.description})" if job.description else job.id
     own: dict[str, Any] = {"Name": name, "Description": f"cron-adapter job {label}: {job.schedule}"[:512]}
-    # StartDate/EndDate are ignored for at() (AWS-FACTS); the fire path enforces end_at too.
+    # StartDate/EndDate are ignored for at(); the fire path enforces end_at too.
     if not one_shot:
         if job.start_at:
             own["StartDate"] = _iso_utc(job.start_at, job.timezone)

@@ -5,7 +5,7 @@ Accepted, for the configured bucket and jobs key only (anything else is ignored)
 * S3 ``ObjectCreated:*`` direct notifications (``Records[].eventSource == "aws:s3"``);
 * S3 via EventBridge (``source == "aws.s3"``, ``detail-type == "Object Created"``);
 * SQS messages whose body is an S3 notification (the local ``dev`` loop: moto cannot
-  invoke Lambda from S3, AWS-FACTS);
+  invoke Lambda from S3);
 * the periodic drift repair ``{"cron-adapter": "drift-repair"}``.
 
 The event's object version is deliberately ignored: reconcile always reads the current

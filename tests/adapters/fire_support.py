@@ -34,7 +34,7 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def lock_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's conditional writes are not atomic under thread races (AWS-FACTS.md): serialise them."""
+    """moto's conditional writes are not atomic under thread races: serialise them."""
     lock = threading.RLock()
     for name in LOCKED_OPS:
         original = getattr(DynamoDBBackend, name)

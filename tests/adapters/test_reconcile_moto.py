@@ -1,4 +1,4 @@
-"""Reconcile against moto: the issue's Done-when list, with API calls counted by operation."""
+"""Reconcile against moto: minimal writes, crash safety and guards, with API calls counted by operation."""
 
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ def test_two_concurrent_reconciles_do_not_both_apply(world: World):
 
 
 def _atomic_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's conditional writes are not atomic under thread races (AWS-FACTS): serialize them."""
+    """moto's conditional writes are not atomic under thread races: serialize them."""
     from moto.dynamodb.models import DynamoDBBackend
 
     lock = threading.RLock()
