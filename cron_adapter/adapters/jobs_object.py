@@ -3,11 +3,20 @@
 Reconcile reads through :meth:`S3JobsObject.fetch` (the ``JobsSource`` port); ``push``
 uploads through :meth:`S3JobsObject.put`. The client is created on first use, so the
 standard AWS environment (``AWS_ENDPOINT_URL``, region, credentials) applies.
+
+A missing key is answered with 404 NoSuchKey only when the caller may list the bucket;
+otherwise S3 says 403 AccessDenied, so that a caller cannot probe which keys exist
+(https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
+The stack grants ``s3:ListBucket`` limited to the jobs key; on a 403 the adapter still
+asks the listing whether the key exists, so a deployment that lacks that grant reports
+"no jobs file" only when the object truly is missing, and a real denial stays an error.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from cron_adapter.errors import NoJobsFile
 
@@ -31,9 +40,20 @@ class S3JobsObject:
         """(content, ETag) of the current version; NoJobsFile if absent."""
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key)
-        except self.client.exceptions.NoSuchKey as exc:
-            raise NoJobsFile(f"s3://{self.bucket}/{self.key} does not exist") from exc
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code == "NoSuchKey" or (code == "AccessDenied" and self._listed_as_missing()):
+                raise NoJobsFile(f"s3://{self.bucket}/{self.key} does not exist") from exc
+            raise
         return got["Body"].read(), str(got.get("ETag", "")).strip('"')
+
+    def _listed_as_missing(self) -> bool:
+        """True if a listing of the key's prefix shows no such key (False if it may not list)."""
+        try:
+            listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.key, MaxKeys=1)
+        except ClientError:
+            return False  # no listing right either: the 403 stands, as a real denial
+        return not any(item.get("Key") == self.key for item in listed.get("Contents", []))
 
     def put(self, body: bytes) -> tuple[str, str | None]:
         """Upload a new version; (ETag, VersionId or None when unversioned)."""
