@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger, Metrics
 from pydantic import ValidationError
 
 from cron_adapter.bootstrap.fire import FireFactory
+from cron_adapter.bootstrap.metric_scope import scope_metrics
 from cron_adapter.constants import METRICS_NAMESPACE, SERVICE_NAME
 from cron_adapter.fire.input import FireInput
 
@@ -26,6 +27,7 @@ factory = FireFactory()  # builds nothing until the first invocation
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate the input (a malformed event fails here, before any call), then fire."""
+    scope_metrics(metrics)  # the deployment's dimension, even if imported before the env was set
     try:
         fire = FireInput.model_validate(event)
     except ValidationError as exc:

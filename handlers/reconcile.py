@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from cron_adapter import constants as c
+from cron_adapter.bootstrap.metric_scope import scope_metrics
 from cron_adapter.bootstrap.reconcile import build_reconcile_app
 from cron_adapter.errors import DeadlineReached
 from cron_adapter.reconcile.app import Outcome, ReconcileApp
@@ -21,7 +22,7 @@ from cron_adapter.reconcile.triggers import parse_trigger
 from cron_adapter.settings import ReconcileSettings
 
 logger = Logger(service=c.SERVICE_NAME)
-metrics = Metrics(namespace=c.METRICS_NAMESPACE, service=c.SERVICE_NAME)
+metrics = Metrics(namespace=c.METRICS_NAMESPACE)  # scoped to the deployment per invocation
 
 _COUNTS = {
     "created": c.METRIC_RECONCILE_CREATED,
@@ -58,6 +59,7 @@ def _emit(outcome: Outcome) -> None:
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Reconcile the schedule group onto the current jobs file."""
+    scope_metrics(metrics)
     settings = app().settings
     trigger = parse_trigger(event, settings.bucket, settings.jobs_key)
     if trigger.kind == "ignored":
