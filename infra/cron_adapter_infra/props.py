@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
@@ -15,14 +17,20 @@ from cron_adapter_infra.bundling import PIP_PLATFORMS, REPO_ROOT
 _GROUP_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
 # Lambda Python runtimes this construct knows how to bundle for.
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+# Function settings the construct owns: overriding them would break the wiring.
+PROTECTED_FUNCTION_SETTINGS = frozenset({"code", "handler", "environment", "tracing", "runtime", "architecture"})
 
 
 @dataclass(frozen=True)
 class CronAdapterProps:
     """Everything a deployment may tune; every field has a production-sane default."""
 
-    group_name: str = c.DEFAULT_GROUP
-    """EventBridge Scheduler group the adapter owns (reconcile deletes strangers in it)."""
+    name: str | None = None
+    """Deployment name: the metrics' ``service`` dimension and the default group name.
+    None: derived from the stack name and the construct path (unique per account and region)."""
+    group_name: str | None = None
+    """EventBridge Scheduler group the adapter owns (reconcile deletes strangers in it).
+    None: the deployment name, so two deployments never share a group."""
     jobs_key: str = c.DEFAULT_JOBS_KEY
     """S3 key of jobs.json; an upload of exactly this key triggers a reconcile."""
     alarm_email: str | None = None
@@ -60,13 +68,18 @@ class CronAdapterProps:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     """For the bucket, table, secret and log groups. Schedules are derived state and always go."""
+    function_overrides: Mapping[str, Any] = field(default_factory=dict)
+    """Extra ``aws_lambda.Function`` settings for every function (``vpc``, ``memory_size``,
+    ``log_format``, ...); they win over the defaults. The wiring is refused: see
+    ``PROTECTED_FUNCTION_SETTINGS``."""
     source_root: Path = field(default=REPO_ROOT)
     """Directory holding ``cron_adapter/``, ``handlers/`` and ``infra/lambda-requirements.txt``."""
 
     def __post_init__(self) -> None:
         problems = []
-        if not _GROUP_NAME.match(self.group_name):
-            problems.append(f"group_name {self.group_name!r} must match [0-9A-Za-z_.-]{{1,64}}")
+        for label, value in (("name", self.name), ("group_name", self.group_name)):
+            if value is not None and not _GROUP_NAME.match(value):
+                problems.append(f"{label} {value!r} must match [0-9A-Za-z_.-]{{1,64}}")
         if not self.jobs_key or self.jobs_key.startswith("/"):
             problems.append(f"jobs_key {self.jobs_key!r} must be a non-empty S3 key without a leading '/'")
         if self.architecture not in PIP_PLATFORMS:
@@ -83,5 +96,11 @@ class CronAdapterProps:
             problems.append("drift_repair_minutes must be >= 1")
         if self.fire_reserved_concurrency is not None and self.fire_reserved_concurrency < 1:
             problems.append("fire_reserved_concurrency must be >= 1 or None")
+        protected = sorted(PROTECTED_FUNCTION_SETTINGS & set(self.function_overrides))
+        if protected:
+            problems.append(
+                f"function_overrides may not set {protected}: use python_version, architecture, tracing "
+                "or the construct's environment instead"
+            )
         if problems:
             raise ValueError("invalid CronAdapterProps: " + "; ".join(problems))

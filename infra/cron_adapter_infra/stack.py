@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from aws_cdk import CfnCondition, CfnOutput, CfnParameter, Fn, Stack
@@ -19,6 +20,9 @@ class CronAdapterStack(Stack):
         self, scope: Construct, construct_id: str, *, props: CronAdapterProps | None = None, **kwargs: Any
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        props = props or CronAdapterProps()
+        if props.name is None:  # one adapter per stack: the stack name is the deployment name
+            props = dataclasses.replace(props, name=self.stack_name)
         self.adapter = CronAdapter(self, "CronAdapter", props=props)
 
         alarm_email = CfnParameter(
@@ -47,7 +51,7 @@ class CronAdapterStack(Stack):
             "BucketName": (adapter.bucket.bucket_name, "Upload jobs.json here"),
             "JobsKey": (adapter.props.jobs_key, "Key whose upload triggers a reconcile"),
             "TableName": (adapter.table.table_name, "Claims, runs, ledger and locks"),
-            "ScheduleGroupName": (adapter.props.group_name, "EventBridge Scheduler group owned by the adapter"),
+            "ScheduleGroupName": (adapter.group_name, "EventBridge Scheduler group owned by the adapter"),
             "SecretArn": (adapter.secret.secret_arn, "Shared secret targets must verify"),
             "FireFunctionName": (adapter.fire_function.function_name, "Fire Lambda"),
             "ReconcileFunctionName": (adapter.reconcile_function.function_name, "Reconcile Lambda"),

