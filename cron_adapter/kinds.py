@@ -11,7 +11,7 @@ from typing import Literal
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Overlap = Literal["skip", "allow", "queue"]
 Delivery = Literal["at-least-once", "at-most-once"]
-CatchUp = Literal["none", "latest", "all"]
+CatchUp = Literal["none", "latest", "all", "spread"]
 Source = Literal["native", "hermes", "sidecar"]
 
 # The fire Lambda runs at most 15 minutes; a target call is cut before the Lambda is.

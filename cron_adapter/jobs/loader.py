@@ -217,6 +217,8 @@ def _resolve_job(
         overlap=job.overlap or defaults.overlap or "skip",
         delivery=job.delivery or defaults.delivery or "at-least-once",
         catch_up=job.catch_up or defaults.catch_up or "none",
+        catch_up_window=job.catch_up_window or defaults.catch_up_window or 60,
+        pause_after_failures=job.pause_after_failures,
         retry=retry,
         target=target,
         source=fmt,  # type: ignore[arg-type]

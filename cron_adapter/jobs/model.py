@@ -16,6 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 # Re-exported: the kinds live apart so the fire path can skip this module.
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, CatchUp, Delivery, Method, Overlap, Source  # noqa: F401
 
+CATCH_UP_TEXT = (
+    "What the auditor does with a missed run: none (default), latest (fire the most recent missed time once), "
+    "all (every missed time in catch_up_window), spread (those, spaced evenly over catch_up_window)."
+)
+CATCH_UP_WINDOW_TEXT = "Minutes: how far back catch-up reaches, and what spread spaces runs over (default 60)."
+
 
 class _In(BaseModel):
     """Input models refuse unknown fields, so a typo is an error, not a silent default."""
@@ -53,6 +59,7 @@ class DefaultsIn(_In):
     overlap: Overlap | None = None
     delivery: Delivery | None = None
     catch_up: CatchUp | None = None
+    catch_up_window: int | None = Field(None, ge=1, le=1440, description=CATCH_UP_WINDOW_TEXT)
     retry: RetryIn | None = None
     jitter: int | None = Field(None, ge=0, le=1440, description="Flexible window in minutes (0 = exact).")
 
@@ -73,7 +80,11 @@ class JobIn(_In):
     jitter: int | None = Field(None, ge=0, le=1440)
     overlap: Overlap | None = None
     delivery: Delivery | None = None
-    catch_up: CatchUp | None = None
+    catch_up: CatchUp | None = Field(None, description=CATCH_UP_TEXT)
+    catch_up_window: int | None = Field(None, ge=1, le=1440, description=CATCH_UP_WINDOW_TEXT)
+    pause_after_failures: int | None = Field(
+        None, ge=1, le=1000, description="Disable the job's schedules after this many consecutive failed runs."
+    )
     retry: RetryIn | None = None
     target: TargetIn | None = None
 
@@ -133,6 +144,8 @@ class Job:
     overlap: Overlap = "skip"
     delivery: Delivery = "at-least-once"
     catch_up: CatchUp = "none"
+    catch_up_window: int = 60  # minutes
+    pause_after_failures: int | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     source: Source = "native"
     description: str | None = None
