@@ -27,6 +27,13 @@ INPUT_VERSION = 1
 MAX_INPUT_CHARS = 8192
 
 
+# A run that is not EventBridge's own delivery of a scheduled time (``trigger``, catch-up) is
+# keyed ``<time>~<label>``: "~" never occurs in a scheduled time, so the keys cannot collide,
+# and the record still sorts beside its time.
+RUN_LABEL_SEPARATOR = "~"
+RUN_LABEL_PATTERN = r"^[a-z0-9-]{1,48}$"
+
+
 def iso_utc(moment: datetime) -> str:
     """``2026-11-23T03:00:00Z``, as EventBridge writes a scheduled time (naive = UTC)."""
     if moment.tzinfo is None:
@@ -83,3 +90,16 @@ class FireInput(BaseModel):
     schedule: str = Field(min_length=1)
     spec_hash: str = Field(min_length=1)
     job: FireJob
+    run: str | None = Field(None, pattern=RUN_LABEL_PATTERN)  # a label: manual trigger or catch-up
+
+
+def run_id(fire: FireInput) -> str:
+    """The run's key: its scheduled time, plus ``~<label>`` for a trigger or catch-up run."""
+    when = iso_utc(fire.scheduled_time)
+    return f"{when}{RUN_LABEL_SEPARATOR}{fire.run}" if fire.run else when
+
+
+def split_run_id(text: str) -> tuple[datetime, str | None]:
+    """The scheduled time and label of a run key written by :func:`run_id`."""
+    when, _, label = text.partition(RUN_LABEL_SEPARATOR)
+    return datetime.strptime(when, SCHEDULED_TIME_FORMAT).replace(tzinfo=UTC), label or None

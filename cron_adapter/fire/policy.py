@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 
 from cron_adapter import signing
-from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc
+from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc, run_id
 from cron_adapter.fire.ports import Secret, TargetRequest
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
 
@@ -94,7 +94,7 @@ def build_request(
     headers.update(
         {
             "Authorization": f"Bearer {secret.current}",
-            "Idempotency-Key": f"{fire.job_id}:{when}",
+            "Idempotency-Key": f"{fire.job_id}:{run_id(fire)}",
             "X-Cron-Job-Id": fire.job_id,
             "X-Cron-Scheduled-Time": when,
             "X-Cron-Attempt": str(attempt),

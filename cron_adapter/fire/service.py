@@ -16,13 +16,12 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError, CronAdapterError
 from cron_adapter.fire.call import CallResult, call_with_retries
-from cron_adapter.fire.input import FireInput, iso_utc
+from cron_adapter.fire.input import FireInput, iso_utc, run_id, split_run_id
 from cron_adapter.fire.policy import (
     DEADLINE_SAFETY_SECONDS,
     LEASE_MARGIN_SECONDS,
@@ -97,7 +96,7 @@ class FireService:
         """Run one delivery; ``holder`` names it (request id), ``deadline`` is the Lambda's end (epoch s)."""
         secret = self.secrets.get()  # before the claim: a secret failure must not consume the run
         now = self.clock.now()
-        claim = self._claim_for(fire, RunKey(fire.job_id, iso_utc(fire.scheduled_time)), holder, now, deadline)
+        claim = self._claim_for(fire, RunKey(fire.job_id, run_id(fire)), holder, now, deadline)
         end_at = fire.job.end_at
         try:
             if end_at is not None and iso_utc(fire.scheduled_time) > iso_utc(end_at):
@@ -239,9 +238,8 @@ class FireService:
         )
         if fin.promote is None:
             return outcome
-        queued_fire = fire.model_copy(
-            update={"scheduled_time": _parse_iso(fin.promote.key.scheduled_time), "attempt": 1}
-        )
+        when, label = split_run_id(fin.promote.key.scheduled_time)
+        queued_fire = fire.model_copy(update={"scheduled_time": when, "run": label, "attempt": 1})
         self._count(c.METRIC_CLAIMED)
         return replace(outcome, next=self._run(queued_fire, fin.promote, deadline, secret))
 
@@ -300,7 +298,3 @@ class FireService:
 
     def _count(self, name: str) -> None:
         self.metrics.add_metric(name=name, unit="Count", value=1)
-
-
-def _parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
