@@ -69,6 +69,7 @@ METRIC_RECONCILE_REJECTED: Final = "ReconcileRejected"
 METRIC_RECONCILE_FAILED: Final = "ReconcileFailed"
 METRIC_RECONCILE_CONTENDED: Final = "ReconcileLockContended"
 METRIC_MISSED_RUN: Final = "MissedRun"
+METRIC_JOB_PAUSED: Final = "JobPaused"
 
 # --- Resource definitions shared by the CDK stack and `cron-adapter dev` ----------------
 # Both provision from these, so the emulator cannot drift from the stack.

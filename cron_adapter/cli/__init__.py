@@ -20,6 +20,9 @@ COMMANDS = [
     "schema",
     "dev",
     "simulate",
+    # operations
+    "runs",
+    "status",
 ]
 
 

@@ -1,0 +1,68 @@
+"""Helpers shared by the operations commands (runs, status, trigger, backfill, drift, resume)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cron_adapter.cli.common import add_live_args, live_value
+from cron_adapter.errors import CronAdapterError
+
+_RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ABORTED = 0, 1, 2, 3
+EXIT_CODES = "exit codes: 0 ok, 1 AWS or table error, 2 bad arguments or jobs file"
+
+
+class BadArgument(CronAdapterError):
+    """A flag's value cannot be used (the message names the flag and the fix)."""
+
+
+def aws_errors() -> tuple[type[Exception], ...]:
+    """The errors an operations command turns into a one-line message (botocore imported late)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (CronAdapterError, ClientError, BotoCoreError)
+
+
+def add_table_args(parser: argparse.ArgumentParser) -> None:
+    """--table and --group (defaults: CRON_ADAPTER_TABLE, CRON_ADAPTER_SCHEDULE_GROUP)."""
+    add_live_args(parser, names=("group", "table"))
+
+
+def parse_when(text: str, now: datetime, flag: str) -> datetime:
+    """An ISO time (no offset = UTC) or a relative ``30m``/``2h``/``7d`` ago."""
+    rel = _RELATIVE.match(text.strip())
+    if rel:
+        return now - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadArgument(f"{flag} {text!r} is not a time; use ISO-8601 (2026-12-01T03:00) or 30m/2h/7d") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def run_store(args: argparse.Namespace) -> Any:
+    """The DynamoDB run store of the live table (AWS_ENDPOINT_URL applies)."""
+    from cron_adapter.adapters.runs import DynamoRunStore
+
+    return DynamoRunStore(live_value(args, "table"))
+
+
+def schedule_view(args: argparse.Namespace) -> Any:
+    """The live schedule group with its reconcile ledger."""
+    from cron_adapter.adapters.ledger import Ledger
+    from cron_adapter.adapters.scheduler import SchedulerAdapter
+    from cron_adapter.adapters.scheduleview import SchedulerView
+
+    group = live_value(args, "group")
+    return SchedulerView(SchedulerAdapter(group), Ledger(live_value(args, "table"), group))
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """Left-aligned columns, as ``plan`` and ``next`` print them."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""``cron-adapter runs JOB``: one job's run records, newest first."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cron_adapter.cli.common import fail, now
+from cron_adapter.cli.jobsargs import add_output_arg
+from cron_adapter.cli.opsargs import (
+    EXIT_CODES,
+    EXIT_INVALID,
+    BadArgument,
+    add_table_args,
+    aws_errors,
+    parse_when,
+    run_store,
+    table,
+)
+from cron_adapter.fire.input import iso_utc
+from cron_adapter.ops.records import RunRecord
+
+LATEST = "9999-12-31T23:59:59Z~~"  # above every run key
+EPILOG = f"""examples:
+  cron-adapter runs nightly-sync                    the 20 newest runs
+  cron-adapter runs nightly-sync --since 7d -n 500  every run of the last week
+  cron-adapter runs nightly-sync --since 2026-12-01T00:00 --output json | jq '.[].status'
+
+Columns: the scheduled time (a "~trigger-…" or "~catch-up" suffix marks a run EventBridge did
+not deliver), status, HTTP attempts, the last HTTP status, duration and the error. Statuses:
+succeeded / accepted (2xx / 202), failed (target failed after its retries), skipped (overlap
+policy, end_at, max_runs), queued, claimed (running now, or its claimer crashed), lost (an
+at-most-once run whose claimer crashed), gone (the target said the job no longer exists),
+missed (never delivered: found by the audit). See docs/operations.md.
+{EXIT_CODES}"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the runs command."""
+    p = sub.add_parser(
+        "runs",
+        help="show one job's run history (status, attempts, HTTP status, duration, error)",
+        description="Show one job's run records from the table, newest first.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("job", metavar="JOB", help="the job id")
+    p.add_argument("--since", metavar="T", help="runs scheduled at or after T (ISO-8601, or 30m / 2h / 7d ago)")
+    p.add_argument("-n", "--limit", type=int, default=20, metavar="N", help="at most N runs (default 20)")
+    add_output_arg(p)
+    add_table_args(p)
+    p.set_defaults(func=run)
+
+
+def row(r: RunRecord) -> dict[str, object]:
+    """One run as JSON."""
+    return {
+        "scheduled_time": r.run,
+        "status": r.status,
+        "attempts": r.attempts,
+        "http_status": r.http_status,
+        "duration_ms": r.duration_ms,
+        "error": r.error,
+        "finished_at": r.finished_at,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the runs."""
+    if args.limit < 1:
+        return fail("-n/--limit must be at least 1", EXIT_INVALID)
+    try:
+        at = now()
+        store = run_store(args)
+        if args.since:
+            since = iso_utc(parse_when(args.since, at, "--since"))
+            records = list(reversed(store.records(args.job, since, LATEST)))[: args.limit]
+        else:
+            records = store.recent(args.job, args.limit)
+    except BadArgument as exc:
+        return fail(str(exc), EXIT_INVALID)
+    except aws_errors() as exc:
+        return fail(str(exc))
+    if args.output == "json":
+        print(json.dumps([row(r) for r in records], indent=2))
+        return 0
+    if not records:
+        print(f"no runs recorded for job {args.job!r}" + (f" since {args.since}" if args.since else ""))
+        return 0
+    rows = [
+        [
+            r.run,
+            r.status,
+            str(r.attempts or ""),
+            str(r.http_status or ""),
+            f"{r.duration_ms} ms" if r.duration_ms is not None else "",
+            (r.error or "")[:80],
+        ]
+        for r in records
+    ]
+    print(table(rows, ["SCHEDULED", "STATUS", "ATTEMPTS", "HTTP", "DURATION", "ERROR"]))
+    return 0

@@ -1,0 +1,102 @@
+"""``cron-adapter status FILE``: one line per job: next fire, last outcome, streak, paused, AWS."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from cron_adapter.cli.common import fail, now
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
+from cron_adapter.cli.opsargs import (
+    EXIT_CODES,
+    EXIT_INVALID,
+    add_table_args,
+    aws_errors,
+    run_store,
+    schedule_view,
+    table,
+)
+from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.ops.records import JobState
+from cron_adapter.ops.status import StatusLine, status_line
+
+STREAK_READS = 10  # newest runs read per job: the last outcome and a streak up to 10
+EPILOG = f"""examples:
+  cron-adapter status jobs.json
+  cron-adapter status jobs.json --page 2 --page-size 200
+  cron-adapter status jobs.json --problems          only jobs that need a look
+  cron-adapter status jobs.json --output json | jq '.jobs[] | select(.streak > 0)'
+
+Columns: NEXT is the next fire (UTC) as EventBridge will fire it; LAST the newest run and its
+status; STREAK consecutive failed runs (pause_after_failures counts these); PAUSED is empty
+for a running job, "jobs file" (enabled: false), "after failures" (resume it), or "done: …";
+AWS flags a schedule that is missing, disabled or changed outside the adapter (see
+`cron-adapter drift`). Reads: one Query per job, plus one per 100 schedules.
+{EXIT_CODES}; 4 when --problems found any"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the status command."""
+    p = sub.add_parser(
+        "status",
+        help="one line per job: next fire, last outcome, failure streak, paused, AWS drift",
+        description="Show every job's next fire, last outcome, failure streak and paused state, "
+        "and flag schedules that are missing or drifted in AWS.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_jobs_file_args(p)
+    p.add_argument("--page", type=int, default=1, metavar="N", help="page N of the jobs (default 1)")
+    p.add_argument("--page-size", type=int, default=200, metavar="N", help="jobs per page (default 200)")
+    p.add_argument("--problems", action="store_true", help="only jobs with a streak, a pause or an AWS flag")
+    add_output_arg(p)
+    add_table_args(p)
+    p.set_defaults(func=run)
+
+
+def problem(line: StatusLine) -> bool:
+    """True when a job needs a look."""
+    return bool(line.streak or line.paused == "after failures" or line.aws not in ("ok", "not deployed"))
+
+
+def _lines(args: argparse.Namespace, jobs: list) -> list[StatusLine]:
+    store, view, at = run_store(args), schedule_view(args), now()
+    markers, listed = store.markers(), view.listed()
+    ledger = {name: entry.last_modified for name, entry in view.ledger.entries().items()}
+    out = []
+    for job in jobs:
+        recent = store.recent(job.id, STREAK_READS)
+        state = store.state(job.id) if job.pause_after_failures else JobState()
+        out.append(status_line(job, recent, state, markers.get(job.id), listed, ledger, at))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the status page."""
+    if args.page < 1 or args.page_size < 1:
+        return fail("--page and --page-size must be at least 1", EXIT_INVALID)
+    try:
+        jobs = list(load_from_args(args).jobs)
+    except InvalidJobsFile as exc:
+        return report_invalid(exc, args.output)
+    pages = max(1, -(-len(jobs) // args.page_size))
+    chunk = jobs[(args.page - 1) * args.page_size : args.page * args.page_size]
+    try:
+        lines = _lines(args, chunk)
+    except aws_errors() as exc:
+        return fail(str(exc))
+    shown = [line for line in lines if problem(line)] if args.problems else lines
+    if args.output == "json":
+        print(json.dumps({"page": args.page, "pages": pages, "jobs": [s.as_dict() for s in shown]}, indent=2))
+    else:
+        rows = [
+            [s.job_id, s.next_fire or "-", f"{s.last_run or '-'} {s.last_status or ''}".strip(), str(s.streak),
+             s.paused or "-", s.aws]
+            for s in shown
+        ]  # fmt: skip
+        print(table(rows, ["JOB", "NEXT", "LAST", "STREAK", "PAUSED", "AWS"]))
+        print(
+            f"page {args.page} of {pages} ({len(jobs)} jobs)"
+            + (f"; next: --page {args.page + 1}" if args.page < pages else "")
+        )
+    return 4 if args.problems and shown else 0

@@ -1,0 +1,167 @@
+"""The audit shell: read each job's records, record what was missed, notify, catch up, pause.
+
+Orchestration against ports (:mod:`cron_adapter.ops.ports`), no boto3. Per job::
+
+    read records (1 Query) ─ audit_job (pure) ─ record missed/lost (conditional, once)
+        ─ MissedRun metric ─ catch-up fires via the fire path ─ pause on a failure streak
+        ─ one notification naming the job and its times
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from cron_adapter import constants as c
+from cron_adapter.errors import CronAdapterError
+from cron_adapter.fire.input import FireInput, iso_utc
+from cron_adapter.fire.ports import MetricSink
+from cron_adapter.jobs.model import Job, JobSet
+from cron_adapter.ops.audit import AuditConfig, JobAudit, JobFacts, audit_job
+from cron_adapter.ops.catchup import CATCH_UP_LABEL, due_catch_ups
+from cron_adapter.ops.notice import job_notice
+from cron_adapter.ops.ports import Listed, Notifier, RunStore, ScheduleView
+from cron_adapter.ops.records import Marker, RunRecord
+from cron_adapter.ops.runs import fire_input
+from cron_adapter.reconcile.translate import Wiring, translate
+
+Fire = Callable[[FireInput], str]  # fires one input through the fire service; returns its status
+MAX_FIRES_PER_AUDIT = 20  # catch-up target calls per audit; the rest wait for the next one
+
+
+@dataclass
+class AuditReport:
+    """What one audit found and did."""
+
+    jobs: int = 0
+    missed: list[tuple[str, str]] = field(default_factory=list)  # (job id, time) newly recorded
+    caught_up: list[tuple[str, str, str]] = field(default_factory=list)  # (job id, time, outcome)
+    paused: list[str] = field(default_factory=list)
+    notified: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form (the Lambda's return value)."""
+        return {
+            "jobs": self.jobs,
+            "missed": [{"job_id": j, "time": t} for j, t in self.missed],
+            "caught_up": [{"job_id": j, "time": t, "status": s} for j, t, s in self.caught_up],
+            "paused": self.paused,
+            "notified": self.notified,
+            "errors": self.errors,
+        }
+
+
+class AuditService:
+    """Audits every job of a jobs file against the run records."""
+
+    def __init__(
+        self,
+        store: RunStore,
+        schedules: ScheduleView,
+        notifier: Notifier,
+        metrics: MetricSink,
+        wiring: Wiring,
+        fire: Fire,
+        config: AuditConfig | None = None,
+        retention_days: int = c.DEFAULT_RUN_RETENTION_DAYS,
+        log: logging.Logger | logging.LoggerAdapter | None = None,
+    ) -> None:
+        self.store, self.schedules, self.notifier, self.metrics = store, schedules, notifier, metrics
+        self.wiring, self.fire, self.retention_days = wiring, fire, retention_days
+        self.config = config or AuditConfig()
+        self.log = log or logging.getLogger(__name__)
+
+    def audit(self, jobs: JobSet, now: datetime, remaining: Callable[[], float] = lambda: 1e9) -> AuditReport:
+        """Audit each job once; a failure on one job is reported and the others go on."""
+        report, markers, listed = AuditReport(), self.store.markers(), self.schedules.listed()
+        deployed = self.schedules.deployed()
+        budget = [MAX_FIRES_PER_AUDIT]
+        for job in jobs.jobs:
+            if remaining() < 30:  # leave time to flush metrics; the next audit's window overlaps
+                report.errors.append("stopped early: Lambda deadline near")
+                break
+            names = self._names(job)
+            if not any(n in listed or n in deployed for n in names):
+                continue  # never deployed yet: reconcile creates it; nothing could have fired
+            report.jobs += 1
+            try:
+                self._job(job, markers.get(job.id), listed, now, report, budget)
+            except CronAdapterError as exc:
+                report.errors.append(f"job {job.id!r}: {exc}")
+                self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
+        if report.missed:
+            self.metrics.add_metric(name=c.METRIC_MISSED_RUN, unit="Count", value=len(report.missed))
+        if report.paused:
+            self.metrics.add_metric(name=c.METRIC_JOB_PAUSED, unit="Count", value=len(report.paused))
+        return report
+
+    def facts(self, job: Job, marker: Marker | None, listed: dict[str, Listed], now: datetime) -> JobFacts:
+        """Read what the audit of one job needs: 1 Query, plus 1 GetItem/Query when limits apply."""
+        reach = max(self.config.lookback, timedelta(minutes=2 * job.catch_up_window))
+        since = iso_utc(now - (reach if job.catch_up != "none" else self.config.lookback))
+        records = self.store.records(job.id, since, iso_utc(now) + "~~")
+        state = self.store.state(job.id) if job.max_runs or job.pause_after_failures else None
+        recent = self.store.recent(job.id, job.pause_after_failures) if job.pause_after_failures else []
+        mine = [listed[n] for n in self._names(job) if n in listed]
+        created = min((s.created for s in mine if s.created), default=None)
+        earliest = min((r.scheduled for r in records if r.label is None), default=None)
+        live_since = created if created and (earliest is None or created < earliest) else None
+        plain = [r.scheduled for r in records if r.label is None]
+        anchor = created or (max(plain) if plain else None)
+        return JobFacts(records, recent, state or JobFacts().state, marker, live_since, anchor)
+
+    def _names(self, job: Job) -> tuple[str, ...]:
+        return tuple(r.name for r in translate(job, self.wiring))
+
+    def _job(
+        self,
+        job: Job,
+        marker: Marker | None,
+        listed: dict[str, Listed],
+        now: datetime,
+        report: AuditReport,
+        budget: list[int],
+    ) -> None:
+        facts = self.facts(job, marker, listed, now)
+        found = audit_job(job, facts, now, self.config)
+        new = self._record(job, found, now)
+        report.missed += [(job.id, t) for t in new]
+        records = [*facts.records, *(RunRecord(job.id, t, "missed", catch_up_at=found.catch_up_at.get(t)) for t in new)]
+        caught = self._catch_up(job, due_catch_ups(records, now.timestamp()), budget) if job.catch_up != "none" else []
+        report.caught_up += caught
+        paused = found.pause and self._pause(job, found, facts, now)
+        if paused:
+            report.paused.append(job.id)
+        notice = job_notice(job, new, caught, found.streak if paused else 0)
+        if notice:
+            self.notifier.notify(*notice)
+            report.notified += 1
+
+    def _record(self, job: Job, found: JobAudit, now: datetime) -> list[str]:
+        """Write each finding once; the ones this audit was first to record."""
+        ts, ttl = now.timestamp(), int(now.timestamp() + self.retention_days * 86400)
+        new = [t for t in found.missed if self.store.record_missed(job.id, t, ts, ttl, found.catch_up_at.get(t))]
+        new += [r.run for r in found.lost if self.store.close_lost(r, ts, found.catch_up_at.get(r.run))]
+        return sorted(new)
+
+    def _catch_up(self, job: Job, due: list[RunRecord], budget: list[int]) -> list[tuple[str, str, str]]:
+        out = []
+        for record in due:
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            status = self.fire(fire_input(job, self.wiring, record.scheduled, run=CATCH_UP_LABEL))
+            out.append((job.id, record.run, status))
+        return out
+
+    def _pause(self, job: Job, found: JobAudit, facts: JobFacts, now: datetime) -> bool:
+        latest = facts.recent[0].run if facts.recent else ""
+        requests = translate(job, self.wiring)
+        if not self.store.pause(job.id, requests[0].spec_hash if requests else "", latest, now.timestamp()):
+            return False
+        self.schedules.set_state(tuple(r.name for r in requests), "DISABLED")
+        self.log.warning("job paused after failures", extra={"job_id": job.id, "streak": found.streak})
+        return True

@@ -1,0 +1,119 @@
+"""The missed-run auditor on moto: deleted, disabled and crashed runs are caught, on-time runs are not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from cron_adapter import constants as c
+from cron_adapter.adapters.claims import DynamoClaimStore
+from cron_adapter.fire.input import iso_utc
+from cron_adapter.fire.ports import Claim, RunKey
+from tests.adapters import ops_support
+from tests.adapters.ops_support import GROUP, TABLE, OpsWorld, job, jobs_doc, minute
+
+ops = ops_support.ops  # the shared pytest fixture
+
+STEP = timedelta(minutes=10)
+
+
+def ten_minute_marks(start: datetime, end: datetime) -> list[datetime]:
+    t = minute(start).replace(minute=(start.minute // 10) * 10) + STEP
+    out = []
+    while t < end:
+        out.append(t)
+        t += STEP
+    return out
+
+
+def test_deleted_disabled_and_crashed_runs_are_missed_within_one_audit(ops: OpsWorld) -> None:
+    ops.apply(jobs_doc(job("ok"), job("deleted"), job("disabled"), job("crashed")))
+    now = minute(ops.created) + timedelta(hours=2)
+    due = ten_minute_marks(now - timedelta(minutes=91), now - timedelta(minutes=10))  # the audit's window
+    ops.scheduler.delete_schedule(Name="deleted", GroupName=GROUP)
+    got = ops.scheduler.get_schedule(Name="disabled", GroupName=GROUP)
+    ops.scheduler.update_schedule(
+        Name="disabled",
+        GroupName=GROUP,
+        ScheduleExpression=got["ScheduleExpression"],
+        FlexibleTimeWindow=got["FlexibleTimeWindow"],
+        Target=got["Target"],
+        State="DISABLED",
+    )
+    for t in due:
+        assert ops.fire("ok", t) == "succeeded"
+    crash_at = due[3]
+    for t in due:
+        if t != crash_at:
+            ops.fire("crashed", t)
+    store = DynamoClaimStore(TABLE, ops.ddb)
+    spec = "x"
+    store.claim(
+        Claim(
+            RunKey("crashed", iso_utc(crash_at)),
+            "dead-lambda",
+            1,
+            crash_at.timestamp(),
+            crash_at.timestamp() + 60,
+            0,
+            "skip",
+            None,
+            spec,
+        )
+    )
+
+    report = ops.audit(now)
+
+    times = [iso_utc(t) for t in due]
+    assert sorted(t for j, t in report.missed if j == "deleted") == times
+    assert sorted(t for j, t in report.missed if j == "disabled") == times
+    assert [t for j, t in report.missed if j == "crashed"] == [iso_utc(crash_at)]
+    assert not [m for m in report.missed if m[0] == "ok"]
+    assert ops.run_item("deleted", times[0])["status"] == "missed"
+    assert ops.run_item("crashed", iso_utc(crash_at))["status"] == "lost"
+    assert ops.metrics.count(c.METRIC_MISSED_RUN) == 1
+    assert [v for n, _, v in ops.metrics.points if n == c.METRIC_MISSED_RUN] == [2 * len(times) + 1]
+    messages = ops.messages()
+    assert sorted(m["Subject"] for m in messages) == [
+        "cron-adapter: missed run: crashed",
+        "cron-adapter: missed run: deleted",
+        "cron-adapter: missed run: disabled",
+    ]
+    crashed = next(m["Message"] for m in messages if m["Subject"].endswith("crashed"))
+    assert "Job 'crashed' missed 1 scheduled run(s)" in crashed and iso_utc(crash_at) in crashed
+
+
+def test_a_second_audit_records_and_notifies_nothing_new(ops: OpsWorld) -> None:
+    ops.apply(jobs_doc(job("gone-quiet")))
+    now = minute(ops.created) + timedelta(hours=1)
+    first = ops.audit(now)
+    assert first.missed and first.notified == 1
+    again = ops.audit(now + timedelta(minutes=1))
+    assert again.missed == [] and again.notified == 0
+    assert len(ops.messages()) == 1
+
+
+def test_accepted_runs_and_jittered_late_runs_are_on_time(ops: OpsWorld) -> None:
+    ops.apply(jobs_doc(job("async"), job("jittery", jitter=30)))
+    now = minute(ops.created) + timedelta(hours=2)
+    for t in ten_minute_marks(ops.created, now - timedelta(minutes=10)):
+        ops.ddb.put_item(
+            TableName=TABLE,
+            Item={
+                "pk": {"S": "JOB#async"},
+                "sk": {"S": f"RUN#{iso_utc(t)}"},
+                "status": {"S": "accepted"},
+                "job_id": {"S": "async"},
+            },
+        )
+    for t in ten_minute_marks(ops.created, now - timedelta(minutes=40)):
+        ops.fire("jittery", t)  # the last 30 minutes are still inside the flexible window
+    report = ops.audit(now)
+    assert report.missed == []
+    assert ops.messages() == []
+
+
+def test_a_job_not_yet_deployed_is_not_audited(ops: OpsWorld) -> None:
+    ops.apply(jobs_doc(job("deployed")))
+    ops.jobs = jobs_doc(job("deployed"), job("brand-new"))
+    report = ops.audit(minute(ops.created) + timedelta(hours=1))
+    assert {j for j, _ in report.missed} == {"deployed"}
