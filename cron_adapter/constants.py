@@ -26,6 +26,9 @@ ENV_STORE_FORMAT: Final = "CRON_ADAPTER_STORE_FORMAT"
 ENV_STORE_TIMEZONE: Final = "CRON_ADAPTER_STORE_TIMEZONE"
 ENV_BASE_URL: Final = "CRON_ADAPTER_BASE_URL"
 ENV_HMAC: Final = "CRON_ADAPTER_HMAC"
+ENV_ALARM_TOPIC_ARN: Final = "CRON_ADAPTER_ALARM_TOPIC_ARN"
+ENV_AUDIT_LOOKBACK_MINUTES: Final = "CRON_ADAPTER_AUDIT_LOOKBACK_MINUTES"
+ENV_AUDIT_GRACE_MINUTES: Final = "CRON_ADAPTER_AUDIT_GRACE_MINUTES"
 
 # Powertools' own standard variables, set by the stack.
 ENV_POWERTOOLS_SERVICE: Final = "POWERTOOLS_SERVICE_NAME"
@@ -86,6 +89,12 @@ TABLE_DEFINITION: Final = {
 }
 FIRE_HANDLER: Final = "handlers.fire.handler"
 RECONCILE_HANDLER: Final = "handlers.reconcile.handler"
+AUDIT_HANDLER: Final = "handlers.audit.handler"
+# The auditor runs this often; its window (lookback) overlaps several runs, so one failed
+# audit loses nothing.
+AUDIT_INTERVAL_MINUTES: Final = 15
+DEFAULT_AUDIT_LOOKBACK_MINUTES: Final = 120
+DEFAULT_AUDIT_GRACE_MINUTES: Final = 10
 
 # --- Item keys shared between parts (each adapter owns the rest of its own keys) --------
 # Fire writes an exhausted marker (max_runs / end_at / one-shot done) at

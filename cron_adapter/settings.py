@@ -110,3 +110,28 @@ class ReconcileSettings:
             store_timezone=_optional(env, c.ENV_STORE_TIMEZONE, "UTC"),
             base_url=env.get(c.ENV_BASE_URL) or None,
         )
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """What the audit Lambda needs: the jobs file and wiring (as reconcile), the fire path, the topic."""
+
+    reconcile: ReconcileSettings
+    fire: FireSettings
+    alarm_topic_arn: str | None
+    lookback_minutes: int
+    grace_minutes: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AuditSettings:
+        """Read the audit settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        return cls(
+            reconcile=ReconcileSettings.from_env(env),
+            fire=FireSettings.from_env(env),
+            alarm_topic_arn=env.get(c.ENV_ALARM_TOPIC_ARN) or None,
+            lookback_minutes=int(
+                _number(env, c.ENV_AUDIT_LOOKBACK_MINUTES, c.DEFAULT_AUDIT_LOOKBACK_MINUTES, 15, 1440)
+            ),
+            grace_minutes=int(_number(env, c.ENV_AUDIT_GRACE_MINUTES, c.DEFAULT_AUDIT_GRACE_MINUTES, 1, 240)),
+        )
