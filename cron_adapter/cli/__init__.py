@@ -23,6 +23,10 @@ COMMANDS = [
     # operations
     "runs",
     "status",
+    "trigger",
+    "backfill",
+    "resume",
+    "drift",
 ]
 
 

@@ -66,3 +66,46 @@ def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
     return "\n".join(lines)
+
+
+class _NoMetrics:
+    """The CLI publishes no CloudWatch metrics (the Lambdas do)."""
+
+    def add_metric(self, name: str, unit: str, value: float) -> None:
+        """Drop the point."""
+
+
+def add_fire_args(parser: argparse.ArgumentParser) -> None:
+    """The live wiring (for the job's exact fire input) and the secret the fire path reads."""
+    add_live_args(parser)
+    parser.add_argument(
+        "--secret-id", metavar="VALUE", help="Secrets Manager id of the target secret (env CRON_ADAPTER_SECRET_ID)"
+    )
+
+
+def fire_runner(args: argparse.Namespace) -> Any:
+    """A function firing one FireInput through the real fire service (claim, call, record)."""
+    import logging
+    import os
+    import time
+
+    from cron_adapter import constants as c
+    from cron_adapter.bootstrap.fire import FireFactory
+    from cron_adapter.settings import FireSettings
+
+    env = dict(os.environ)
+    env[c.ENV_TABLE] = live_value(args, "table")
+    env[c.ENV_GROUP] = live_value(args, "group")
+    if getattr(args, "secret_id", None):
+        env[c.ENV_SECRET_ID] = args.secret_id
+    service = FireFactory(FireSettings.from_env(env)).service(logging.getLogger("cron_adapter.cli"), _NoMetrics())
+    holder = f"cli-{os.getpid()}"
+    return lambda fire_input: service.fire(fire_input, holder=holder, deadline=time.time() + 900)
+
+
+def find_job(jobs: Any, job_id: str, source: str) -> Any:
+    """The job with this id, or BadArgument naming the file."""
+    for job in jobs.jobs:
+        if job.id == job_id:
+            return job
+    raise BadArgument(f"job {job_id!r} is not in {source}; check the id (cron-adapter validate {source} lists them)")

@@ -1,0 +1,114 @@
+"""``cron-adapter backfill JOB FILE --from T --to T``: fire the scheduled times of a range that never ran."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cron_adapter.cli.common import fail, now, wiring_from_args
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
+from cron_adapter.cli.opsargs import (
+    EXIT_ABORTED,
+    EXIT_INVALID,
+    BadArgument,
+    add_fire_args,
+    aws_errors,
+    find_job,
+    fire_runner,
+    parse_when,
+    run_store,
+)
+from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.fire.input import iso_utc
+from cron_adapter.jobs.model import Job
+from cron_adapter.ops.backfill import MAX_BACKFILL, BackfillItem, plan_backfill
+from cron_adapter.ops.runs import fire_input
+
+EPILOG = f"""examples:
+  cron-adapter backfill nightly-sync jobs.json --from 2026-12-01T00:00 --to 2026-12-01T06:00
+  cron-adapter backfill heartbeat jobs.json --from 6h --to 1h --yes --output json
+
+Lists the job's scheduled times in [--from, --to) (at most {MAX_BACKFILL}; --to is capped at
+now), says which already ran, asks, then fires the others oldest first through the fire
+service. Each time is claimed, so a time that already ran (or runs meanwhile) is not called
+again; a time the audit recorded "missed" is fired as <time>~catch-up, the key the auditor's
+catch-up uses. Times: ISO-8601 (no offset = UTC) or 30m / 2h / 7d ago.
+exit codes: 0 every fired time succeeded, 1 some failed (or an AWS error),
+2 bad arguments or jobs file, 3 not confirmed (non-interactive runs need --yes)"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the backfill command."""
+    p = sub.add_parser(
+        "backfill",
+        help="fire a job's scheduled times in a range that never ran (asks first)",
+        description="Fire the scheduled times of a range that have no run, through the fire path.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("job", metavar="JOB", help="the job id")
+    add_jobs_file_args(p)
+    p.add_argument("--from", dest="start", required=True, metavar="T", help="first scheduled time (inclusive)")
+    p.add_argument("--to", dest="end", required=True, metavar="T", help="end of the range (exclusive; at most now)")
+    p.add_argument("--yes", "-y", action="store_true", help="fire without asking")
+    add_output_arg(p)
+    add_fire_args(p)
+    p.set_defaults(func=run)
+
+
+def _confirm(items: list[BackfillItem], job_id: str, yes: bool, text: bool) -> bool:
+    todo = [i for i in items if i.fire]
+    if text:
+        for i in items:
+            what = "fire" + (" as catch-up" if i.label else "") if i.fire else f"skip (already {i.ran})"
+            print(f"  {iso_utc(i.time)}  {what}")
+        print(f"{len(todo)} of {len(items)} scheduled time(s) of job {job_id!r} to fire.")
+    if not todo or yes:
+        return True
+    if not sys.stdin.isatty():
+        print("error: refusing to backfill without --yes on a non-interactive terminal", file=sys.stderr)
+        return False
+    return input("Fire them? Only 'yes' is accepted: ").strip() == "yes"
+
+
+def _fire(args: argparse.Namespace, job: Job, todo: list[BackfillItem]) -> list[dict[str, str | None]]:
+    """Fire each time in order, printing progress; the outcome of each."""
+    if not todo:
+        return []
+    fire, wiring, results = fire_runner(args), wiring_from_args(args), []
+    for i in todo:
+        outcome = fire(fire_input(job, wiring, i.time, run=i.label))
+        results.append({"time": iso_utc(i.time), "status": outcome.status, "error": outcome.error})
+        if args.output == "text":
+            print(
+                f"  {iso_utc(i.time)}  {outcome.status}" + (f": {outcome.error}" if outcome.error else ""), flush=True
+            )
+    return results
+
+
+def run(args: argparse.Namespace) -> int:
+    """Plan, confirm, fire."""
+    try:
+        jobs = load_from_args(args)
+    except InvalidJobsFile as exc:
+        return report_invalid(exc, args.output)
+    try:
+        at = now()
+        job = find_job(jobs, args.job, args.file)
+        start, end = parse_when(args.start, at, "--from"), min(parse_when(args.end, at, "--to"), at)
+        if end <= start:
+            raise BadArgument("--from must be before --to (and before now)")
+        records = run_store(args).records(job.id, iso_utc(start), iso_utc(end) + "~~")
+        items = plan_backfill(job, start, end, records)
+        if not _confirm(items, job.id, args.yes, args.output == "text"):
+            return EXIT_ABORTED
+        results = _fire(args, job, [i for i in items if i.fire])
+    except BadArgument as exc:
+        return fail(str(exc), EXIT_INVALID)
+    except aws_errors() as exc:
+        return fail(str(exc))
+    if args.output == "json":
+        skipped = [{"time": iso_utc(i.time), "ran": i.ran} for i in items if not i.fire]
+        print(json.dumps({"fired": results, "skipped": skipped}, indent=2))
+    return 0 if all(r["status"] in ("succeeded", "accepted", "duplicate") for r in results) else 1
