@@ -29,6 +29,10 @@ ENV_HMAC: Final = "CRON_ADAPTER_HMAC"
 ENV_ALARM_TOPIC_ARN: Final = "CRON_ADAPTER_ALARM_TOPIC_ARN"
 ENV_AUDIT_LOOKBACK_MINUTES: Final = "CRON_ADAPTER_AUDIT_LOOKBACK_MINUTES"
 ENV_AUDIT_GRACE_MINUTES: Final = "CRON_ADAPTER_AUDIT_GRACE_MINUTES"
+# Private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) the fire Lambda may call, comma-separated CIDRs.
+ENV_ALLOWED_CIDRS: Final = "CRON_ADAPTER_ALLOWED_CIDRS"
+# Which address family the target caller tries first: ipv4-first (default) or ipv6-first.
+ENV_ADDRESS_ORDER: Final = "CRON_ADAPTER_ADDRESS_ORDER"
 
 # Powertools' own standard variables, set by the stack.
 ENV_POWERTOOLS_SERVICE: Final = "POWERTOOLS_SERVICE_NAME"
@@ -39,6 +43,7 @@ DEFAULT_JOBS_KEY: Final = "jobs.json"
 DEFAULT_GROUP: Final = "cron-adapter"
 DEFAULT_SECRET_NAME: Final = "cron-adapter/target-secret"
 DEFAULT_RUN_RETENTION_DAYS: Final = 30
+DEFAULT_ADDRESS_ORDER: Final = "ipv4-first"  # a Lambda outside a VPC has no IPv6 egress
 DEFAULT_MAX_DELETE_SHARE: Final = 0.5
 DEFAULT_SCHEDULER_TPS: Final = 50.0
 MIN_SECRET_LENGTH: Final = 32

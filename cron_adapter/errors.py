@@ -9,12 +9,15 @@ at the edge::
     ├── ScheduleError            one schedule string that cannot be scheduled
     ├── SettingsError            a missing or empty environment setting
     ├── SecretError              the shared secret is missing, too short or unreadable
+    ├── FireInputRefused         a fire event that is malformed, unsigned or altered (nothing is called)
     ├── ClaimError               the claim store failed (not a lost race)
-    │   └── ClaimConflict        another delivery holds / finished this (job, time)
+    │   ├── ClaimConflict        another delivery holds / finished this (job, time)
+    │   └── ClaimReleased        a won claim was given back untried, for redelivery
     ├── TargetError              the HTTP target call failed
     │   ├── TargetRefused        the URL is not allowed (scheme, link-local, metadata)
     │   ├── TargetTimeout        no response within the job's timeout
     │   ├── TargetUnreachable    connection refused, DNS failure, TLS failure
+    │   │   └── TargetConnectFailed  no connection to one address: nothing was sent
     │   └── TargetHTTPError      a non-2xx response (carries status, retry_after)
     └── ReconcileError           reconcile could not converge
         ├── LockHeld             another reconcile holds the lease
@@ -86,6 +89,18 @@ class ClaimError(CronAdapterError):
     """The claim store failed for a reason other than a lost race."""
 
 
+class FireInputRefused(CronAdapterError):
+    """A fire event was refused before anything was called: ``reason`` is malformed | unsigned | forged."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+class ClaimReleased(ClaimError):
+    """A won claim was released without any attempt (no time left); the delivery should fail and be retried."""
+
+
 class ClaimConflict(ClaimError):
     """Another delivery already claimed or finished this (job, scheduled time)."""
 
@@ -121,6 +136,10 @@ class TargetTimeout(TargetError):
 
 class TargetUnreachable(TargetError):
     """The target could not be reached (connection, DNS or TLS failure)."""
+
+
+class TargetConnectFailed(TargetUnreachable):
+    """No connection could be opened to one address, so nothing was sent (safe to try another)."""
 
 
 class TargetHTTPError(TargetError):

@@ -14,5 +14,33 @@ Delivery = Literal["at-least-once", "at-most-once"]
 CatchUp = Literal["none", "latest", "all", "spread"]
 Source = Literal["native", "hermes", "sidecar"]
 
+# --- A job's runtime shape: the target and retry fields, their defaults and bounds -------
+# One definition for the jobs-file model (jobs/model.py) and the fire input (fire/input.py).
+DEFAULT_METHOD: Method = "POST"
+DEFAULT_TIMEOUT_SECONDS = 30.0
 # The fire Lambda runs at most 15 minutes; a target call is cut before the Lambda is.
 MAX_TARGET_TIMEOUT_SECONDS = 840.0
+DEFAULT_ATTEMPTS = 3
+MAX_ATTEMPTS = 10
+DEFAULT_BACKOFF_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 60.0
+DEFAULT_MAX_BACKOFF_SECONDS = 30.0
+MAX_MAX_BACKOFF_SECONDS = 300.0
+DEFAULT_OVERLAP: Overlap = "skip"
+DEFAULT_DELIVERY: Delivery = "at-least-once"
+MAX_RUNS_LIMIT = 1_000_000_000
+MAX_JOB_ID_CHARS = 512
+# EventBridge Scheduler's Target.Input limit (characters).
+MAX_INPUT_CHARS = 8192
+# Scheduled times and end_at outside these years are refused (no schedule fires there).
+MIN_YEAR, MAX_YEAR = 2000, 2199
+
+
+def backoff_ceiling(backoff: float, max_backoff: float, failed_attempts: int) -> float:
+    """The wait before retry ``failed_attempts + 1``: ``backoff`` doubling per failure, capped."""
+    return min(max_backoff, backoff * 2 ** min(failed_attempts - 1, 30))
+
+
+def jittered(ceiling: float, rand: float) -> float:
+    """Equal jitter: half the ceiling plus a random share of the other half (``rand`` in [0, 1))."""
+    return ceiling / 2 + rand * ceiling / 2

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from cron_adapter import signing
 from cron_adapter.constants import MIN_SECRET_LENGTH
@@ -100,7 +101,7 @@ class Receiver:
             return Verification(False, reason)
         return Verification(
             True,
-            job_id=_header(headers, "X-Cron-Job-Id"),
+            job_id=_job_id(_header(headers, "X-Cron-Job-Id")),
             scheduled_time=_header(headers, "X-Cron-Scheduled-Time"),
             idempotency_key=_header(headers, "Idempotency-Key"),
         )
@@ -132,3 +133,8 @@ class Receiver:
         if self._seen is not None and self._seen(f"{timestamp}:{value}"):
             return "signature already used (replay)"
         return ""
+
+
+def _job_id(value: str | None) -> str | None:
+    """The job id from ``X-Cron-Job-Id``, which carries it percent-encoded (UTF-8)."""
+    return unquote(value) if value is not None else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from cron_adapter import constants as c
 from cron_adapter.errors import SettingsError
+from cron_adapter.jobs.urls import Network, parse_cidrs
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -50,6 +51,20 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     return raw in {"true", "1", "yes"}
 
 
+def _cidrs(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    try:
+        return parse_cidrs(env.get(name) or "")
+    except ValueError as exc:
+        raise SettingsError(name, str(exc)) from None
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = _optional(env, name, default)
+    if value not in allowed:
+        raise SettingsError(name, f"{value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
 @dataclass(frozen=True)
 class FireSettings:
     """What the fire Lambda needs."""
@@ -60,6 +75,8 @@ class FireSettings:
     run_retention_days: int
     allow_http_loopback: bool
     hmac: bool
+    allowed_cidrs: tuple[Network, ...] = ()
+    address_order: str = c.DEFAULT_ADDRESS_ORDER
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> FireSettings:
@@ -72,6 +89,8 @@ class FireSettings:
             run_retention_days=int(_number(env, c.ENV_RUN_RETENTION_DAYS, c.DEFAULT_RUN_RETENTION_DAYS, 1, 3650)),
             allow_http_loopback=_flag(env, c.ENV_ALLOW_HTTP_LOOPBACK),
             hmac=_flag(env, c.ENV_HMAC),
+            allowed_cidrs=_cidrs(env, c.ENV_ALLOWED_CIDRS),
+            address_order=_choice(env, c.ENV_ADDRESS_ORDER, c.DEFAULT_ADDRESS_ORDER, ("ipv4-first", "ipv6-first")),
         )
 
 

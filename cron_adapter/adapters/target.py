@@ -1,16 +1,23 @@
-"""The HTTP target caller: URL policy, pinned address, one attempt, errors mapped to the tree.
+"""The HTTP target caller: address policy, vetted addresses in order with fallback, errors mapped.
 
-``transport`` is injectable (like httpx's ``MockTransport``): a function taking a
-:class:`TransportRequest` and a timeout and returning a :class:`TransportResponse`. The
-default uses ``http.client`` and connects to the address that passed the checks (so a DNS
-answer cannot change between the check and the connect), with SNI/Host set to the URL's host.
-Errors: socket timeout -> TargetTimeout; connection, DNS, TLS -> TargetUnreachable;
-non-2xx -> TargetHTTPError(status, retry_after). Redirects are not followed (3xx fails).
+One attempt resolves the URL's host, refuses it if any address breaks the policy
+(:mod:`cron_adapter.jobs.urls`), then connects to the vetted addresses one by one, IPv4 first
+by default (a Lambda outside a VPC has no IPv6 egress), moving on only when a connection could
+not be opened, so nothing was sent::
+
+    resolve ─ vet every address ─ 203.0.113.7 ── connect failed ─ 2001:db8::7 ── request ─ answer
+                                  (IPv4 first)                   (fallback)
+
+The default transport is urllib3 (already loaded on the fire path by botocore): it connects
+to the pinned address, sends SNI and checks the certificate against the URL's host name, and
+tells a failed connection apart from a failure after the request was sent. ``transport`` is
+injectable (like httpx's ``MockTransport``). Errors: timeout -> TargetTimeout; connection,
+DNS, TLS -> TargetUnreachable; non-2xx -> TargetHTTPError(status, retry_after). Redirects are
+never followed (a 3xx fails the attempt).
 """
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import socket
 import ssl
@@ -18,13 +25,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from functools import cache
+from typing import Literal
 from urllib.parse import urlsplit
 
-from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
+import urllib3
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
+
+from cron_adapter.errors import TargetConnectFailed, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
 from cron_adapter.fire.ports import TargetRequest, TargetResponse
-from cron_adapter.jobs.urls import forbidden_reason
+from cron_adapter.jobs.urls import AddressPolicy, Network, ascii_url, normalise, refused_reason
 
 MAX_BODY_BYTES = 1 << 20
+CONNECT_TIMEOUT_SECONDS = 5.0  # per address, so a silent address leaves time for the next one
+AddressOrder = Literal["ipv4-first", "ipv6-first"]
+ADDRESS_ORDERS: tuple[AddressOrder, ...] = ("ipv4-first", "ipv6-first")
 
 
 @dataclass(frozen=True)
@@ -52,16 +67,18 @@ Resolver = Callable[[str, int], list[str]]
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """All addresses ``host`` resolves to (DNS failures raise ``TargetUnreachable``)."""
+    """Every address ``host`` resolves to, in resolver order (DNS failures raise ``TargetUnreachable``)."""
     try:
-        return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise TargetUnreachable(f"cannot resolve {host}: {exc.strerror or exc}") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def refused_reason(ip: str) -> str | None:
-    """Why an address may not be called, or None."""
-    return forbidden_reason(ipaddress.ip_address(ip.split("%")[0]))
+def ordered(addresses: list[str], order: AddressOrder) -> list[str]:
+    """The addresses with the preferred family first, resolver order kept within a family."""
+    v6_first = order == "ipv6-first"
+    return sorted(addresses, key=lambda ip: (":" in ip) != v6_first)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -77,45 +94,49 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return None
 
 
-class _PinnedHTTPS(http.client.HTTPSConnection):
-    """HTTPS to a fixed IP with SNI and certificate checks against the URL's host name."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context per warm container (loading the CA store costs milliseconds)."""
+    return ssl.create_default_context()
 
 
-class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-def urllib_transport(request: TransportRequest, timeout: float) -> TransportResponse:
-    """The default transport: ``http.client`` to the pinned address."""
+def urllib3_transport(request: TransportRequest, timeout: float) -> TransportResponse:
+    """The default transport: urllib3 to the pinned address, Host/SNI/certificate from the URL."""
     parts = urlsplit(request.url)
-    https = parts.scheme == "https"
+    https, host = parts.scheme == "https", parts.hostname or ""
     port = parts.port or (443 if https else 80)
-    conn = (_PinnedHTTPS if https else _PinnedHTTP)(parts.hostname or "", port, request.address, timeout)
+    limits = urllib3.Timeout(connect=min(timeout, CONNECT_TIMEOUT_SECONDS), read=timeout)
+    pool: urllib3.HTTPConnectionPool
+    if https:
+        pool = urllib3.HTTPSConnectionPool(
+            request.address, port, timeout=limits, retries=False, maxsize=1, server_hostname=host,
+            assert_hostname=host, ssl_context=_tls_context(),
+        )  # fmt: skip
+    else:
+        pool = urllib3.HTTPConnectionPool(request.address, port, timeout=limits, retries=False, maxsize=1)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {"Host": parts.netloc.rpartition("@")[2], **request.headers}
     try:
-        conn.request(request.method, path, body=request.body or None, headers=request.headers)
-        resp = conn.getresponse()
+        resp = pool.urlopen(
+            request.method, path, body=request.body or None, headers=headers, redirect=False,
+            assert_same_host=False, preload_content=False,
+        )  # fmt: skip
         body = resp.read(MAX_BODY_BYTES)
-        return TransportResponse(resp.status, {k.lower(): v for k, v in resp.getheaders()}, body)
+        return TransportResponse(resp.status, {k.lower(): v for k, v in resp.headers.items()}, body)
+    except (NewConnectionError, ConnectTimeoutError) as exc:
+        raise TargetConnectFailed(f"cannot connect to {host} at {request.address}") from exc
+    except ReadTimeoutError as exc:
+        raise TimeoutError(str(exc)) from exc
+    except SSLError as exc:
+        raise TargetUnreachable(f"TLS failed with {host}") from exc
+    except HTTPError as exc:
+        raise TargetUnreachable(f"{type(exc).__name__} calling {host}") from exc
     finally:
-        conn.close()
+        pool.close()
 
 
 class HttpTargetCaller:
-    """:class:`~cron_adapter.fire.ports.TargetCaller` over HTTP(S) with the URL policy."""
+    """:class:`~cron_adapter.fire.ports.TargetCaller` over HTTP(S) with the address policy."""
 
     def __init__(
         self,
@@ -123,44 +144,72 @@ class HttpTargetCaller:
         transport: Transport | None = None,
         resolver: Resolver | None = None,
         now: Callable[[], float] = time.time,
+        *,
+        allowed_cidrs: tuple[Network, ...] = (),
+        address_order: AddressOrder = "ipv4-first",
     ) -> None:
-        self.allow_http_loopback = allow_http_loopback
-        self.transport = transport or urllib_transport
+        self.policy = AddressPolicy(allow_loopback=allow_http_loopback, allowed_cidrs=allowed_cidrs)
+        self.transport = transport or urllib3_transport
         self.resolver = resolver or resolve
         self.now = now
+        self.address_order = address_order
 
-    def vet(self, url: str) -> str:
-        """Check the URL and its resolved addresses; return the address to connect to."""
-        parts = urlsplit(url)
-        host = parts.hostname
+    def vet(self, url: str) -> list[str]:
+        """Check the URL and every resolved address; return the addresses to try, in order."""
+        try:
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise TargetRefused(f"target URL is not valid: {exc}") from None
         if parts.scheme not in {"http", "https"} or not host:
             raise TargetRefused(f"target URL must be absolute http(s), got scheme {parts.scheme!r}")
-        addresses = self.resolver(host, parts.port or (443 if parts.scheme == "https" else 80))
+        if parts.username is not None or "\\" in parts.netloc:
+            raise TargetRefused("target URL carries credentials or a backslash in its authority")
+        addresses = self.resolver(host, port)
         if not addresses:
             raise TargetUnreachable(f"{host} resolved to no address")
         for ip in addresses:
-            reason = refused_reason(ip)
+            try:
+                reason = refused_reason(ipaddress.ip_address(ip.split("%")[0]), self.policy)
+            except ValueError:
+                reason = "malformed address"
             if reason:
                 raise TargetRefused(f"target {host} resolves to a {reason} ({ip})")
-        if parts.scheme == "http":
-            loopback = all(ipaddress.ip_address(ip.split("%")[0]).is_loopback for ip in addresses)
-            if not (self.allow_http_loopback and loopback):
-                raise TargetRefused(
-                    f"target {host} must use https (plain http is allowed only on loopback with the dev flag)"
-                )
-        return addresses[0]
+        loopback = all(normalise(ipaddress.ip_address(ip.split("%")[0])).is_loopback for ip in addresses)
+        if parts.scheme == "http" and not loopback:
+            raise TargetRefused(f"target {host} must use https (plain http is allowed only on loopback under dev)")
+        return ordered(addresses, self.address_order)
 
     def call(self, request: TargetRequest, timeout: float) -> TargetResponse:
         """One attempt; raises a ``TargetError`` subclass on anything but a 2xx."""
-        address = self.vet(request.url)
-        wire = TransportRequest(request.method, request.url, request.headers, request.body, address)
-        try:
-            resp = self.transport(wire, timeout)
-        except TimeoutError as exc:  # socket.timeout is TimeoutError since 3.10
-            raise TargetTimeout(f"no answer within {timeout:.1f} s") from exc
-        except (OSError, http.client.HTTPException) as exc:  # includes ssl.SSLError, ConnectionError
-            raise TargetUnreachable(f"{type(exc).__name__} calling {urlsplit(request.url).hostname}") from exc
+        url = _wire_url(request.url)
+        addresses = self.vet(url)
+        end = time.monotonic() + timeout
+        resp, failures = None, []
+        for address in addresses:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            wire = TransportRequest(request.method, url, request.headers, request.body, address)
+            try:
+                resp = self.transport(wire, left)
+                break
+            except TargetConnectFailed as exc:  # nothing was sent: the next address is safe to try
+                failures.append(str(exc))
+            except TimeoutError as exc:  # socket.timeout is TimeoutError since 3.10
+                raise TargetTimeout(f"no answer within {timeout:.1f} s") from exc
+            except OSError as exc:  # a transport that does not map its own errors
+                raise TargetUnreachable(f"{type(exc).__name__} calling {urlsplit(url).hostname}") from exc
+        if resp is None:
+            raise TargetUnreachable("; ".join(failures) or f"no time left to connect within {timeout:.1f} s")
         if 200 <= resp.status < 300:
             return TargetResponse(resp.status, resp.body)
         detail = resp.body[:200].decode("utf-8", "replace").strip()
         raise TargetHTTPError(resp.status, parse_retry_after(resp.headers.get("retry-after"), self.now()), detail)
+
+
+def _wire_url(url: str) -> str:
+    try:
+        return ascii_url(url)
+    except (UnicodeError, ValueError) as exc:
+        raise TargetRefused(f"target URL cannot be encoded for the wire: {type(exc).__name__}") from None

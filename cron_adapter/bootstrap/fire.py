@@ -60,7 +60,12 @@ class FireFactory:
         s = self._settings or FireSettings.from_env()
         return FireService(
             store=DynamoClaimStore(s.table, client=self._clients.get("dynamodb")),
-            caller=HttpTargetCaller(s.allow_http_loopback, transport=self._transport),
+            caller=HttpTargetCaller(
+                s.allow_http_loopback,
+                transport=self._transport,
+                allowed_cidrs=s.allowed_cidrs,
+                address_order=s.address_order,  # type: ignore[arg-type]  # checked by FireSettings
+            ),
             secrets=SecretsManagerSource(s.secret_id, client=self._clients.get("secretsmanager")),
             clock=self._clock or SystemClock(),
             schedules=SchedulerControl(s.group, client=self._clients.get("scheduler")),

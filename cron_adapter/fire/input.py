@@ -14,8 +14,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from cron_adapter import kinds as k
+from cron_adapter.jobs.urls import header_problem
 from cron_adapter.kinds import Delivery, Method, Overlap
 
 SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
@@ -23,8 +25,7 @@ SCHEDULED_TIME_PLACEHOLDER = "<aws.scheduler.scheduled-time>"
 SCHEDULED_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ATTEMPT_PLACEHOLDER = "<aws.scheduler.attempt-number>"
 INPUT_VERSION = 1
-# EventBridge Scheduler's Target.Input limit (characters).
-MAX_INPUT_CHARS = 8192
+MAX_INPUT_CHARS = k.MAX_INPUT_CHARS
 
 
 # A run that is not EventBridge's own delivery of a scheduled time (``trigger``, catch-up) is
@@ -41,55 +42,71 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(SCHEDULED_TIME_FORMAT)
 
 
-class FireTarget(BaseModel):
+def _in_years(moment: datetime | None) -> datetime | None:
+    if moment is not None and not k.MIN_YEAR <= moment.year <= k.MAX_YEAR:
+        raise ValueError(f"year {moment.year} is outside {k.MIN_YEAR}..{k.MAX_YEAR}")
+    return moment
+
+
+class _Value(BaseModel):
+    # Bounded on every field: a malformed event is refused here, before anything is called.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class FireTarget(_Value):
     """The HTTP call a fire makes (no secret: the fire Lambda adds it)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    url: str
-    method: Method = "POST"
+    url: str = Field(min_length=1, max_length=k.MAX_INPUT_CHARS)
+    method: Method = k.DEFAULT_METHOD
     headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
-    timeout: float = 30.0
+    timeout: float = Field(k.DEFAULT_TIMEOUT_SECONDS, gt=0, le=k.MAX_TARGET_TIMEOUT_SECONDS)
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable(cls, headers: dict[str, str]) -> dict[str, str]:
+        for name, value in headers.items():
+            problem = header_problem(name, value)
+            if problem:
+                raise ValueError(problem)
+        return headers
 
 
-class FireRetry(BaseModel):
+class FireRetry(_Value):
     """HTTP retry inside one fire."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    attempts: int = 3
-    backoff: float = 1.0
-    max_backoff: float = 30.0
+    attempts: int = Field(k.DEFAULT_ATTEMPTS, ge=1, le=k.MAX_ATTEMPTS)
+    backoff: float = Field(k.DEFAULT_BACKOFF_SECONDS, ge=0, le=k.MAX_BACKOFF_SECONDS)
+    max_backoff: float = Field(k.DEFAULT_MAX_BACKOFF_SECONDS, ge=0, le=k.MAX_MAX_BACKOFF_SECONDS)
 
 
-class FireJob(BaseModel):
+class FireJob(_Value):
     """Runtime settings of the job, carried in every delivery."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     target: FireTarget
-    overlap: Overlap = "skip"
-    delivery: Delivery = "at-least-once"
-    max_runs: int | None = None
+    overlap: Overlap = k.DEFAULT_OVERLAP
+    delivery: Delivery = k.DEFAULT_DELIVERY
+    max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT)
     end_at: datetime | None = None
     one_shot: bool = False
     retry: FireRetry = Field(default_factory=FireRetry)
-    schedules: tuple[str, ...] = ()  # every schedule of this job (a split cron has two)
+    schedules: tuple[str, ...] = Field((), max_length=16)  # every schedule of this job (a split cron has two)
+
+    _years = field_validator("end_at")(_in_years)
 
 
-class FireInput(BaseModel):
+class FireInput(_Value):
     """What the fire Lambda receives from EventBridge Scheduler."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     v: int = INPUT_VERSION
-    job_id: str = Field(min_length=1)
+    job_id: str = Field(min_length=1, max_length=k.MAX_JOB_ID_CHARS)
     scheduled_time: datetime
-    attempt: int = Field(1, ge=1)
-    schedule: str = Field(min_length=1)
-    spec_hash: str = Field(min_length=1)
+    attempt: int = Field(1, ge=1, le=10_000)
+    schedule: str = Field(min_length=1, max_length=64)
+    spec_hash: str = Field(min_length=1, max_length=64)
     job: FireJob
+
+    _years = field_validator("scheduled_time")(_in_years)
     run: str | None = Field(None, pattern=RUN_LABEL_PATTERN)  # a label: manual trigger or catch-up
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from cron_adapter import signing
 from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc, run_id
 from cron_adapter.fire.ports import Secret, TargetRequest
-from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
+from cron_adapter.jobs.urls import header_id
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, backoff_ceiling, jittered
 
 LEASE_MARGIN_SECONDS = 10.0
 # Stop calling this long before the Lambda deadline, so the outcome can still be recorded.
@@ -44,13 +45,13 @@ def target_timeout(job: FireJob) -> float:
 
 def backoff(retry: FireRetry, failed_attempts: int, rand: float) -> float:
     """Equal-jitter exponential backoff after ``failed_attempts`` (1-based); ``rand`` in [0, 1)."""
-    base = min(retry.max_backoff, retry.backoff * 2 ** (failed_attempts - 1))
-    return base / 2 + rand * base / 2
+    return jittered(backoff_ceiling(retry.backoff, retry.max_backoff, failed_attempts), rand)
 
 
 def call_budget(job: FireJob) -> float:
     """Worst-case seconds one fire spends calling the target (timeouts plus largest backoffs)."""
-    waits = sum(min(job.retry.max_backoff, job.retry.backoff * 2**i) for i in range(job.retry.attempts - 1))
+    r = job.retry
+    waits = sum(backoff_ceiling(r.backoff, r.max_backoff, n) for n in range(1, r.attempts))
     return target_timeout(job) * job.retry.attempts + waits
 
 
@@ -86,7 +87,7 @@ def build_request(
     fire: FireInput, secret: Secret, attempt: int, body: bytes, now: float, hmac_on: bool
 ) -> TargetRequest:
     """The HTTP request for one attempt; our headers win over the job's own."""
-    when = iso_utc(fire.scheduled_time)
+    when, job_id = iso_utc(fire.scheduled_time), header_id(fire.job_id)
     headers = {k: v for k, v in fire.job.target.headers.items() if k.lower() not in RESERVED_HEADERS}
     headers.setdefault("User-Agent", USER_AGENT)
     if body and not any(k.lower() == "content-type" for k in headers):
@@ -94,8 +95,8 @@ def build_request(
     headers.update(
         {
             "Authorization": f"Bearer {secret.current}",
-            "Idempotency-Key": f"{fire.job_id}:{run_id(fire)}",
-            "X-Cron-Job-Id": fire.job_id,
+            "Idempotency-Key": f"{job_id}:{run_id(fire)}",
+            "X-Cron-Job-Id": job_id,
             "X-Cron-Scheduled-Time": when,
             "X-Cron-Attempt": str(attempt),
         }

@@ -29,7 +29,8 @@ from cron_adapter.jobs.model import (
     Target,
     TargetIn,
 )
-from cron_adapter.jobs.urls import check_target_url
+from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
+from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS, MAX_YEAR, MIN_YEAR
 from cron_adapter.schedule.grammar import parse_schedule
 
 FORMATS = ("native", "hermes", "sidecar")
@@ -200,6 +201,7 @@ def _resolve_job(
             Problem(job.id, field, f"unknown timezone {tz!r}", "use an IANA name such as Europe/Berlin or UTC")
         )
     target = _resolve_target(job, defaults, problems, warnings)
+    problems.extend(_id_and_date_problems(job))
     if job.start_at and job.end_at and _naive(job.end_at) <= _naive(job.start_at):
         problems.append(Problem(job.id, "end_at", "end_at is not after start_at", "move end_at later or remove it"))
     if len(problems) > before or target is None:
@@ -225,6 +227,18 @@ def _resolve_job(
         description=job.description,
         done=done,
     )
+
+
+def _id_and_date_problems(job: JobIn) -> list[Problem]:
+    """A job id with control characters, and dates no schedule can reach."""
+    out = []
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in job.id):
+        out.append(Problem(job.id, "id", "the job id contains a control character (CR, LF, tab, ...)", "remove it"))
+    for name in ("start_at", "end_at"):
+        value = getattr(job, name)
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            out.append(Problem(job.id, name, f"year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}", "fix the date"))
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -273,6 +287,10 @@ def _resolve_target(
     if warning:
         warnings.append((job.id, warning))
     headers = {**(base.headers or {}), **(mine.headers or {})}
+    unsendable = next(filter(None, (header_problem(n, v) for n, v in headers.items())), None)
+    if unsendable:
+        problems.append(Problem(job.id, "target.headers", unsendable, "use ASCII header names and Latin-1 values"))
+        return None
     reserved = [
         h for h in headers if h.lower() in {"authorization", "idempotency-key"} or h.lower().startswith("x-cron-")
     ]
@@ -286,7 +304,7 @@ def _resolve_target(
             )
         )
         return None
-    timeout = mine.timeout or base.timeout or 30.0
+    timeout = mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS
     if timeout > MAX_TARGET_TIMEOUT_SECONDS:
         warnings.append(
             (
@@ -297,4 +315,6 @@ def _resolve_target(
         )
         timeout = MAX_TARGET_TIMEOUT_SECONDS
     body = mine.body if mine.body is not None else base.body
-    return Target(url=url, method=mine.method or base.method or "POST", headers=headers, body=body, timeout=timeout)
+    return Target(
+        url=ascii_url(url), method=mine.method or base.method or "POST", headers=headers, body=body, timeout=timeout
+    )

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cron_adapter import kinds as k
+
 # Re-exported: the kinds live apart so the fire path can skip this module.
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, CatchUp, Delivery, Method, Overlap, Source  # noqa: F401
 
@@ -26,7 +28,7 @@ CATCH_UP_WINDOW_TEXT = "Minutes: how far back catch-up reaches, and what spread 
 class _In(BaseModel):
     """Input models refuse unknown fields, so a typo is an error, not a silent default."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TargetIn(_In):
@@ -44,11 +46,15 @@ class TargetIn(_In):
 class RetryIn(_In):
     """Retries of the HTTP call inside one fire (408, 429, 5xx and timeouts)."""
 
-    attempts: int | None = Field(None, ge=1, le=10, description="Total attempts including the first (default 3).")
-    backoff: float | None = Field(
-        None, ge=0, le=60, description="First backoff in seconds; doubles each retry (default 1)."
+    attempts: int | None = Field(
+        None, ge=1, le=k.MAX_ATTEMPTS, description=f"Total attempts including the first (default {k.DEFAULT_ATTEMPTS})."
     )
-    max_backoff: float | None = Field(None, ge=0, le=300, description="Largest backoff in seconds (default 30).")
+    backoff: float | None = Field(
+        None, ge=0, le=k.MAX_BACKOFF_SECONDS, description="First backoff in seconds; doubles each retry (default 1)."
+    )
+    max_backoff: float | None = Field(
+        None, ge=0, le=k.MAX_MAX_BACKOFF_SECONDS, description="Largest backoff in seconds (default 30)."
+    )
 
 
 class DefaultsIn(_In):
@@ -67,7 +73,9 @@ class DefaultsIn(_In):
 class JobIn(_In):
     """One job as written in jobs.json."""
 
-    id: str = Field(min_length=1, max_length=512, description="Stable job id; schedule names derive from it.")
+    id: str = Field(
+        min_length=1, max_length=k.MAX_JOB_ID_CHARS, description="Stable job id; schedule names derive from it."
+    )
     schedule: str = Field(
         min_length=1, description="every 15m | daily 03:00 | 5-field cron | at 2026-12-01T10:00 | rate()/cron()/at()."
     )
@@ -76,7 +84,7 @@ class JobIn(_In):
     enabled: bool = True
     start_at: datetime | None = Field(None, description="No fire before this time (naive = job timezone).")
     end_at: datetime | None = Field(None, description="No fire after this time (naive = job timezone).")
-    max_runs: int | None = Field(None, ge=1, description="Stop after this many runs.")
+    max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT, description="Stop after this many runs.")
     jitter: int | None = Field(None, ge=0, le=1440)
     overlap: Overlap | None = None
     delivery: Delivery | None = None
@@ -113,19 +121,19 @@ class Target:
     """A resolved HTTP target (absolute URL, all defaults applied)."""
 
     url: str
-    method: Method = "POST"
+    method: Method = k.DEFAULT_METHOD
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
-    timeout: float = 30.0
+    timeout: float = k.DEFAULT_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryPolicy:
     """Resolved HTTP retry policy for one fire."""
 
-    attempts: int = 3
-    backoff: float = 1.0
-    max_backoff: float = 30.0
+    attempts: int = k.DEFAULT_ATTEMPTS
+    backoff: float = k.DEFAULT_BACKOFF_SECONDS
+    max_backoff: float = k.DEFAULT_MAX_BACKOFF_SECONDS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,8 +149,8 @@ class Job:
     end_at: datetime | None = None
     max_runs: int | None = None
     jitter: int = 0
-    overlap: Overlap = "skip"
-    delivery: Delivery = "at-least-once"
+    overlap: Overlap = k.DEFAULT_OVERLAP
+    delivery: Delivery = k.DEFAULT_DELIVERY
     catch_up: CatchUp = "none"
     catch_up_window: int = 60  # minutes
     pause_after_failures: int | None = None

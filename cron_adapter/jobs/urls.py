@@ -1,77 +1,204 @@
-"""Static checks of target URLs, shared by validation and the fire path.
+"""Rules for target URLs and addresses, shared by validation and the fire path.
 
-Plain http is allowed only to loopback (and only when the fire Lambda runs with the dev
-flag); link-local and cloud metadata addresses are never allowed, since a job file must not
-be able to reach the instance credentials endpoint.
+One address policy decides at validation (on IP literals) and at fire time (on every
+resolved address). Every address is first normalised, so an IPv4 address cannot hide in an
+IPv6 form (``::ffff:169.254.169.254``, ``::169.254.169.254``, NAT64, 6to4) or in the
+decimal, octal and hex spellings that ``inet_aton`` accepts (``2852039166``, ``0251.0376.0251.0376``)::
+
+    never:  instance metadata, link-local, unspecified (0.0.0.0, ::), multicast, reserved/broadcast
+    dev:    loopback (127/8, ::1), over http or https, only with the dev flag
+    listed: private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) only inside allowed CIDRs
+
+Pure: standard library only.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
+from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
 METADATA_NAMES = {"metadata.google.internal", "metadata", "instance-data"}
-_METADATA_V4 = ipaddress.ip_address("169.254.169.254")
-_METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
+_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+PRIVATE_NETWORKS: tuple[Network, ...] = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
+_INET_ATON = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
+_UNSENDABLE = re.compile(r"[\x00-\x20\x7f\\]")  # whitespace, controls, DEL, backslash
+# The path and query characters kept as written; anything else (non-ASCII) is percent-encoded.
+_URL_SAFE = "/:@!$&'()*+,;=-._~%?"
 
 
-def host_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The IP address a host literal names, or None for a DNS name."""
-    host = host.strip("[]")
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which addresses a deployment may call: loopback only in dev; private ranges only if listed."""
+
+    allow_loopback: bool = False
+    allowed_cidrs: tuple[Network, ...] = ()
+
+
+def parse_cidrs(text: str) -> tuple[Network, ...]:
+    """``"10.1.0.0/16, fd12::/64"`` -> networks (raises ValueError naming the bad entry)."""
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{part!r} is not a CIDR block such as 10.1.0.0/16") from exc
+    return tuple(out)
+
+
+def normalise(ip: Address) -> Address:
+    """The IPv4 address an IPv6 form carries (mapped, compatible, NAT64, 6to4), else ``ip``."""
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    value = int(ip)
+    if ip in _NAT64 or (1 < value < 2**32):  # NAT64, or deprecated IPv4-compatible ::a.b.c.d
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    return ip
+
+
+def host_ip(host: str) -> Address | None:
+    """The normalised IP address a URL host names in any spelling, or None for a DNS name."""
+    host = host.strip("[]").split("%", 1)[0]
     if not host or not (host[0].isdigit() or ":" in host):
         return None  # a DNS name: skip the (slow, raising) parse
     try:
-        return ipaddress.ip_address(host)
+        return normalise(ipaddress.ip_address(host))
     except ValueError:
-        return None
+        pass
+    if _INET_ATON.match(host):  # 2852039166, 0251.0376.0251.0376, 0xa9fea9fe, 169.254.43518
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def is_loopback(host: str) -> bool:
     """True for localhost names and loopback addresses."""
     ip = host_ip(host)
-    return host.lower() in LOOPBACK_NAMES if ip is None else ip.is_loopback
+    return host.lower().rstrip(".") in LOOPBACK_NAMES if ip is None else ip.is_loopback
 
 
-def forbidden_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why a target address may never be called, or None.
-
-    Checked on IP literals at validation and on every resolved address at fire time.
-    """
-    if ip in (_METADATA_V4, _METADATA_V6):
+def forbidden_reason(ip: Address) -> str | None:
+    """Why an address may never be called, whatever the deployment allows, or None."""
+    ip = normalise(ip)
+    if ip in _METADATA:
         return "instance metadata address"
     if ip.is_link_local:
         return "link-local address"
-    if ip.is_unspecified or ip.is_multicast:
+    if ip.is_unspecified or ip.is_multicast or ip in _THIS_NETWORK:
         return "unspecified or multicast address"
+    if isinstance(ip, ipaddress.IPv4Address) and (ip.is_reserved or ip == ipaddress.IPv4Address("255.255.255.255")):
+        return "reserved address"
     return None
+
+
+def refused_reason(ip: Address, policy: AddressPolicy) -> str | None:
+    """Why a resolved address may not be called under ``policy``, or None."""
+    ip = normalise(ip)
+    reason = forbidden_reason(ip)
+    if reason:
+        return reason
+    if ip.is_loopback and not policy.allow_loopback:
+        return "loopback address (allowed only by `cron-adapter dev`)"
+    if any(ip in net for net in PRIVATE_NETWORKS) and not any(ip in net for net in policy.allowed_cidrs):
+        return "private address outside the deployment's allowed CIDRs"
+    return None
+
+
+def ascii_url(url: str) -> str:
+    """The URL as it goes on the wire: IDNA host, non-ASCII path and query percent-encoded."""
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host.encode("idna").decode("ascii") if not host.isascii() else host
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URL_SAFE), quote(parts.query, safe=_URL_SAFE), ""))
 
 
 def check_target_url(url: str) -> tuple[str | None, str | None]:
     """Return (problem, warning) for a target URL; at most one is set."""
+    if _UNSENDABLE.search(url):
+        return "the URL contains whitespace, a control character or a backslash", None
     scheme, sep, rest = url.partition("://")
     if not sep:
         return f"{url!r} is not an absolute http(s) URL", None
     # Only the origin decides; job files share a few origins, so the check is cached.
     netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    return _check_origin(scheme.lower(), netloc)
+    problem, warning = _check_origin(scheme.lower(), netloc)
+    if problem is None:
+        try:
+            ascii_url(url)
+        except (UnicodeError, ValueError):
+            return f"the host of {url!r} is not a valid international domain name", None
+    return problem, warning
 
 
 @lru_cache(maxsize=1024)
 def _check_origin(scheme: str, netloc: str) -> tuple[str | None, str | None]:
-    parts = urlsplit(f"{scheme}://{netloc}")
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(f"{scheme}://{netloc}")
+        host, _ = parts.hostname or "", parts.port
+    except ValueError as exc:  # "[::1" or a port out of range
+        return f"'{scheme}://{netloc}' is not a valid URL ({exc})", None
     if scheme not in {"https", "http"} or not host:
         return f"'{scheme}://{netloc}' is not an absolute http(s) URL", None
-    if parts.username or parts.password:
+    if parts.username is not None or parts.password is not None:
         return "credentials in the URL would leak into logs and schedules", None
     ip = host_ip(host)
     reason = "metadata host name" if host.lower() in METADATA_NAMES else (forbidden_reason(ip) if ip else None)
     if reason:
         return f"{host} is a {reason}", None
+    if is_loopback(host):
+        kind = "plain http" if scheme == "http" else "https"
+        return None, f"{kind} to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK, set by dev)"
     if scheme == "http":
-        if is_loopback(host):
-            return None, f"plain http to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK)"
         return f"plain http to {host} would send the shared secret in clear", None
+    if ip is not None and any(ip in net for net in PRIVATE_NETWORKS):
+        return None, f"{host} is a private address: it is called only if the deployment lists it in allowed CIDRs"
     return None, None
+
+
+# RFC 9110 token characters: what a header name may contain.
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # controls (tab is allowed), CR and LF above all
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a job's header cannot be sent as written (name not a token, CR/LF, not Latin-1), or None."""
+    if not _TOKEN.match(name):
+        return f"header name {name!r} is not a valid HTTP token (no spaces, ':' or non-ASCII)"
+    if _BAD_VALUE.search(value):
+        return f"header {name!r} has a control character (CR, LF, ...) in its value"
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return f"header {name!r} has characters outside Latin-1, which HTTP headers cannot carry"
+    return None
+
+
+def header_id(job_id: str) -> str:
+    """A job id as the ``X-Cron-Job-Id`` header carries it: UTF-8, percent-encoded outside visible ASCII.
+
+    ``%`` itself is encoded, so ``urllib.parse.unquote(value)`` always gives the id back.
+    """
+    return quote(job_id, safe="!#$&'()*+,/:;=?@[]^_`{|}~-.<>\"")

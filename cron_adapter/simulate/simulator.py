@@ -28,6 +28,7 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 from cron_adapter.jobs.model import Job, JobSet
+from cron_adapter.kinds import backoff_ceiling, jittered
 from cron_adapter.schedule import engine
 from cron_adapter.schedule.grammar import parse_schedule
 from cron_adapter.simulate.pricing import Lambda, MonthlyCost, Pricing, monthly_cost, per_month
@@ -77,9 +78,9 @@ class JobRun:
         return self.job.retry.attempts if self.failing else 1
 
     def backoffs(self) -> list[float]:
-        """Seconds waited before each retry (doubling, capped), as the fire Lambda does."""
+        """Seconds waited before each retry: the fire Lambda's jittered backoff, at its mean."""
         r = self.job.retry
-        return [min(r.backoff * 2**i, r.max_backoff) for i in range(self.calls_per_fire - 1)]
+        return [jittered(backoff_ceiling(r.backoff, r.max_backoff, n), 0.5) for n in range(1, self.calls_per_fire)]
 
     def billed_seconds_per_fire(self, fn: Lambda) -> float:
         """Lambda time one fire bills: each call plus the backoffs waited in between."""

@@ -88,12 +88,13 @@ def test_a_failing_target_lists_every_retry_with_backoff() -> None:
     sim = simulate(files, window("2027-01-01T00:00", "2027-01-01T02:00"))
     listed = [(f["at"], f["attempt"], f["outcome"]) for f in to_dict(sim)["fires"]]
     assert listed == [
+        # the fire Lambda's equal-jitter backoff at its mean: 0.75 x (2 s, 4 s) = 1.5 s, 3 s
         ("2027-01-01T00:00:00Z", 1, "retry"),
-        ("2027-01-01T00:00:02Z", 2, "retry"),
-        ("2027-01-01T00:00:06Z", 3, "failed"),
+        ("2027-01-01T00:00:01Z", 2, "retry"),
+        ("2027-01-01T00:00:04Z", 3, "failed"),
         ("2027-01-01T01:00:00Z", 1, "retry"),
-        ("2027-01-01T01:00:02Z", 2, "retry"),
-        ("2027-01-01T01:00:06Z", 3, "failed"),
+        ("2027-01-01T01:00:01Z", 2, "retry"),
+        ("2027-01-01T01:00:04Z", 3, "failed"),
     ]
 
 
@@ -163,9 +164,9 @@ def test_cost_above_the_free_tier_on_x86_with_a_failing_target() -> None:
     )
     cost = to_dict(simulate(files, opts))["cost"]["per_month"]
     assert cost["scheduler"] == pytest.approx(43_800 / 1e6 * 1.00)
-    # per fire: 3 calls * 0.1 s + backoffs 1 s + 2 s = 3.3 s at 1 GB x86: 43,800 * 3.3 * $0.0000166667
-    assert cost["billed_seconds"] == pytest.approx(43_800 * 3.3)
-    assert cost["lambda_compute"] == pytest.approx(43_800 * 3.3 * 0.0000166667, rel=1e-5)
+    # per fire: 3 calls * 0.1 s + mean jittered backoffs 0.75 s + 1.5 s = 2.55 s at 1 GB x86
+    assert cost["billed_seconds"] == pytest.approx(43_800 * 2.55)
+    assert cost["lambda_compute"] == pytest.approx(43_800 * 2.55 * 0.0000166667, rel=1e-5)
 
 
 def test_jobs_that_dominate_cost_are_flagged() -> None:

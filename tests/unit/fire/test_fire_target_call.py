@@ -79,11 +79,13 @@ def test_no_retry_past_the_lambda_deadline() -> None:
 
 
 def test_attempt_timeout_is_capped_by_remaining_time_and_840_s(world: World) -> None:
-    world.fire(make_input(target={"url": "https://x.example/h", "timeout": 3000}), remaining=400.0)
+    world.fire(make_input(target={"url": "https://x.example/h", "timeout": 840}), remaining=400.0)
     assert world.caller.requests[0][1] == pytest.approx(400.0 - 3.0)
     other = World()
-    other.fire(make_input(target={"url": "https://x.example/h", "timeout": 3000}), remaining=900.0)
+    other.fire(make_input(target={"url": "https://x.example/h", "timeout": 840}), remaining=900.0)
     assert other.caller.requests[0][1] == 840.0
+    with pytest.raises(ValueError, match="less than or equal to 840"):
+        make_input(target={"url": "https://x.example/h", "timeout": 3000})  # over the bound: refused as input
 
 
 def test_at_most_once_does_not_resend_after_a_timeout_or_5xx() -> None:
