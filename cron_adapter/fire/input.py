@@ -105,9 +105,9 @@ class FireInput(_Value):
     schedule: str = Field(min_length=1, max_length=64)
     spec_hash: str = Field(min_length=1, max_length=64)
     job: FireJob
+    run: str | None = Field(None, pattern=RUN_LABEL_PATTERN)  # a label: manual trigger or catch-up
 
     _years = field_validator("scheduled_time")(_in_years)
-    run: str | None = Field(None, pattern=RUN_LABEL_PATTERN)  # a label: manual trigger or catch-up
 
 
 def run_id(fire: FireInput) -> str:
