@@ -51,6 +51,9 @@ SERVICE_NAME: Final = "cron-adapter"
 METRICS_NAMESPACE: Final = "CronAdapter"
 # The hermes-agent inbound fire webhook, appended to the base URL of a hermes store.
 HERMES_FIRE_PATH: Final = "/api/cron/fire"
+# S3 user metadata of the jobs object naming the store's timezone (x-amz-meta-store-timezone);
+# the hermes plugin sets it from hermes's own zone, reconcile prefers it to the stack default.
+JOBS_TIMEZONE_METADATA: Final = "store-timezone"
 
 # --- The DynamoDB table (one table; see README "Data model") ----------------------------
 TABLE_PARTITION_KEY: Final = "pk"
@@ -78,6 +81,7 @@ METRIC_RECONCILE_FAILED: Final = "ReconcileFailed"
 METRIC_RECONCILE_CONTENDED: Final = "ReconcileLockContended"
 METRIC_MISSED_RUN: Final = "MissedRun"
 METRIC_JOB_PAUSED: Final = "JobPaused"
+METRIC_JOB_UNSCHEDULED: Final = "JobUnscheduled"  # a hermes job EventBridge cannot express
 
 # --- Resource definitions shared by the CDK stack and `cron-adapter dev` ----------------
 # Both provision from these, so the emulator cannot drift from the stack.

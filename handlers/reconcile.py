@@ -30,6 +30,7 @@ _COUNTS = {
     "deleted": c.METRIC_RECONCILE_DELETED,
     "drift_repaired": c.METRIC_DRIFT_REPAIRED,
 }
+MAX_UNSCHEDULED_LOGGED = 50  # one line per job, bounded: the outcome line carries them all
 _STATUS = {
     "rejected": c.METRIC_RECONCILE_REJECTED,
     "refused": c.METRIC_RECONCILE_REJECTED,
@@ -53,6 +54,10 @@ def _emit(outcome: Outcome) -> None:
         metrics.add_metric(name=_STATUS[outcome.status], unit=MetricUnit.Count, value=1)
     if outcome.failed:
         metrics.add_metric(name=c.METRIC_RECONCILE_FAILED, unit=MetricUnit.Count, value=1)
+    if outcome.unscheduled:
+        metrics.add_metric(name=c.METRIC_JOB_UNSCHEDULED, unit=MetricUnit.Count, value=len(outcome.unscheduled))
+    for problem in outcome.unscheduled[:MAX_UNSCHEDULED_LOGGED]:
+        logger.warning("job left unscheduled", extra={"job_id": problem.job_id, "reason": problem.message})
 
 
 @metrics.log_metrics

@@ -18,7 +18,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cron_adapter.constants import JOBS_TIMEZONE_METADATA
 from cron_adapter.errors import NoJobsFile
+from cron_adapter.reconcile.ports import Fetched
 
 
 class S3JobsObject:
@@ -36,8 +38,8 @@ class S3JobsObject:
             self._client = boto3.client("s3")
         return self._client
 
-    def fetch(self) -> tuple[bytes, str]:
-        """(content, ETag) of the current version; NoJobsFile if absent."""
+    def fetch(self) -> Fetched:
+        """Content, ETag and store timezone (object metadata) of the current version; NoJobsFile if absent."""
         try:
             got = self.client.get_object(Bucket=self.bucket, Key=self.key)
         except ClientError as exc:
@@ -45,7 +47,8 @@ class S3JobsObject:
             if code == "NoSuchKey" or (code == "AccessDenied" and self._listed_as_missing()):
                 raise NoJobsFile(f"s3://{self.bucket}/{self.key} does not exist") from exc
             raise
-        return got["Body"].read(), str(got.get("ETag", "")).strip('"')
+        zone = (got.get("Metadata") or {}).get(JOBS_TIMEZONE_METADATA) or None
+        return Fetched(got["Body"].read(), str(got.get("ETag", "")).strip('"'), zone)
 
     def _listed_as_missing(self) -> bool:
         """True if a listing of the key's prefix shows no such key (False if it may not list)."""
@@ -55,7 +58,10 @@ class S3JobsObject:
             return False  # no listing right either: the 403 stands, as a real denial
         return not any(item.get("Key") == self.key for item in listed.get("Contents", []))
 
-    def put(self, body: bytes) -> tuple[str, str | None]:
-        """Upload a new version; (ETag, VersionId or None when unversioned)."""
-        put = self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/json")
+    def put(self, body: bytes, timezone: str | None = None) -> tuple[str, str | None]:
+        """Upload a new version (with the store timezone as metadata); (ETag, VersionId or None)."""
+        extra = {"Metadata": {JOBS_TIMEZONE_METADATA: timezone}} if timezone else {}
+        put = self.client.put_object(
+            Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/json", **extra
+        )
         return str(put["ETag"]).strip('"'), put.get("VersionId")

@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
         from cron_adapter.adapters.jobs_object import S3JobsObject
 
         since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
-        etag, version_id = S3JobsObject(bucket, key).put(Path(args.file).read_bytes())
+        # --timezone travels with the object (metadata): reconcile prefers it to the stack default
+        etag, version_id = S3JobsObject(bucket, key).put(Path(args.file).read_bytes(), timezone=args.timezone)
         result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": etag, "version_id": version_id}
         if args.wait:
             from cron_adapter.adapters.ledger import Ledger

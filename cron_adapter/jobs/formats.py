@@ -1,25 +1,38 @@
 """Read the job stores of real clients, as they are, into native ``JobIn`` values.
 
 - hermes-agent's ``jobs.json`` (``{"jobs": [...]}``): ``schedule.kind`` cron / interval /
-  once, ``repeat.times``, ``enabled: false`` or ``state: paused`` = paused,
-  ``state: completed`` = done; no per-job timezone. Target: the store's fire webhook.
+  once, ``repeat.times``/``completed``, ``enabled: false`` or ``state: paused`` = paused,
+  ``state: completed`` = done; no per-job timezone (the store's zone comes with the upload).
+  Target: the store's fire webhook. Time semantics: :mod:`cron_adapter.jobs.hermes`.
 - a sidecar job list: ``[{"name", "schedule", "endpoint", "method", "timeout"}]``.
 
-Each reader returns ``(jobs, problems, warnings)`` and never raises on bad input.
+Each reader returns a :class:`Read` and never raises on bad input.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from cron_adapter.constants import HERMES_FIRE_PATH
 from cron_adapter.errors import Problem
+from cron_adapter.jobs.hermes import hermes_cron, interval_start, repeat_of
 from cron_adapter.jobs.model import JobIn
 
 SIDECAR_KEYS = {"name", "schedule", "endpoint", "method", "timeout"}
 HERMES_KINDS = {"cron", "interval", "once"}
 
-Read = tuple[list[tuple[JobIn, bool]], list[Problem], list[tuple[str | None, str]]]
+Sched = tuple[str, datetime | None] | None
+
+
+class Read(NamedTuple):
+    """What a reader found: jobs with their done flag, problems (refuse the file), warnings, and
+    jobs left unscheduled (hermes only: accepted by hermes, inexpressible in EventBridge)."""
+
+    jobs: list[tuple[JobIn, bool]]
+    problems: list[Problem]
+    warnings: list[tuple[str | None, str]]
+    unscheduled: list[Problem]
 
 
 def detect(raw: Any) -> str | None:
@@ -33,39 +46,56 @@ def detect(raw: Any) -> str | None:
     return None
 
 
-def _hermes_schedule(job_id: str, sched: Any) -> tuple[str | None, Problem | None]:
+def _hermes_schedule(job_id: str, item: dict[str, Any], problems: list[Problem], unscheduled: list[Problem]) -> Sched:
+    """(schedule text, interval anchor) of one hermes job, or None after noting why not."""
+    sched = item.get("schedule")
     if not isinstance(sched, dict) or sched.get("kind") not in HERMES_KINDS:
-        return None, Problem(
-            job_id,
-            "schedule.kind",
-            "must be one of cron, interval, once",
-            'write {"kind": "cron", "expr": "0 9 * * *"}',
+        problems.append(
+            Problem(
+                job_id,
+                "schedule.kind",
+                "must be one of cron, interval, once",
+                'write {"kind": "cron", "expr": "0 9 * * *"}',
+            )
         )
+        return None
     kind = sched["kind"]
     if kind == "cron":
         expr = sched.get("expr")
         if not isinstance(expr, str) or not expr.strip():
-            return None, Problem(
-                job_id, "schedule.expr", "a cron schedule needs a non-empty expr", 'e.g. "expr": "0 9 * * 1-5"'
+            problems.append(
+                Problem(job_id, "schedule.expr", "a cron schedule needs a non-empty expr", 'e.g. "expr": "0 9 * * 1-5"')
             )
-        return expr, None
+            return None
+        text, why = hermes_cron(job_id, expr)
+        if why:
+            unscheduled.append(why)  # hermes accepts it; EventBridge cannot: this job only is skipped
+            return None
+        return text or "", None
     if kind == "interval":
         minutes = sched.get("minutes")
         if not isinstance(minutes, int) or isinstance(minutes, bool):
-            return None, Problem(job_id, "schedule.minutes", "an interval needs whole minutes", 'e.g. "minutes": 30')
-        return f"every {minutes}m", None
+            problems.append(
+                Problem(job_id, "schedule.minutes", "an interval needs whole minutes", 'e.g. "minutes": 30')
+            )
+            return None
+        return f"every {minutes}m", interval_start(item.get("created_at"), minutes)
     run_at = sched.get("run_at")
     if not isinstance(run_at, str) or not run_at.strip():
-        return None, Problem(
-            job_id, "schedule.run_at", "a once schedule needs run_at", 'e.g. "run_at": "2026-12-24T09:00:00+00:00"'
+        problems.append(
+            Problem(
+                job_id, "schedule.run_at", "a once schedule needs run_at", 'e.g. "run_at": "2026-12-24T09:00:00+00:00"'
+            )
         )
+        return None
     return run_at, None
 
 
 def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
-    """Convert a hermes-agent store; returns (jobs with their done flag, problems, warnings)."""
+    """Convert a hermes-agent store; returns (jobs with their done flag, problems, warnings, unscheduled)."""
     jobs: list[tuple[JobIn, bool]] = []
     problems: list[Problem] = []
+    unscheduled: list[Problem] = []
     if not base_url:
         problems.append(
             Problem(
@@ -82,22 +112,23 @@ def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
                 Problem(f"#{index}", "id", "every hermes job needs a string id", "recreate the job with hermes")
             )
             continue
-        text, problem = _hermes_schedule(job_id, item.get("schedule"))
-        if problem:
-            problems.append(problem)
+        read = _hermes_schedule(job_id, item, problems, unscheduled)
+        if read is None:
             continue
-        times = (item.get("repeat") or {}).get("times")
+        text, start = read
+        times, finished = repeat_of(item)
         paused = item.get("enabled") is False or item.get("state") == "paused"
         job = JobIn(
             id=job_id,
-            schedule=text or "",
+            schedule=text,
             description=item.get("name"),
             enabled=not paused,
-            max_runs=times if isinstance(times, int) and times > 0 else None,
+            start_at=start,
+            max_runs=times,
             target={"url": (base_url or "https://invalid.example").rstrip("/") + HERMES_FIRE_PATH, "method": "POST"},
         )
-        jobs.append((job, item.get("state") == "completed"))
-    return jobs, problems, []
+        jobs.append((job, finished or item.get("state") == "completed"))
+    return Read(jobs, problems, [], unscheduled)
 
 
 def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
@@ -143,7 +174,7 @@ def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
                     name, "method/timeout", _first_error(exc), "use GET/POST/PUT/PATCH/DELETE and a positive timeout"
                 )
             )
-    return jobs, problems, warnings
+    return Read(jobs, problems, warnings, [])
 
 
 def _first_error(exc: ValueError) -> str:

@@ -97,9 +97,9 @@ def _load_foreign(raw: Any, fmt: str, timezone: str | None, base_url: str | None
     if fmt == "sidecar" and not isinstance(raw, list):
         raise InvalidJobsFile([Problem(None, "(root)", "a sidecar job list is a JSON array", "check --format")], source)
     reader = read_hermes if fmt == "hermes" else read_sidecar
-    items, problems, warnings = reader(raw, base_url)
+    read = reader(raw, base_url)
     defaults = DefaultsIn(timezone=timezone or "UTC")
-    return _resolve(items, defaults, fmt, False, problems, warnings, source)
+    return _resolve(read.jobs, defaults, fmt, False, read.problems, read.warnings, source, read.unscheduled)
 
 
 def _load_native(raw: Any, timezone: str | None, base_url: str | None, source: str) -> JobSet:
@@ -142,24 +142,30 @@ def _resolve(
     problems: list[Problem],
     warnings: list[tuple[str | None, str]],
     source: str,
+    unscheduled: list[Problem] | None = None,
 ) -> JobSet:
     jobs: list[Job] = []
     seen: set[str] = set()
+    # A hermes store is written by a machine: a job it accepts but EventBridge cannot express
+    # is left out (with a warning and a metric), so one odd job does not stop every other one.
+    skipped = unscheduled if unscheduled is not None else []
     for job_in, done in items:
         if job_in.id in seen:
             problems.append(Problem(job_in.id, "id", "duplicate job id", "give every job a unique id"))
             continue
         seen.add(job_in.id)
-        job = _resolve_job(job_in, defaults, fmt, done, problems, warnings)
+        job = _resolve_job(job_in, defaults, fmt, done, problems, warnings, skipped)
         if job is not None:
             jobs.append(job)
     if problems:
         raise InvalidJobsFile(problems, source)
+    warnings.extend((p.job_id, f"left unscheduled: {p.message} (fix: {p.fix})") for p in skipped)
     return JobSet(
         jobs=tuple(jobs),
         format=fmt,  # type: ignore[arg-type]
         allow_mass_delete=allow_mass_delete,
         warnings=_merge_warnings(warnings),
+        unscheduled=tuple(skipped),
     )
 
 
@@ -187,6 +193,7 @@ def _resolve_job(
     done: bool,
     problems: list[Problem],
     warnings: list[tuple[str | None, str]],
+    unscheduled: list[Problem],
 ) -> Job | None:
     before = len(problems)
     tz = job.timezone or defaults.timezone or "UTC"
@@ -194,6 +201,9 @@ def _resolve_job(
         try:
             parse_schedule(job.schedule, timezone=tz)
         except ScheduleError as exc:
+            if fmt == "hermes":
+                unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
+                return None
             problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
     else:
         field = "timezone" if job.timezone else "defaults.timezone"

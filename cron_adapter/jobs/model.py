@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cron_adapter import kinds as k
+from cron_adapter.errors import Problem
 
 # Re-exported: the kinds live apart so the fire path can skip this module.
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, CatchUp, Delivery, Method, Overlap, Source  # noqa: F401
@@ -168,3 +169,5 @@ class JobSet:
     format: Source
     allow_mass_delete: bool = False
     warnings: tuple[str, ...] = ()
+    # hermes jobs left out of the plan (hermes accepts them, EventBridge cannot express them)
+    unscheduled: tuple[Problem, ...] = ()

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from cron_adapter.errors import InvalidJobsFile, LockHeld, MassDeleteRefused, NoJobsFile
+from cron_adapter.errors import InvalidJobsFile, LockHeld, MassDeleteRefused, NoJobsFile, Problem
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import JobSet
 from cron_adapter.reconcile.ports import JobsSource, LedgerPort, SchedulerPort
@@ -40,11 +40,13 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     detail: str = ""
+    unscheduled: tuple[Problem, ...] = ()  # hermes jobs left out: the handler logs and counts each
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form (the handler's return value and the status item)."""
         out = asdict(self)
         out.update(problems=list(self.problems), warnings=list(self.warnings), failed=list(self.failed))
+        out["unscheduled"] = [{"job_id": p.job_id, "reason": p.message} for p in self.unscheduled]
         return out
 
 
@@ -66,24 +68,28 @@ class ReconcileApp:
         self.wiring = Wiring(s.group, s.fire_arn, s.role_arn, s.dlq_arn)
         self.clock = clock
 
-    def _loader(self, seen: dict[str, str]) -> Callable[[], JobSet]:
+    def _loader(self, seen: dict[str, Any]) -> Callable[[], JobSet]:
         s = self.settings
 
         def load() -> JobSet:
-            data, seen["etag"] = self.source.fetch()
-            return load_bytes(
-                data,
+            got = self.source.fetch()
+            seen["etag"] = got.etag
+            # The zone uploaded with the store (hermes's own) wins over the stack's default.
+            jobset = load_bytes(
+                got.data,
                 format=s.store_format,
-                timezone=s.store_timezone,
+                timezone=got.timezone or s.store_timezone,
                 base_url=s.base_url,
                 source=f"s3://{s.bucket}/{s.jobs_key}",
             )
+            seen["unscheduled"] = jobset.unscheduled
+            return jobset
 
         return load
 
     def run(self, trigger: Trigger, remaining: Callable[[], float] | None = None, **options: Any) -> Outcome:
         """Reconcile once; expected failures become an Outcome, others are recorded then raised."""
-        seen: dict[str, str] = {}
+        seen: dict[str, Any] = {}
         reconciler = Reconciler(
             self.scheduler,
             self.ledger,
@@ -110,7 +116,7 @@ class ReconcileApp:
         return outcome
 
     @staticmethod
-    def _outcome(trigger: Trigger, result: Any, seen: dict[str, str]) -> Outcome:
+    def _outcome(trigger: Trigger, result: Any, seen: dict[str, Any]) -> Outcome:
         failed = tuple(f"{a.action} {a.name}: {why}" for a, why in result.failed)
         return Outcome(
             result.status,
@@ -121,6 +127,7 @@ class ReconcileApp:
             tuple(result.plan.warnings),
             failed,
             f"{result.skipped} action(s) left for the next run" if result.skipped else "",
+            seen.get("unscheduled", ()),
         )
 
     def _record(self, trigger: Trigger, outcome: Outcome) -> None:

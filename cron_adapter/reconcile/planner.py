@@ -11,8 +11,9 @@ returns no expression but does return ``LastModificationDate``::
 
 A one-shot (``ActionAfterCompletion: DELETE``) whose ``at()`` time has passed is deleted
 by EventBridge after it fires: its absence is not drift, and a new one is never created
-in the past (a warning instead). A job the fire path marked exhausted with its current
-spec hash is not recreated.
+in the past (a warning instead), unless its job fires late ones (``late_ok``: hermes), which
+is then created for the next minute. A passed StartDate of a rate moves forward on its
+grid. A job the fire path marked exhausted with its current spec hash is not recreated.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -38,9 +39,12 @@ DRIFT_DELETED = "deleted outside the adapter"
 ORPHAN = "orphan"
 UNKNOWN = "not in the ledger"
 UNCONFIRMED = "unconfirmed write"
+OVERDUE = "overdue one-shot, fires now"
+OVERDUE_DELAY_SECONDS = 60  # EventBridge resolves at() to the minute: the next one that surely lies ahead
 DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
 
 _AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
+_RATE = re.compile(r"rate\((\d+) (minute|hour|day)s?\)")
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,34 @@ def _dated(want: ScheduleRequest, now: datetime) -> tuple[dict[str, Any] | None,
         return None, f"job {want.job_id!r}: end_at {request['EndDate']} has passed; schedule {want.name!r} not written"
     start = _utc(request.get("StartDate"))
     if start is not None and start <= now:
+        aligned = _aligned_start(start, str(request.get("ScheduleExpression", "")), now)
         request = {k: v for k, v in request.items() if k != "StartDate"}
+        if aligned is not None:
+            request["StartDate"] = aligned
     return request, None
+
+
+def _aligned_start(start: datetime, expression: str, now: datetime) -> str | None:
+    """A rate's next instant on its original grid after ``now`` (start + k * period); None for a cron.
+
+    A rate counts from its StartDate, so moving a passed start forward by whole periods keeps
+    the cadence the job asked for (hermes: ``created_at + N``, ``+ 2N``, ...). Only the request
+    sent changes; the spec hash keeps the original start, so an unchanged job stays unchanged.
+    """
+    match = _RATE.fullmatch(expression)
+    if not match:
+        return None
+    period = timedelta(**{match.group(2) + "s": int(match.group(1))})
+    steps = -(-(now - start) // period)  # ceiling division of two timedeltas
+    return (start + steps * period).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _overdue(want: ScheduleRequest, now: datetime) -> Create:
+    """A late one-shot that must still run (hermes fires one however late): at the next minute."""
+    zone = ZoneInfo(str(want.request.get("ScheduleExpressionTimezone") or "UTC"))
+    when = (now + timedelta(seconds=OVERDUE_DELAY_SECONDS)).astimezone(zone)
+    request = {**want.request, "ScheduleExpression": f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})"}
+    return Create(want.job_id, want.name, want.spec_hash, request, OVERDUE)
 
 
 def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
@@ -172,6 +202,8 @@ def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
 def _missing(want: ScheduleRequest, entry: LedgerEntry | None, now: datetime) -> tuple[Action | None, str | None]:
     """A desired schedule that is not listed: create it, or explain why not."""
     if _passed(want.request, now):
+        if entry is None and want.late_ok:
+            return _overdue(want, now), None
         if entry is None:
             return (
                 None,

@@ -7,7 +7,7 @@ contract suite runs against the real adapters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
 
@@ -51,7 +51,15 @@ class LedgerPort(Protocol):
     def get_status(self, key: str) -> dict[str, Any] | None: ...
 
 
+class Fetched(NamedTuple):
+    """The jobs file's current version: content, ETag, and the store timezone uploaded with it."""
+
+    data: bytes
+    etag: str
+    timezone: str | None = None
+
+
 class JobsSource(Protocol):
     """Where the jobs file's current version is read from (see adapters.jobs_object)."""
 
-    def fetch(self) -> tuple[bytes, str]: ...
+    def fetch(self) -> Fetched: ...

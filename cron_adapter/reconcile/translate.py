@@ -70,6 +70,7 @@ class ScheduleRequest(NamedTuple):
     name: str
     spec_hash: str
     request: dict[str, Any]
+    late_ok: bool = False  # a one-shot whose time passed unfired still fires (hermes semantics)
 
 
 def _iso_utc(value: datetime, timezone: str) -> str:
@@ -176,6 +177,7 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
     )
     job_json = _fire_job_json(job, schedule, names)
     id_json = to_json(job.id).decode()
+    late = schedule.one_shot and job.source == "hermes"
     out = []
     for part, name in zip(parts, names, strict=True):
         template = _template(wiring, part.expression, job.timezone, job.enabled, job.jitter, schedule.one_shot)
@@ -189,7 +191,7 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 field="target.body",
             )
         request = {"Name": name, **template.fields, **own, "Target": {**template.fields["Target"], "Input": fire_input}}
-        out.append(ScheduleRequest(job.id, name, digest, request))
+        out.append(ScheduleRequest(job.id, name, digest, request, late))
     return tuple(out)
 
 

@@ -116,3 +116,14 @@ def test_push_validates_uploads_and_waits_for_the_status(
     assert code == 0 and result["reconcile"]["status"] == "applied" and result["etag"]
     assert result["reconcile"]["counts"]["created"] == 2  # a number, not DynamoDB's Decimal as a string
     assert "pk" not in result["reconcile"] and "ttl" not in result["reconcile"]
+
+
+def test_push_sends_the_store_timezone_as_object_metadata(live: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(c.ENV_BUCKET, BUCKET)
+    boto3.client("s3").create_bucket(Bucket=BUCKET)
+    hermes = live.with_name("hermes.json")
+    hermes.write_text(json.dumps({"jobs": [{"id": "a", "schedule": {"kind": "cron", "expr": "0 9 * * *"}}]}))
+    code = cli("push", str(hermes), "--base-url", "https://agent.example.com", "--timezone", "Asia/Tokyo")
+    assert code == 0
+    head = boto3.client("s3").head_object(Bucket=BUCKET, Key="jobs.json")
+    assert head["Metadata"] == {c.JOBS_TIMEZONE_METADATA: "Asia/Tokyo"}

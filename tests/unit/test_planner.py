@@ -21,6 +21,7 @@ class ScheduleRequest:
     name: str
     spec_hash: str
     request: dict[str, Any]
+    late_ok: bool = False
 
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -142,10 +143,30 @@ def dated(name: str, start: str | None = None, end: str | None = None, spec: str
     return ScheduleRequest(r.job_id, r.name, r.spec_hash, {**r.request, **extra})
 
 
-def test_a_start_date_that_has_passed_is_dropped_because_eventbridge_refuses_it():
-    result = plan([dated("a", start="2026-11-01T00:00:00Z")], [], {}, NOW)
+def test_a_passed_rate_start_moves_to_its_next_instant_on_the_grid_because_eventbridge_refuses_it():
+    # rate(5 minutes) from 00:02: the next instant after 12:00 on that grid is 12:02
+    result = plan([dated("a", start="2026-11-01T00:02:00Z")], [], {}, NOW)
     (create,) = result.actions
-    assert "StartDate" not in create.request and create.spec_hash == "h1"
+    assert create.request["StartDate"] == "2026-11-22T12:02:00Z" and create.spec_hash == "h1"
+
+
+def test_a_passed_cron_start_is_dropped():
+    r = req("a", expr="cron(0 9 * * ? *)")
+    r = ScheduleRequest(r.job_id, r.name, r.spec_hash, {**r.request, "StartDate": "2026-11-01T00:00:00Z"})
+    (create,) = plan([r], [], {}, NOW).actions
+    assert "StartDate" not in create.request
+
+
+def test_an_overdue_late_ok_one_shot_is_created_for_the_next_minute_with_its_own_hash():
+    r = req("a", expr="at(2026-11-01T09:00:00)")
+    late = ScheduleRequest(r.job_id, r.name, r.spec_hash, r.request, late_ok=True)
+    (create,) = plan([late], [], {}, NOW).actions
+    assert create.request["ScheduleExpression"] == "at(2026-11-22T12:01:00)"
+    assert create.reason == p.OVERDUE and create.spec_hash == "h1"
+    # once fired (EventBridge deleted it, the ledger remembers it) it is not created again
+    assert plan([late], [], {"a": entry("a")}, NOW).actions == ()
+    # a plain one-shot that passed is not created at all
+    assert plan([r], [], {}, NOW).actions == ()
 
 
 def test_a_future_start_date_is_kept():
