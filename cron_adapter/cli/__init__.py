@@ -27,6 +27,8 @@ COMMANDS = [
     "backfill",
     "resume",
     "drift",
+    # integrations
+    "hermes",
 ]
 
 

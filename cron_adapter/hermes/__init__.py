@@ -1,0 +1,1 @@
+"""hermes-agent integration: the provider plugin (``plugin/``, runs inside hermes) and its installer."""
