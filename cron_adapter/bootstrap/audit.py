@@ -60,9 +60,10 @@ class AuditApp:
     def jobs(self) -> JobSet:
         """The current jobs file, loaded as reconcile loads it."""
         r = self.settings.reconcile
-        data, _ = self.source.fetch()
+        got = self.source.fetch()
         source = f"s3://{r.bucket}/{r.jobs_key}"
-        return load_bytes(data, format=r.store_format, timezone=r.store_timezone, base_url=r.base_url, source=source)
+        zone = got.timezone or r.store_timezone  # the zone uploaded with the store wins, as in reconcile
+        return load_bytes(got.data, format=r.store_format, timezone=zone, base_url=r.base_url, source=source)
 
     def service(self, log: Any, metrics: MetricSink, holder: str, deadline: Callable[[], float]) -> AuditService:
         """The audit service; catch-ups fire through the fire service as ``holder``."""

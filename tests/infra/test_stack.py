@@ -334,6 +334,7 @@ def _alarms(synth) -> list[dict[str, Any]]:
         c.METRIC_RECONCILE_FAILED,
         c.METRIC_MISSED_RUN,
         c.METRIC_LOST,
+        c.METRIC_JOB_UNSCHEDULED,
     ],
 )
 def test_alarm_on_each_adapter_metric(synth, metric):
@@ -364,7 +365,7 @@ def test_alarms_on_dead_letters_and_lambda_errors_and_throttles(synth):
 def test_every_alarm_notifies_the_topic_and_ignores_missing_data(synth):
     topic_id, _ = synth.one("AWS::SNS::Topic")
     alarms = _alarms(synth)
-    assert len(alarms) == 11
+    assert len(alarms) == 12
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["TreatMissingData"] == "notBreaching"
