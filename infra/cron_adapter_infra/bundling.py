@@ -33,11 +33,17 @@ from pathlib import Path
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
 
+from cron_adapter import constants
+
 # Bump when the bundle layout changes, to invalidate every cache entry.
-BUNDLER_VERSION = "1"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_REQUIREMENTS = REPO_ROOT / "infra" / "lambda-requirements.txt"
+BUNDLER_VERSION = "2"
+# Where the runtime packages are installed: a checkout (editable install) or site-packages.
+# The asset is built from the installed packages, never from a repository layout.
+SOURCE_ROOT = Path(constants.__file__).resolve().parents[1]
+DEFAULT_REQUIREMENTS = Path(__file__).resolve().parent / "lambda-requirements.txt"
 SOURCE_PACKAGES: tuple[str, ...] = ("cron_adapter", "handlers")
+# The Lambda runtime: the longest support window whose wheels exist for every pin (docs/deploy.md).
+DEFAULT_PYTHON_VERSION = "3.13"
 # Never shipped: the runtime provides boto3 and friends; caches are rebuilt on the host.
 _FORBIDDEN_TOP_LEVEL = ("boto3", "botocore", "s3transfer")
 _IGNORED_PARTS = ("__pycache__",)
@@ -58,6 +64,11 @@ def default_cache_dir() -> Path:
     return Path(base) / "cron-adapter" / "lambda-deps"
 
 
+def _ensure(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 def _source_files(root: Path, packages: tuple[str, ...]) -> list[Path]:
     files: list[Path] = []
     for package in packages:
@@ -75,8 +86,8 @@ class LambdaBundle:
     """What goes into the one asset both functions share."""
 
     architecture: str = "arm64"  # "arm64" | "x86_64" (Lambda's names)
-    python_version: str = "3.12"
-    source_root: Path = REPO_ROOT
+    python_version: str = DEFAULT_PYTHON_VERSION
+    source_root: Path = SOURCE_ROOT
     requirements: Path = DEFAULT_REQUIREMENTS
     packages: tuple[str, ...] = SOURCE_PACKAGES
     cache_dir: Path | None = None
@@ -146,9 +157,32 @@ class LambdaBundle:
                 raise RuntimeError(f"{name} must not be bundled (the Lambda runtime provides it)")
         shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts are useless in Lambda
 
+    def stage_sources(self) -> Path:
+        """A directory holding only the sources and pins: the asset's input, never a whole checkout.
+
+        CDK zips the asset input as it is when bundling is skipped (``cdk synth --exclusively``,
+        ``aws:cdk:bundling-stacks``), so it must not be the repository or site-packages.
+        """
+        staged = (self.cache_dir or default_cache_dir()).parent / "sources" / self.asset_hash()
+        if (staged / ".complete").is_file():
+            return staged
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(staged.parent)))
+        for path in _source_files(self.source_root, self.packages):
+            destination = staging / path.relative_to(self.source_root)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+        shutil.copy2(self.requirements, staging / "lambda-requirements.txt")
+        (staging / ".complete").write_text(self.asset_hash())
+        try:
+            staging.rename(staged)
+        except OSError:  # a concurrent synth staged the same hash
+            shutil.rmtree(staging, ignore_errors=True)
+        return staged
+
     def build(self, output_dir: Path) -> None:
         """Fill ``output_dir`` with the dependency tree and the source packages."""
         shutil.copytree(self.deps_dir(), output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
+        # Only the packages: lambda-requirements.txt stays out of the deployed zip.
         for path in _source_files(self.source_root, self.packages):
             destination = output_dir / path.relative_to(self.source_root)
             destination.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +195,7 @@ class LambdaBundle:
             command=[
                 "bash",
                 "-c",
-                "pip install --no-deps -r infra/lambda-requirements.txt -t /asset-output"
+                "pip install --no-deps -r lambda-requirements.txt -t /asset-output"
                 " && cp -r " + " ".join(self.packages) + " /asset-output/",
             ],  # fmt: skip
             local=LocalPythonBundler(self),

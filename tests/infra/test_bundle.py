@@ -52,10 +52,10 @@ def test_asset_contains_every_source_file_and_no_bytecode(asset):
 
 def test_compiled_wheels_match_the_lambda_platform(asset):
     [so] = list((asset / "pydantic_core").glob("_pydantic_core*.so"))
-    assert so.name == "_pydantic_core.cpython-312-aarch64-linux-gnu.so"
+    assert so.name == "_pydantic_core.cpython-313-aarch64-linux-gnu.so"
     [wheel] = list(asset.glob("pydantic_core-*.dist-info/WHEEL"))
     tags = re.findall(r"^Tag: (\S+)$", wheel.read_text(), re.MULTILINE)
-    assert tags and all(t.startswith("cp312-cp312-manylinux") and t.endswith("_aarch64") for t in tags), tags
+    assert tags and all(t.startswith("cp313-cp313-manylinux") and t.endswith("_aarch64") for t in tags), tags
     # Every compiled extension in the bundle is for aarch64 Linux, none for the build host.
     for extension in asset.rglob("*.so"):
         assert "aarch64" in extension.name or not re.search(r"x86_64|darwin|win", extension.name), extension
@@ -152,3 +152,21 @@ def test_props_refuse_invalid_values():
         CronAdapterProps(secret_length=16)
     with pytest.raises(ValueError, match="architecture"):
         CronAdapterProps(architecture="arm")
+
+
+def test_the_tests_run_exactly_the_pinned_lambda_versions():
+    from importlib.metadata import PackageNotFoundError, version
+
+    from cron_adapter_infra.bundling import DEFAULT_REQUIREMENTS
+
+    lines = [line.split("#")[0].strip() for line in DEFAULT_REQUIREMENTS.read_text().splitlines()]
+    pins = dict(line.split("==") for line in lines if line)
+    installed = {}
+    for name in pins:
+        try:
+            installed[name] = version(name)
+        except PackageNotFoundError:
+            installed[name] = None
+    # ./run installs the venv with these pins as constraints; a drift means the Lambda
+    # would deploy versions the suite never ran (fix: bump the pin, re-run ./run test).
+    assert installed == pins
