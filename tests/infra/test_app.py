@@ -54,7 +54,41 @@ def test_no_context_keeps_the_defaults():
     assert _app_module().props_from_context(cdk.App()) == CronAdapterProps()
 
 
-def test_cdk_json_runs_the_app():
+def test_cdk_json_runs_the_app_through_the_launcher():
     import json
 
-    assert json.loads((APP.parent / "cdk.json").read_text())["app"] == "python3 app.py"
+    assert json.loads((APP.parent / "cdk.json").read_text())["app"] == "sh cdk-app.sh app.py"
+
+
+def _launch(env: dict[str, str]) -> str:
+    import subprocess
+
+    code = "import sys, aws_cdk; print(sys.executable)"
+    result = subprocess.run(
+        ["sh", "cdk-app.sh", "-c", code], cwd=APP.parent, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_launcher_uses_the_venv_python_even_when_path_starts_with_usr_bin():
+    import sys
+
+    # What `npx aws-cdk@2` does: /usr/bin first, the venv's bin nowhere on PATH.
+    venv = str(Path(sys.prefix))
+    assert _launch({"PATH": "/usr/bin:/bin", "VIRTUAL_ENV": venv}) == str(Path(venv) / "bin" / "python")
+    assert _launch({"PATH": "/usr/bin:/bin", "CRON_ADAPTER_PYTHON": sys.executable}) == sys.executable
+
+
+def test_cdk_json_sets_every_recommended_feature_flag():
+    import json
+    import tarfile
+
+    import aws_cdk
+
+    [bundle] = (Path(aws_cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
+    with tarfile.open(bundle) as tar:
+        member = tar.extractfile("package/recommended-feature-flags.json")
+        assert member is not None
+        recommended = json.load(member)
+    context = json.loads((APP.parent / "cdk.json").read_text())["context"]
+    assert {k: context.get(k) for k in recommended} == recommended
