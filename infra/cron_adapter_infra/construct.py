@@ -13,7 +13,7 @@ The parts live in one module each: :mod:`.storage` (bucket, table, secret, DLQ),
 
 from __future__ import annotations
 
-from aws_cdk import ArnFormat, AssetHashType, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, AssetHashType, CfnOutput, Duration, RemovalPolicy, Stack, Tags
 from aws_cdk import aws_cloudwatch as cw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as events_targets
@@ -26,7 +26,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from cron_adapter import constants as c
-from cron_adapter_infra import alarms, dashboard, nag, permissions, storage
+from cron_adapter_infra import alarms, dashboard, grants, nag, outputs, permissions, storage
 from cron_adapter_infra.bundling import LambdaBundle
 from cron_adapter_infra.functions import FunctionSpec, make_function
 from cron_adapter_infra.names import deployment_name
@@ -47,8 +47,9 @@ class CronAdapter(Construct):
         self.deployment_name = props.name or deployment_name(self)
         self.group_name = props.group_name or self.deployment_name
         self.alarms: dict[str, cw.Alarm] = {}
+        self.functions: dict[str, lambda_.Function] = {}
 
-        self.bucket = storage.jobs_bucket(self, props)
+        self.bucket = props.existing_bucket_obj or storage.jobs_bucket(self, props)
         self.table = storage.ledger_table(self, props)
         self.secret = storage.target_secret(self, props)
         self.dlq = storage.dead_letter_queue(self)
@@ -61,12 +62,31 @@ class CronAdapter(Construct):
         permissions.grant_fire(self)
         permissions.grant_reconcile(self)
         self._wire_triggers()
-        self.alarm_topic = alarms.alarm_topic(self, None)
+        self.alarm_topic = alarms.alarm_topic(self, props.existing_topic_obj)
         if props.alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(props.alarm_email))
         alarms.add_builtin_alarms(self)
         self.dashboard = dashboard.make_dashboard(self) if props.dashboard else None
+        for key, value in {"cron-adapter:deployment": self.deployment_name, **props.tags}.items():
+            Tags.of(self).add(key, value)
         self._acknowledge_findings()
+
+    # --- For the rest of the user's app ----------------------------------------------------
+    def grant_push_jobs(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` upload jobs.json (each upload triggers a reconcile)."""
+        return grants.grant_push_jobs(self, grantee)
+
+    def grant_read_runs(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` read run records and the reconcile status."""
+        return grants.grant_read_runs(self, grantee)
+
+    def grant_read_secret(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let ``grantee`` (the target app) read the shared secret."""
+        return grants.grant_read_secret(self, grantee)
+
+    def add_outputs(self, scope: Construct | None = None) -> dict[str, CfnOutput]:
+        """CloudFormation outputs (bucket, table, group, functions, log groups, ...) in ``scope``."""
+        return outputs.add_outputs(self, scope or self)
 
     # --- Extension points: how a new Lambda or alarm joins the construct -----------------
     @property
@@ -86,6 +106,7 @@ class CronAdapter(Construct):
         assert function.role is not None
         nag.acknowledge(function.role, nag.BASIC_EXECUTION, "basic-execution")
         nag.acknowledge(function, "L1", "L1")
+        self.functions[spec.label] = function
         return function
 
     def metric(self, name: str, statistic: str = "Sum", period: Duration | None = None) -> cw.Metric:
@@ -139,10 +160,9 @@ class CronAdapter(Construct):
             architecture=props.architecture,
             python_version=props.python_version,
             source_root=props.source_root,
-            requirements=props.source_root / "infra" / "lambda-requirements.txt",
         )
         return lambda_.Code.from_asset(
-            str(props.source_root),
+            str(bundle.stage_sources()),
             asset_hash_type=AssetHashType.CUSTOM,
             asset_hash=bundle.asset_hash(),
             bundling=bundle.bundling_options(),
@@ -220,7 +240,8 @@ class CronAdapter(Construct):
         )
 
     def _acknowledge_findings(self) -> None:
-        nag.acknowledge(self.bucket, "S1", "S1")
+        if self.props.existing_bucket_obj is None:
+            nag.acknowledge(self.bucket, "S1", "S1")
         nag.acknowledge(self.secret, "SMG4", "SMG4")
         nag.acknowledge(self.dlq, "SQS3", "SQS3")
         nag.acknowledge_cdk_singletons(self)

@@ -25,9 +25,9 @@ from cron_adapter_infra.props import CronAdapterProps
 
 ARCHITECTURES = {"arm64": lambda_.Architecture.ARM_64, "x86_64": lambda_.Architecture.X86_64}
 RUNTIMES = {
-    "3.11": lambda_.Runtime.PYTHON_3_11,
     "3.12": lambda_.Runtime.PYTHON_3_12,
     "3.13": lambda_.Runtime.PYTHON_3_13,
+    "3.14": lambda_.Runtime.PYTHON_3_14,
 }
 # X-Ray's write actions have no resource-level permissions, hence "*".
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
@@ -77,7 +77,7 @@ def make_function(
     }
     # The user's Lambda settings (VPC, memory, log format, ...) win over the defaults; the
     # wiring (code, handler, environment, tracing) is the construct's and props refuse it.
-    settings.update(props.function_overrides)
+    settings.update(props.lambda_function_props)
     function = lambda_.Function(
         scope,
         f"{spec.label}Function",

@@ -10,13 +10,15 @@ from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 
 from cron_adapter import constants as c
-from cron_adapter_infra.bundling import PIP_PLATFORMS, REPO_ROOT
+from cron_adapter_infra.bundling import DEFAULT_PYTHON_VERSION, PIP_PLATFORMS, SOURCE_ROOT
 
 _GROUP_NAME = re.compile(r"^[0-9A-Za-z_.-]{1,64}$")
 # Lambda Python runtimes this construct knows how to bundle for.
-PYTHON_VERSIONS = ("3.11", "3.12", "3.13")
+PYTHON_VERSIONS = ("3.12", "3.13", "3.14")  # 3.11 on Lambda is deprecated since 2026-06-30
 # Function settings the construct owns: overriding them would break the wiring.
 PROTECTED_FUNCTION_SETTINGS = frozenset({"code", "handler", "environment", "tracing", "runtime", "architecture"})
 
@@ -39,8 +41,8 @@ class CronAdapterProps:
     """TTL of run rows in DynamoDB (passed to the fire Lambda)."""
     architecture: str = "arm64"
     """Lambda architecture, "arm64" (Graviton, ~20% cheaper per GB-s) or "x86_64"."""
-    python_version: str = "3.12"
-    """Lambda Python runtime; wheels are fetched for exactly this version."""
+    python_version: str = DEFAULT_PYTHON_VERSION
+    """Lambda Python runtime; wheels are fetched for exactly this version (why 3.13: docs/deploy.md)."""
     fire_memory_mb: int = 256
     reconcile_memory_mb: int = 512
     fire_reserved_concurrency: int | None = None
@@ -68,12 +70,20 @@ class CronAdapterProps:
     log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
     removal_policy: RemovalPolicy = RemovalPolicy.RETAIN
     """For the bucket, table, secret and log groups. Schedules are derived state and always go."""
-    function_overrides: Mapping[str, Any] = field(default_factory=dict)
+    lambda_function_props: Mapping[str, Any] = field(default_factory=dict)
     """Extra ``aws_lambda.Function`` settings for every function (``vpc``, ``memory_size``,
-    ``log_format``, ...); they win over the defaults. The wiring is refused: see
-    ``PROTECTED_FUNCTION_SETTINGS``."""
-    source_root: Path = field(default=REPO_ROOT)
-    """Directory holding ``cron_adapter/``, ``handlers/`` and ``infra/lambda-requirements.txt``."""
+    ``log_format``, ...), as aws-solutions-constructs' ``lambda_function_props``; they win
+    over the defaults. The wiring is refused: see ``PROTECTED_FUNCTION_SETTINGS``."""
+    existing_bucket_obj: s3.IBucket | None = None
+    """Bring your own jobs bucket (None: a versioned, private, SSL-only one is created)."""
+    existing_topic_obj: sns.ITopic | None = None
+    """Bring your own alarm topic (None: one is created). Its policy must let
+    ``cloudwatch.amazonaws.com`` publish; an imported topic's policy is not changed."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable resource of the construct (plus ``cron-adapter:deployment``)."""
+    source_root: Path = field(default=SOURCE_ROOT)
+    """Directory holding the ``cron_adapter/`` and ``handlers/`` packages the Lambdas run
+    (default: where they are installed, site-packages or an editable checkout)."""
 
     def __post_init__(self) -> None:
         problems = []
@@ -96,10 +106,10 @@ class CronAdapterProps:
             problems.append("drift_repair_minutes must be >= 1")
         if self.fire_reserved_concurrency is not None and self.fire_reserved_concurrency < 1:
             problems.append("fire_reserved_concurrency must be >= 1 or None")
-        protected = sorted(PROTECTED_FUNCTION_SETTINGS & set(self.function_overrides))
+        protected = sorted(PROTECTED_FUNCTION_SETTINGS & set(self.lambda_function_props))
         if protected:
             problems.append(
-                f"function_overrides may not set {protected}: use python_version, architecture, tracing "
+                f"lambda_function_props may not set {protected}: use python_version, architecture, tracing "
                 "or the construct's environment instead"
             )
         if problems:

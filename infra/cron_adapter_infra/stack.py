@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from aws_cdk import CfnCondition, CfnOutput, CfnParameter, Fn, Stack
+from aws_cdk import CfnCondition, CfnParameter, Fn, Stack
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
@@ -46,19 +46,4 @@ class CronAdapterStack(Stack):
         )
         subscription.cfn_options.condition = has_email
 
-        adapter = self.adapter
-        outputs = {
-            "BucketName": (adapter.bucket.bucket_name, "Upload jobs.json here"),
-            "JobsKey": (adapter.props.jobs_key, "Key whose upload triggers a reconcile"),
-            "TableName": (adapter.table.table_name, "Claims, runs, ledger and locks"),
-            "ScheduleGroupName": (adapter.group_name, "EventBridge Scheduler group owned by the adapter"),
-            "SecretArn": (adapter.secret.secret_arn, "Shared secret targets must verify"),
-            "FireFunctionName": (adapter.fire_function.function_name, "Fire Lambda"),
-            "ReconcileFunctionName": (adapter.reconcile_function.function_name, "Reconcile Lambda"),
-            "DeadLetterQueueUrl": (adapter.dlq.queue_url, "Failed deliveries"),
-            "AlarmTopicArn": (adapter.alarm_topic.topic_arn, "Alarm notifications"),
-        }
-        if adapter.dashboard is not None:
-            outputs["DashboardName"] = (adapter.dashboard.dashboard_name, "CloudWatch dashboard")
-        for name, (value, description) in outputs.items():
-            CfnOutput(self, name, value=value, description=description)
+        self.adapter.add_outputs(self)  # stack-level: the stable names the docs and CLI use

@@ -120,3 +120,40 @@ def two_adapters(app: Any) -> Any:
 def two_synth() -> Synth:
     """Two constructs in one stack (cdk-nag on, bundling skipped)."""
     return synthesize(bundle=False, build=two_adapters)
+
+
+def embedded_app(app: Any) -> Any:
+    """A user's stack embedding the construct with their own bucket, topic, tags and roles."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_iam as iam
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_sns as sns
+    from cron_adapter_infra import CronAdapter, CronAdapterProps
+
+    stack = cdk.Stack(app, "Platform")
+    bucket = s3.Bucket.from_bucket_name(stack, "TheirBucket", "platform-config")
+    topic = sns.Topic.from_topic_arn(stack, "TheirTopic", "arn:aws:sns:us-east-1:123456789012:oncall")
+    cron = CronAdapter(
+        stack,
+        "Cron",
+        props=CronAdapterProps(
+            existing_bucket_obj=bucket,
+            existing_topic_obj=topic,
+            tags={"team": "platform"},
+            lambda_function_props={"memory_size": 1024},
+            jobs_key="cron/jobs.json",
+        ),
+    )
+    deployer = iam.Role(stack, "Deployer", assumed_by=iam.AccountRootPrincipal())
+    cron.grant_push_jobs(deployer)
+    cron.grant_read_runs(deployer)
+    app_role = iam.Role(stack, "AppRole", assumed_by=iam.ServicePrincipal("ecs-tasks.amazonaws.com"))
+    cron.grant_read_secret(app_role)
+    cron.add_outputs()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def embedded_synth() -> Synth:
+    """The construct embedded with bring-your-own resources (cdk-nag on, bundling skipped)."""
+    return synthesize(bundle=False, build=embedded_app)

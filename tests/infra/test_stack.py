@@ -170,7 +170,7 @@ def test_fire_function_shape(synth):
     assert props["Handler"] == c.FIRE_HANDLER
     assert props["Timeout"] == 900
     assert props["Architectures"] == ["arm64"]
-    assert props["Runtime"] == "python3.12"
+    assert props["Runtime"] == "python3.13"
     assert "TracingConfig" not in props  # off by default (cost); see custom props
     assert "ReservedConcurrentExecutions" not in props
     synth.template.has_resource_properties(
