@@ -13,6 +13,8 @@ Overlap = Literal["skip", "allow", "queue"]
 Delivery = Literal["at-least-once", "at-most-once"]
 CatchUp = Literal["none", "latest", "all", "spread"]
 Source = Literal["native", "hermes", "sidecar"]
+# How a fire proves itself: the shared secret as a bearer token, or a fresh ES256 JWT per attempt.
+Auth = Literal["secret", "jwt"]
 
 # --- A job's runtime shape: the target and retry fields, their defaults and bounds -------
 # One definition for the jobs-file model (jobs/model.py) and the fire input (fire/input.py).

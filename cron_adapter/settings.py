@@ -77,6 +77,9 @@ class FireSettings:
     hmac: bool
     allowed_cidrs: tuple[Network, ...] = ()
     address_order: str = c.DEFAULT_ADDRESS_ORDER
+    jwt_secret_id: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None  # "" = tokens carry no iss
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> FireSettings:
@@ -91,6 +94,9 @@ class FireSettings:
             hmac=_flag(env, c.ENV_HMAC),
             allowed_cidrs=_cidrs(env, c.ENV_ALLOWED_CIDRS),
             address_order=_choice(env, c.ENV_ADDRESS_ORDER, c.DEFAULT_ADDRESS_ORDER, ("ipv4-first", "ipv6-first")),
+            jwt_secret_id=env.get(c.ENV_JWT_SECRET_ID) or None,
+            jwt_audience=env.get(c.ENV_JWT_AUDIENCE) or None,
+            jwt_issuer=env.get(c.ENV_JWT_ISSUER),
         )
 
 

@@ -15,6 +15,7 @@ from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.adapters.schedule_control import SchedulerControl
 from cron_adapter.adapters.secrets import SecretsManagerSource
 from cron_adapter.adapters.target import HttpTargetCaller, Transport
+from cron_adapter.fire.jwt import TokenDefaults
 from cron_adapter.fire.ports import Clock, MetricSink
 from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.settings import FireSettings
@@ -56,6 +57,13 @@ class FireFactory:
                     self._service = self._build(log, metrics)
         return self._service
 
+    def _tokens(self, s: FireSettings) -> TokenDefaults:
+        """Fire-token settings; the key secret is read (and cached) only when a jwt target fires."""
+        if not s.jwt_secret_id:
+            return TokenDefaults(None, s.jwt_audience, s.jwt_issuer)
+        source = SecretsManagerSource(s.jwt_secret_id, client=self._clients.get("secretsmanager"))
+        return TokenDefaults(lambda: source.get().current, s.jwt_audience, s.jwt_issuer)
+
     def _build(self, log: Any, metrics: MetricSink) -> FireService:
         s = self._settings or FireSettings.from_env()
         return FireService(
@@ -70,6 +78,6 @@ class FireFactory:
             clock=self._clock or SystemClock(),
             schedules=SchedulerControl(s.group, client=self._clients.get("scheduler")),
             metrics=metrics,
-            config=FireConfig(retention_days=s.run_retention_days, hmac=s.hmac),
+            config=FireConfig(retention_days=s.run_retention_days, hmac=s.hmac, tokens=self._tokens(s)),
             log=log,
         )

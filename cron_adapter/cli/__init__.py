@@ -29,6 +29,7 @@ COMMANDS = [
     "drift",
     # integrations
     "hermes",
+    "keys",
 ]
 
 

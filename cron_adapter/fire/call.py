@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from cron_adapter.errors import TargetError, TargetHTTPError, TargetRefused
 from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.jwt import TokenDefaults, fire_token
 from cron_adapter.fire.policy import (
     DEADLINE_SAFETY_SECONDS,
     MIN_ATTEMPT_SECONDS,
@@ -71,6 +72,7 @@ def call_with_retries(
     hmac_on: bool,
     rand: Callable[[], float],
     log: logging.Logger | logging.LoggerAdapter,
+    tokens: TokenDefaults | None = None,
 ) -> CallResult:
     """Call the target until success, a final failure, the attempt limit or the deadline."""
     job, body, redact = fire.job, body_bytes(fire), redactor(secret)
@@ -81,8 +83,10 @@ def call_with_retries(
         if remaining < MIN_ATTEMPT_SECONDS:
             break
         attempt += 1
-        request = build_request(fire, secret, attempt, body, clock.now(), hmac_on)
         try:
+            # a jwt target gets a fresh token per attempt (its exp is short)
+            token = fire_token(fire, clock.now(), tokens) if job.target.auth == "jwt" else None
+            request = build_request(fire, secret, attempt, body, clock.now(), hmac_on, token)
             response = caller.call(request, min(target_timeout(job), remaining))
         except TargetError as exc:
             failure = _classify(exc, job.delivery == "at-most-once", redact)

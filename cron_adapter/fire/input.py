@@ -61,6 +61,9 @@ class FireTarget(_Value):
     headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
     timeout: float = Field(k.DEFAULT_TIMEOUT_SECONDS, gt=0, le=k.MAX_TARGET_TIMEOUT_SECONDS)
+    auth: k.Auth = "secret"
+    audience: str | None = Field(None, min_length=1, max_length=1024)  # jwt: aud (default: the stack's)
+    issuer: str | None = Field(None, max_length=1024)  # jwt: iss (default: the stack's; "" = none)
 
     @field_validator("headers")
     @classmethod

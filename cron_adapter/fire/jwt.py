@@ -22,7 +22,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from cron_adapter.errors import TargetRefused
+
+if TYPE_CHECKING:
+    from cron_adapter.fire.input import FireInput
 
 ALGORITHM = "ES256"
 PURPOSE = "cron_fire"
@@ -106,7 +114,13 @@ class Es256Signer:
 
 
 def fire_claims(
-    job_id: str, fire_at: str, audience: str, issuer: str | None, now: float, ttl: int = TOKEN_TTL_SECONDS
+    job_id: str,
+    fire_at: str,
+    audience: str,
+    issuer: str | None,
+    now: float,
+    ttl: int = TOKEN_TTL_SECONDS,
+    jti: str | None = None,
 ) -> dict[str, Any]:
     """The claims of one attempt's token; ``jti`` is the run's idempotency key, so retries share it."""
     issued = int(now)
@@ -115,10 +129,51 @@ def fire_claims(
         "iat": issued,
         "exp": issued + ttl,
         "purpose": PURPOSE,
-        "jti": f"{job_id}:{fire_at}",
+        "jti": jti or f"{job_id}:{fire_at}",
         "job_id": job_id,
         "fire_at": fire_at,
     }
     if issuer:
         claims["iss"] = issuer
     return claims
+
+
+@dataclass(frozen=True)
+class TokenDefaults:
+    """The fire-token key and the stack's aud/iss for jwt targets that set none.
+
+    ``key`` returns the key secret's value (its own Secrets Manager secret,
+    ``CRON_ADAPTER_JWT_SECRET_ID``, cached like the shared secret). It is never the shared
+    secret: every secret-auth receiver knows that one, and could then mint fire tokens.
+    """
+
+    key: Callable[[], str] | None = field(default=None, repr=False)
+    audience: str | None = None
+    issuer: str | None = None
+
+
+@lru_cache(maxsize=4)
+def signer_for(secret_value: str) -> Es256Signer:
+    """The signer of a secret value, built once per warm container (and again after a rotation)."""
+    try:
+        return Es256Signer.from_secret(secret_value)
+    except ValueError as exc:  # the message never contains the value
+        raise TargetRefused(f"cannot sign a fire token: {exc}") from None
+
+
+def fire_token(fire: FireInput, now: float, defaults: TokenDefaults | None) -> str:
+    """``Bearer <JWT>`` for one attempt of ``fire``; TargetRefused (final) without a key or an audience."""
+    from cron_adapter.fire.input import iso_utc
+    from cron_adapter.fire.policy import idempotency_key
+
+    defaults = defaults or TokenDefaults()
+    if defaults.key is None:
+        raise TargetRefused("a jwt target needs the fire-token key; fix: set CRON_ADAPTER_JWT_SECRET_ID")
+    target = fire.job.target
+    audience = target.audience or defaults.audience
+    if not audience:
+        raise TargetRefused("a jwt target needs an audience; fix: set target.audience or CRON_ADAPTER_JWT_AUDIENCE")
+    issuer = target.issuer if target.issuer is not None else defaults.issuer
+    when = iso_utc(fire.scheduled_time)
+    claims = fire_claims(fire.job_id, when, audience, issuer or None, now, jti=idempotency_key(fire))
+    return "Bearer " + signer_for(defaults.key()).sign(claims)

@@ -83,10 +83,24 @@ def body_bytes(fire: FireInput) -> bytes:
     return json.dumps(body, separators=(",", ":"), sort_keys=False).encode("utf-8")
 
 
+def idempotency_key(fire: FireInput) -> str:
+    """The run's ``Idempotency-Key`` (also a fire token's ``jti``): ``<job id>:<run id>``."""
+    return f"{header_id(fire.job_id)}:{run_id(fire)}"
+
+
 def build_request(
-    fire: FireInput, secret: Secret, attempt: int, body: bytes, now: float, hmac_on: bool
+    fire: FireInput,
+    secret: Secret,
+    attempt: int,
+    body: bytes,
+    now: float,
+    hmac_on: bool,
+    authorization: str | None = None,
 ) -> TargetRequest:
-    """The HTTP request for one attempt; our headers win over the job's own."""
+    """The HTTP request for one attempt; our headers win over the job's own.
+
+    ``authorization`` replaces the default ``Bearer <shared secret>`` (a fire token).
+    """
     when, job_id = iso_utc(fire.scheduled_time), header_id(fire.job_id)
     headers = {k: v for k, v in fire.job.target.headers.items() if k.lower() not in RESERVED_HEADERS}
     headers.setdefault("User-Agent", USER_AGENT)
@@ -94,8 +108,8 @@ def build_request(
         headers["Content-Type"] = "application/json"
     headers.update(
         {
-            "Authorization": f"Bearer {secret.current}",
-            "Idempotency-Key": f"{job_id}:{run_id(fire)}",
+            "Authorization": authorization or f"Bearer {secret.current}",
+            "Idempotency-Key": idempotency_key(fire),
             "X-Cron-Job-Id": job_id,
             "X-Cron-Scheduled-Time": when,
             "X-Cron-Attempt": str(attempt),

@@ -22,6 +22,7 @@ from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError, CronAdapterError
 from cron_adapter.fire.call import CallResult, call_with_retries
 from cron_adapter.fire.input import FireInput, iso_utc, run_id, split_run_id
+from cron_adapter.fire.jwt import TokenDefaults
 from cron_adapter.fire.policy import (
     DEADLINE_SAFETY_SECONDS,
     LEASE_MARGIN_SECONDS,
@@ -70,6 +71,7 @@ class FireConfig:
 
     retention_days: int = c.DEFAULT_RUN_RETENTION_DAYS
     hmac: bool = False
+    tokens: TokenDefaults = TokenDefaults()  # aud/iss of fire tokens when a jwt target sets none
 
 
 class FireService:
@@ -204,7 +206,15 @@ class FireService:
         # Never call past our own lease (a Retry-After could ask for more): a takeover may follow it.
         until = min(deadline, claim.lease_until - LEASE_MARGIN_SECONDS)
         result = call_with_retries(
-            fire, self.caller, secret, self.clock, until, hmac_on=self.config.hmac, rand=self.rand, log=self.log
+            fire,
+            self.caller,
+            secret,
+            self.clock,
+            until,
+            hmac_on=self.config.hmac,
+            rand=self.rand,
+            log=self.log,
+            tokens=self.config.tokens,
         )
         self._count_call(result)
         exhausted = "gone" if result.status == "gone" else ("one_shot" if fire.job.one_shot else None)

@@ -125,7 +125,12 @@ def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
             enabled=not paused,
             start_at=start,
             max_runs=times,
-            target={"url": (base_url or "https://invalid.example").rstrip("/") + HERMES_FIRE_PATH, "method": "POST"},
+            # hermes's /api/cron/fire accepts only a signed JWT (its chronos verifier)
+            target={
+                "url": (base_url or "https://invalid.example").rstrip("/") + HERMES_FIRE_PATH,
+                "method": "POST",
+                "auth": "jwt",
+            },
         )
         jobs.append((job, finished or item.get("state") == "completed"))
     return Read(jobs, problems, [], unscheduled)

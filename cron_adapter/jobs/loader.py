@@ -326,5 +326,12 @@ def _resolve_target(
         timeout = MAX_TARGET_TIMEOUT_SECONDS
     body = mine.body if mine.body is not None else base.body
     return Target(
-        url=ascii_url(url), method=mine.method or base.method or "POST", headers=headers, body=body, timeout=timeout
+        url=ascii_url(url),
+        method=mine.method or base.method or "POST",
+        headers=headers,
+        body=body,
+        timeout=timeout,
+        auth=mine.auth or base.auth or "secret",
+        audience=mine.audience or base.audience,
+        issuer=mine.issuer if mine.issuer is not None else base.issuer,
     )

@@ -42,6 +42,11 @@ class TargetIn(_In):
     headers: dict[str, str] | None = Field(None, description="Non-secret headers. Authorization is set by the adapter.")
     body: Any = Field(None, description='JSON body. Default: {"job_id", "fire_at"}.')
     timeout: float | None = Field(None, gt=0, description="Seconds to wait for the response (default 30, at most 840).")
+    auth: k.Auth | None = Field(
+        None, description="secret (default): Bearer <shared secret>; jwt: a signed ES256 token."
+    )
+    audience: str | None = Field(None, min_length=1, description="jwt: the aud claim (default: the stack's).")
+    issuer: str | None = Field(None, description="jwt: the iss claim (default: the stack's; empty = none).")
 
 
 class RetryIn(_In):
@@ -126,6 +131,9 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
     body: Any = None
     timeout: float = k.DEFAULT_TIMEOUT_SECONDS
+    auth: k.Auth = "secret"
+    audience: str | None = None
+    issuer: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

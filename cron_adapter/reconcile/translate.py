@@ -86,6 +86,12 @@ def _fire_job_json(job: Job, schedule: Schedule, names: tuple[str, ...]) -> str:
         target["headers"] = t.headers
     if t.body is not None:
         target["body"] = t.body
+    if t.auth != "secret":  # the default is left out, so existing spec hashes stay the same
+        target["auth"] = t.auth
+        if t.audience:
+            target["audience"] = t.audience
+        if t.issuer is not None:
+            target["issuer"] = t.issuer
     fire: dict[str, Any] = {"target": target, "overlap": job.overlap, "delivery": job.delivery}
     if job.max_runs is not None:
         fire["max_runs"] = job.max_runs

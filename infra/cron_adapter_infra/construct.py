@@ -52,6 +52,7 @@ class CronAdapter(Construct):
         self.bucket = props.existing_bucket_obj or storage.jobs_bucket(self, props)
         self.table = storage.ledger_table(self, props)
         self.secret = storage.target_secret(self, props)
+        self.token_key = storage.fire_token_key(self, props)
         self.dlq = storage.dead_letter_queue(self)
         self._schedule_group()
         self.code = self._code_asset()
@@ -182,6 +183,9 @@ class CronAdapter(Construct):
                 c.ENV_GROUP: self.group_name,
                 c.ENV_RUN_RETENTION_DAYS: str(props.run_retention_days),
                 c.ENV_HMAC: "true" if props.hmac else "false",
+                c.ENV_JWT_SECRET_ID: self.token_key.secret_arn,
+                **({c.ENV_JWT_AUDIENCE: props.jwt_audience} if props.jwt_audience else {}),
+                **({c.ENV_JWT_ISSUER: props.jwt_issuer} if props.jwt_issuer is not None else {}),
             },
         )
 
@@ -243,5 +247,6 @@ class CronAdapter(Construct):
         if self.props.existing_bucket_obj is None:
             nag.acknowledge(self.bucket, "S1", "S1")
         nag.acknowledge(self.secret, "SMG4", "SMG4")
+        nag.acknowledge(self.token_key, "SMG4", "SMG4")
         nag.acknowledge(self.dlq, "SQS3", "SQS3")
         nag.acknowledge_cdk_singletons(self)

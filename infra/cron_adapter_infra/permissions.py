@@ -58,7 +58,10 @@ def grant_fire(adapter: CronAdapter) -> None:
     fire = adapter.fire_function
     fire.add_to_role_policy(iam.PolicyStatement(actions=list(FIRE_TABLE_ACTIONS), resources=[adapter.table.table_arn]))
     fire.add_to_role_policy(
-        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[adapter.secret.secret_arn])
+        iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"],
+            resources=[adapter.secret.secret_arn, adapter.token_key.secret_arn],
+        )
     )
     _schedules_statement(adapter, "Fire", fire, FIRE_SCHEDULE_ACTIONS)
 

@@ -61,6 +61,10 @@ class CronAdapterProps:
     """Target base URL for stores that carry only paths."""
     secret_name: str | None = None
     """Name of the generated secret (None: a CDK-generated, collision-free name)."""
+    jwt_audience: str | None = None
+    """Default ``aud`` of fire tokens (hermes: ``cron.chronos.expected_audience``)."""
+    jwt_issuer: str | None = None
+    """Default ``iss`` of fire tokens (hermes: ``cron.chronos.portal_url``; "" = no iss)."""
     secret_length: int = 64
     tracing: bool = False
     """Active X-Ray tracing. Off by default: at ~$5 per million traced fires it would cost

@@ -90,6 +90,23 @@ def target_secret(scope: Construct, props: CronAdapterProps) -> secretsmanager.S
     )
 
 
+def fire_token_key(scope: Construct, props: CronAdapterProps) -> secretsmanager.Secret:
+    """The seed of the ES256 fire-token key (targets with ``auth: jwt``), generated like the target secret.
+
+    Its own secret, never the target secret: every secret-auth receiver knows that one.
+    The fire Lambda derives the P-256 key from it; ``cron-adapter keys public`` prints the public half.
+    """
+    return secretsmanager.Secret(
+        scope,
+        "FireTokenKey",
+        description="cron-adapter fire-token signing key seed (ES256); receivers get only the public key",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=64, exclude_punctuation=True, include_space=False
+        ),
+        removal_policy=props.removal_policy,
+    )
+
+
 def dead_letter_queue(scope: Construct) -> sqs.Queue:
     """Dead letters of scheduler -> fire, Lambda async invocations and the drift-repair rule."""
     return sqs.Queue(

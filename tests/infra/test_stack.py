@@ -113,7 +113,8 @@ def test_dead_letter_queue_is_encrypted_and_ssl_only(synth):
 
 
 def test_secret_is_generated_long_and_never_in_the_template(synth):
-    secret_id, secret = synth.one("AWS::SecretsManager::Secret")
+    secret_id, secret = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
+    key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")
     generator = secret["Properties"]["GenerateSecretString"]
     assert generator["PasswordLength"] >= c.MIN_SECRET_LENGTH
     assert generator["ExcludePunctuation"] is True
@@ -126,7 +127,7 @@ def test_secret_is_generated_long_and_never_in_the_template(synth):
     reads = [
         s for s in _role_policies(synth, _role_of(fire)) if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
     ]
-    assert [s["Resource"] for s in reads] == [{"Ref": secret_id}]
+    assert [sorted(r["Ref"] for r in s["Resource"]) for s in reads] == [sorted([secret_id, key_id])]
     reconcile_id, reconcile = _function(synth, "Reconcile")
     assert not any(
         "secretsmanager" in a for s in _role_policies(synth, _role_of(reconcile)) for a in _as_list(s["Action"])
@@ -406,3 +407,11 @@ def test_stack_outputs_what_the_cli_and_readme_need(synth):
     assert {"BucketName", "JobsKey", "TableName", "ScheduleGroupName", "SecretArn", "AlarmTopicArn"} <= set(
         synth.data["Outputs"]
     )
+
+
+def test_fire_token_key_is_its_own_generated_secret(synth):
+    key_id, key = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")
+    secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
+    assert key["Properties"]["GenerateSecretString"]["PasswordLength"] >= c.MIN_SECRET_LENGTH
+    _, fire = _function(synth, "Fire")
+    assert _env(fire)[c.ENV_JWT_SECRET_ID] == {"Ref": key_id} and key_id != secret_id

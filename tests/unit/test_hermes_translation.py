@@ -129,3 +129,23 @@ def test_overdue_one_shot_fires_however_late():
     )
     (create,) = plan([req], [], {}, datetime(2026, 12, 2, 8, 30, 5, tzinfo=UTC)).actions
     assert create.request["ScheduleExpression"] == "at(2026-12-02T08:31:05)"
+
+
+def test_hermes_jobs_fire_with_a_signed_token_and_native_jobs_can_ask_for_one():
+    from cron_adapter.fire.input import FireInput
+
+    def fire_target(jobset):
+        raw = translate_all(jobset, WIRING)[0].request["Target"]["Input"]
+        raw = raw.replace("<aws.scheduler.scheduled-time>", "2026-12-01T09:00:00Z")
+        return FireInput.model_validate_json(raw.replace("<aws.scheduler.attempt-number>", "1")).job.target
+
+    assert fire_target(load_bytes(store(hermes_job("a", cron("0 9 * * *"))), base_url=BASE)).auth == "jwt"
+    native = {
+        "version": 1,
+        "defaults": {"target": {"base_url": BASE, "auth": "jwt", "audience": "agent:prod"}},
+        "jobs": [{"id": "n", "schedule": "every 5m", "target": {"path": "/api/cron/fire", "issuer": ""}}],
+    }
+    target = fire_target(load_bytes(json.dumps(native).encode()))
+    assert (target.auth, target.audience, target.issuer) == ("jwt", "agent:prod", "")
+    plain = {"version": 1, "jobs": [{"id": "p", "schedule": "every 5m", "target": {"url": BASE + "/x"}}]}
+    assert fire_target(load_bytes(json.dumps(plain).encode())).auth == "secret"

@@ -55,3 +55,22 @@ def test_config_keys_carry_the_fire_token_settings():
     yaml = config.yaml()
     assert "    nas_jwks_url: |\n      -----BEGIN PUBLIC KEY-----\n" in yaml
     assert '    portal_url: ""' in yaml
+
+
+def test_keys_public_prints_the_pem_and_jwks_of_the_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from cron_adapter.fire.jwt import Es256Signer
+
+    key = tmp_path / "key.txt"
+    key.write_text("fire-token-key-" + "q" * 40)
+    assert main(["keys", "public", "--key-file", str(key)]) == 0
+    pem = capsys.readouterr().out
+    assert pem == Es256Signer.from_secret(key.read_text()).public_pem() and "PRIVATE" not in pem
+    assert main(["keys", "public", "--key-file", str(key), "--format", "jwks"]) == 0
+    (jwk,) = json.loads(capsys.readouterr().out)["keys"]
+    assert jwk["kty"] == "EC" and "d" not in jwk
+
+
+def test_keys_public_without_a_key_names_the_fix(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.delenv("CRON_ADAPTER_JWT_SECRET_ID", raising=False)
+    assert main(["keys", "public"]) == 2
+    assert "--secret-id" in capsys.readouterr().err
