@@ -37,6 +37,7 @@ RESUMED = "resumed"
 DRIFT_CHANGED = "changed outside the adapter"
 DRIFT_DELETED = "deleted outside the adapter"
 ORPHAN = "orphan"
+EXHAUSTED = "job finished (exhausted)"
 UNKNOWN = "not in the ledger"
 UNCONFIRMED = "unconfirmed write"
 OVERDUE = "overdue one-shot, fires now"
@@ -237,6 +238,15 @@ def _present(
     return Update(want.job_id, want.name, want.spec_hash, request, reason), None
 
 
+def _finished_jobs(desired: Sequence[ScheduleRequest], exhausted: Mapping[str, str]) -> set[str]:
+    """Jobs whose exhausted marker names the current spec of any of their schedules.
+
+    Exhaustion belongs to the job: a split cron (``0 9 1 * MON``) or ``daily 07:00,13:30`` has
+    one schedule per part, and the marker holds the spec hash of the part that fired last.
+    """
+    return {r.job_id for r in desired if exhausted.get(r.job_id) == r.spec_hash}
+
+
 def plan(
     desired: Sequence[ScheduleRequest],
     actual: Sequence[ListedSchedule],
@@ -247,14 +257,16 @@ def plan(
     group: str = "",
 ) -> Plan:
     """Plan the create/update/delete actions that make ``actual`` match ``desired``."""
-    exhausted = exhausted or {}
     listed = {s.name: s for s in actual}
     wanted = {r.name: r for r in desired}
     actions: list[Action] = []
     warnings: list[str] = []
+    finished = _finished_jobs(desired, exhausted or {})
     for want in desired:
-        if exhausted.get(want.job_id) == want.spec_hash:
-            continue  # finished on purpose (max_runs / end_at / one-shot): never recreate
+        if want.job_id in finished:  # finished on purpose (max_runs / gone / end_at / one-shot): never recreate
+            if want.name in listed:  # the fire path could not delete it: do it here
+                actions.append(Delete(want.job_id, want.name, {"Name": want.name, "GroupName": group}, EXHAUSTED))
+            continue
         seen, entry = listed.get(want.name), ledger.get(want.name)
         if seen is None:
             action, warning = _missing(want, entry, now)
