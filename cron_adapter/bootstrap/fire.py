@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any
 
+from cron_adapter.adapters.aws import quiet_sdk_logs
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.adapters.schedule_control import SchedulerControl
 from cron_adapter.adapters.secrets import SecretsManagerSource
@@ -65,6 +66,7 @@ class FireFactory:
         return TokenDefaults(lambda: source.get().current, s.jwt_audience, s.jwt_issuer)
 
     def _build(self, log: Any, metrics: MetricSink) -> FireService:
+        quiet_sdk_logs()  # before the first AWS call: the secrets would otherwise reach DEBUG logs
         s = self._settings or FireSettings.from_env()
         return FireService(
             store=DynamoClaimStore(s.table, client=self._clients.get("dynamodb")),

@@ -5,8 +5,10 @@ Nothing here reads a clock: ``now`` and the Lambda ``deadline`` are parameters.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
+from urllib.parse import quote, quote_plus
 
 from cron_adapter import signing
 from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc, run_id
@@ -131,13 +133,28 @@ def is_gone(body: bytes) -> bool:
     return isinstance(parsed, dict) and parsed.get("status") == "gone"
 
 
+def secret_forms(value: str) -> set[str]:
+    """Every text a target could echo the secret as: itself, URL-encoded, base64 at any offset, its first 16.
+
+    Base64 of a longer text holding the secret depends on where it starts (offset mod 3), so
+    each of the three alignments contributes the run of characters made of secret bytes only.
+    """
+    raw = value.encode("utf-8")
+    forms = {value, quote(value, safe=""), quote_plus(value), value[:16]}
+    for pad in range(3):
+        encoded = base64.b64encode(b"\0" * pad + raw)
+        core = encoded[(4 if pad else 0) : 4 * ((pad + len(raw)) // 3)].decode("ascii")
+        forms |= {core, core.replace("+", "-").replace("/", "_")}
+    return {f for f in forms if len(f) >= 16}
+
+
 def redactor(secret: Secret) -> Callable[[str], str]:
-    """A function that blanks the secret out of any text (e.g. a target echoing headers)."""
-    values = [v for v in (secret.current, secret.previous) if v]
+    """A function that blanks the secret, in every form :func:`secret_forms` lists, out of any text."""
+    forms = sorted(set().union(*(secret_forms(v) for v in (secret.current, secret.previous) if v)), key=len)[::-1]
 
     def redact(text: str) -> str:
-        for value in values:
-            text = text.replace(value, "***")
+        for form in forms:  # longest first, so a whole secret is not left half-blanked by its prefix
+            text = text.replace(form, "***")
         return text
 
     return redact

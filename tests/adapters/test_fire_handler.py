@@ -17,7 +17,7 @@ from pydantic import ValidationError
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
-from tests.adapters.fire_support import TABLE, Calls, TargetServer, fake_aws_env, get_item, lock_moto_writes
+from tests.adapters.fire_support import TABLE, Calls, Reply, TargetServer, fake_aws_env, get_item, lock_moto_writes
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SECRET = "handler-secret-" + "k" * 40
@@ -109,3 +109,35 @@ def test_malformed_event_is_rejected_naming_the_field_and_calls_nothing(lam, nam
     assert field_name in str(err.value)
     assert sum(calls.values()) == 0 and fire_handler.factory._service is None
     assert "malformed fire input" in logs.getvalue() and field_name in logs.getvalue()
+
+
+def test_at_root_debug_no_log_line_or_run_record_holds_the_secret_in_any_encoding(lam, caplog, capsys) -> None:
+    import base64
+    from urllib.parse import quote
+
+    from cron_adapter.fire.policy import secret_forms
+
+    caplog.set_level(logging.DEBUG)  # the root logger, as ApplicationLogLevel=DEBUG sets it
+    for name in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    calls, logs = lam
+    echoed = b" ".join(
+        [
+            base64.b64encode(f"Authorization: Bearer {SECRET}".encode()),
+            base64.urlsafe_b64encode(f"x{SECRET}".encode()),
+            quote(SECRET, safe="").encode(),
+            SECRET[:16].encode(),
+        ]
+    )
+    with TargetServer(*[Reply(500, echoed)] * 3) as server:
+        out = fire_handler.handler(event(server.url), Context())
+    assert out["status"] == "failed"
+    run = get_item(boto3.client("dynamodb"), "JOB#nightly-report", "RUN#2026-11-23T03:00:00Z")
+    captured = capsys.readouterr()
+    texts = [logs.getvalue(), captured.out, captured.err, json.dumps(run), json.dumps(out)]
+    texts += [r.getMessage() + repr(r.__dict__) for r in caplog.get_records("call")]
+    assert any(r.levelno == logging.DEBUG for r in caplog.get_records("call"))  # DEBUG really was on
+    forms = secret_forms(SECRET) | {base64.b64encode(SECRET.encode()).decode()}
+    for text in texts:
+        for form in forms:
+            assert form not in text, f"the secret leaked as {form[:6]}...: {text[:200]}"

@@ -131,3 +131,21 @@ def test_get_sends_no_default_body_and_string_bodies_go_as_is(world: World) -> N
     )
     assert other.caller.requests[0][0].body == b"run=1"
     assert other.caller.requests[0][0].headers["content-type"] == "text/plain"
+
+
+def test_the_redactor_blanks_every_encoding_of_the_secret() -> None:
+    import base64
+    from urllib.parse import quote
+
+    from cron_adapter.fire.policy import redactor, secret_forms
+    from cron_adapter.fire.ports import Secret
+
+    redact = redactor(Secret(SECRET, PREVIOUS))
+    for value in (SECRET, PREVIOUS):
+        for prefix in ("", "a", "ab", "Authorization: Bearer "):  # every base64 alignment
+            for encode in (base64.b64encode, base64.urlsafe_b64encode):
+                text = encode((prefix + value).encode()).decode()
+                assert not any(form in redact(text) for form in secret_forms(value)), (prefix, encode)
+                assert len(redact(text)) < len(text) - 20
+        assert redact(quote(value, safe="")) == "***"
+        assert value[:16] not in redact("cut: " + value[:20])
