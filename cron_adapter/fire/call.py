@@ -36,7 +36,7 @@ from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller
 class CallResult:
     """What the target calls of one run came to."""
 
-    status: RunStatus  # succeeded | failed | gone
+    status: RunStatus  # succeeded | accepted | failed | gone
     attempts: int
     http_status: int | None
     duration_ms: int
@@ -91,7 +91,10 @@ def call_with_retries(
         except TargetError as exc:
             failure = _classify(exc, job.delivery == "at-most-once", redact)
         else:
-            status: RunStatus = "gone" if is_gone(response.body) else "succeeded"
+            # 202: an asynchronous target only accepted the work; it is not known to have succeeded.
+            status: RunStatus = (
+                "gone" if is_gone(response.body) else "accepted" if response.status == 202 else "succeeded"
+            )
             return CallResult(status, attempt, response.status, _ms(clock.now() - start))
         if failure.final or attempt >= job.retry.attempts:
             break

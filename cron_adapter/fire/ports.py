@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from cron_adapter.kinds import Overlap
 
-RunStatus = Literal["claimed", "succeeded", "failed", "skipped", "queued", "lost", "gone", "missed"]
+RunStatus = Literal["claimed", "succeeded", "accepted", "failed", "skipped", "queued", "lost", "gone", "missed"]
 STATE_SK = "STATE"
 RUN_PREFIX = "RUN#"
 JOB_PREFIX = "JOB#"

@@ -300,9 +300,11 @@ class FireService:
             )
 
     def _count_call(self, result: CallResult) -> None:
-        name = {"succeeded": c.METRIC_TARGET_SUCCEEDED, "gone": c.METRIC_GONE}.get(
-            result.status, c.METRIC_TARGET_FAILED
-        )
+        name = {
+            "succeeded": c.METRIC_TARGET_SUCCEEDED,
+            "accepted": c.METRIC_TARGET_ACCEPTED,
+            "gone": c.METRIC_GONE,
+        }.get(result.status, c.METRIC_TARGET_FAILED)
         self._count(name)
         self.metrics.add_metric(name=c.METRIC_TARGET_LATENCY, unit="Milliseconds", value=result.duration_ms)
 

@@ -20,6 +20,7 @@ from cron_adapter.local.target import TargetCall
 
 STYLES = {
     "succeeded": "green",
+    "accepted": "cyan",  # 202: the target took the work for later
     "ok": "green",
     "failed": "red",
     "error": "bold red",

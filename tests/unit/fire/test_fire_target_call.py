@@ -149,3 +149,14 @@ def test_the_redactor_blanks_every_encoding_of_the_secret() -> None:
                 assert len(redact(text)) < len(text) - 20
         assert redact(quote(value, safe="")) == "***"
         assert value[:16] not in redact("cut: " + value[:20])
+
+
+def test_202_is_recorded_as_accepted_not_succeeded() -> None:
+    from cron_adapter import constants as c
+    from cron_adapter.fire.ports import TargetResponse
+
+    world = World(FakeCaller(TargetResponse(202, b"")))
+    outcome = world.fire(make_input())
+    assert outcome.status == "accepted" and outcome.http_status == 202
+    assert world.store.run("nightly-report", "2026-11-23T03:00:00Z")["status"] == "accepted"
+    assert world.metrics.count(c.METRIC_TARGET_ACCEPTED) == 1 and world.metrics.count(c.METRIC_TARGET_SUCCEEDED) == 0
