@@ -70,6 +70,7 @@ METRIC_DUPLICATE: Final = "DuplicateDelivery"
 METRIC_CLAIM_ERROR: Final = "ClaimError"
 METRIC_TARGET_SUCCEEDED: Final = "TargetSucceeded"
 METRIC_TARGET_FAILED: Final = "TargetFailed"
+METRIC_INPUT_MALFORMED: Final = "MalformedInput"  # a fire event refused before any call
 METRIC_TARGET_ACCEPTED: Final = "TargetAccepted"  # 202: the target took the work to do later
 METRIC_TARGET_LATENCY: Final = "TargetLatency"
 METRIC_SKIPPED_OVERLAP: Final = "SkippedOverlap"

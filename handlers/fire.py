@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.bootstrap.metric_scope import scope_metrics
-from cron_adapter.constants import METRICS_NAMESPACE, SERVICE_NAME
+from cron_adapter.constants import METRIC_INPUT_MALFORMED, METRICS_NAMESPACE, SERVICE_NAME
 from cron_adapter.fire.input import FireInput
 
 logger = Logger(service=SERVICE_NAME)
@@ -32,6 +32,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         fire = FireInput.model_validate(event)
     except ValidationError as exc:
         logger.error("malformed fire input", extra={"errors": exc.errors(include_input=False, include_url=False)})
+        metrics.add_metric(name=METRIC_INPUT_MALFORMED, unit="Count", value=1)  # nothing else is called or recorded
         raise
     deadline = time.time() + context.get_remaining_time_in_millis() / 1000
     outcome = factory.service(logger, metrics).fire(fire, holder=context.aws_request_id, deadline=deadline)

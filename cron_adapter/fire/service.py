@@ -126,6 +126,10 @@ class FireService:
         )
 
     def _claim_and_run(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret, tries: int) -> FireOutcome:
+        # The lease (and so the call window) starts now, not when the delivery began: earlier
+        # claim rounds (a conflict, then a takeover) may have taken seconds.
+        now = self.clock.now()
+        claim = replace(claim, now=now, lease_until=lease_until(fire.job, now, deadline))
         try:
             state = self.store.claim(claim)
         except ClaimConflict as exc:

@@ -141,3 +141,27 @@ def test_at_root_debug_no_log_line_or_run_record_holds_the_secret_in_any_encodin
     for text in texts:
         for form in forms:
             assert form not in text, f"the secret leaked as {form[:6]}...: {text[:200]}"
+
+
+@pytest.mark.parametrize(
+    ("change", "field_name"),
+    [
+        ({"retry": {"attempts": 2**63}}, "attempts"),
+        ({"retry": {"backoff": -1}}, "backoff"),
+        ({"target": {"url": "https://a.example/x", "timeout": float("nan")}}, "timeout"),
+        ({"target": {"url": "https://a.example/x", "headers": {"X-A": "a\r\nb"}}}, "headers"),
+    ],
+)
+def test_unbounded_input_is_refused_records_nothing_and_is_counted(lam, capsys, change, field_name) -> None:
+    calls, _ = lam
+    bad = event("https://a.example/x")
+    bad["job"].update(change)
+    with pytest.raises(ValidationError, match=field_name):
+        fire_handler.handler(bad, Context())
+    year_one = event("https://a.example/x", when="0001-01-01T00:00:00Z")
+    with pytest.raises(ValidationError, match="scheduled_time"):
+        fire_handler.handler(year_one, Context())
+    assert sum(calls.values()) == 0  # no claim, no secret read, no record
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    values = [doc[c.METRIC_INPUT_MALFORMED] for doc in emf if c.METRIC_INPUT_MALFORMED in doc]
+    assert sum(sum(v) if isinstance(v, list) else v for v in values) == 2
