@@ -170,7 +170,8 @@ def fire_service(aws: Any, key_arn: str) -> Any:
     import logging
 
     class Metrics:
-        names: list[str] = []
+        def __init__(self) -> None:
+            self.names: list[str] = []
 
         def add_metric(self, name: str, unit: str, value: float) -> None:
             self.names.append(name)
@@ -205,7 +206,7 @@ def test_our_fire_reaches_hermes_which_runs_the_job_once(hermes: Any, web: str, 
     service = fire_service(aws, aws["key"])
     fire = fire_input(job["id"], web)
     outcome = service.fire(fire, holder="req-1", deadline=time.time() + 120)
-    assert outcome.status == "succeeded" and outcome.http_status == 202, outcome
+    assert outcome.status == "accepted" and outcome.http_status == 202, outcome  # recorded accepted
     ran = wait_for_run(job["id"])
     assert ran is not None and ran["last_status"] == "ok"
     again = service.fire(fire, holder="req-2", deadline=time.time() + 120)  # a duplicate delivery
@@ -232,5 +233,58 @@ def test_a_removed_job_is_gone_and_a_wrong_key_is_refused(hermes: Any, web: str,
     other_job = create_job(prompt=None, schedule="every 75m", name="wrong-key", script="hello.py", no_agent=True)
     push_and_wait(hermes)
     reconcile()
-    refused = fire_service(aws, other).fire(fire_input(other_job["id"], web), holder="req-4", deadline=time.time() + 60)
+    wrong = fire_service(aws, other)
+    refused = wrong.fire(fire_input(other_job["id"], web), holder="req-4", deadline=time.time() + 60)
     assert refused.status == "failed" and refused.http_status == 401
+    assert c.METRIC_TARGET_FAILED in wrong.metrics.names  # the TargetFailed alarm's metric
+
+
+def test_a_repeat_job_runs_exactly_times_across_pushes(hermes: Any, web: str, aws: Any):
+    from datetime import datetime
+
+    from cron.jobs import create_job, get_job
+
+    job = create_job(prompt=None, schedule="every 50m", name="twice", repeat=2, script="hello.py", no_agent=True)
+    push_and_wait(hermes)
+    reconcile()
+    service = fire_service(aws, aws["key"])
+    statuses: list[str] = []
+    first = fire_input(job["id"], web, "2026-12-02T10:00:00Z")
+    for minute in range(3):  # three scheduled times; hermes allows two runs
+        when = datetime.fromisoformat(f"2026-12-02T1{minute}:00:00+00:00")
+        fire = first.model_copy(update={"scheduled_time": when})
+        statuses.append(service.fire(fire, holder=f"rep-{minute}", deadline=time.time() + 120).status)
+        for _ in range(300):  # let hermes finish the run before the next fire (its claim)
+            now = get_job(job["id"])
+            if now is None or (now.get("repeat") or {}).get("completed") == minute + 1:
+                break
+            time.sleep(0.1)
+        push_and_wait(hermes)  # the provider pushes after each change, as fire_due does in hermes
+        reconcile()
+    # the third never reaches hermes: our own cap (max_runs = times) skips it; hermes removed the job
+    assert statuses == ["accepted", "accepted", "skipped"] and get_job(job["id"]) is None
+    runs = subprocess.run(
+        [str(Path(sys.executable).with_name("hermes")), "cron", "runs"], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert runs.count(f"job={job['id']}") == 2
+    assert not [n for n in schedules() if job["id"] in n]  # the spent job's schedule is gone
+
+
+def test_0_9_star_star_star_0_fires_daily_at_nine_in_the_configured_zone(hermes: Any):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from cron.jobs import create_job
+
+    from cron_adapter.schedule.engine import next_fires
+    from cron_adapter.schedule.grammar import parse_schedule
+
+    job = create_job(prompt=None, schedule="0 9 * * * 0", name="nine", script="hello.py", no_agent=True)
+    push_and_wait(hermes)
+    reconcile()
+    (got,) = [s for n, s in schedules().items() if job["id"] in n]
+    expr, zone = got["ScheduleExpression"], got["ScheduleExpressionTimezone"]
+    fires = next_fires(parse_schedule(expr, timezone=zone), zone, datetime(2026, 12, 2, tzinfo=UTC), 3)
+    local = [f.astimezone(ZoneInfo("Europe/Berlin")) for f in fires]
+    assert [(t.hour, t.minute, t.second) for t in local] == [(9, 0, 0)] * 3
+    assert [t.day for t in local] == [2, 3, 4]
