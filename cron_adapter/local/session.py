@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cron_adapter import constants as c
+from cron_adapter.local.audit import LocalAuditor
 from cron_adapter.local.clock import Chaos, LocalEventBridge
 from cron_adapter.local.emulator import Emulator, Resources, client
 from cron_adapter.local.journal import Journal
@@ -70,6 +71,7 @@ class DevSession:
         self.target: LocalTarget | None = None
         self.bridge: LocalEventBridge | None = None
         self.router: UploadRouter | None = None
+        self.auditor: LocalAuditor | None = None
         self.watcher: JobsFileWatcher | None = None
         self.view: LiveView | LineView | None = None
         self.logs: HandlerLogs | None = None
@@ -98,6 +100,8 @@ class DevSession:
             seed=self.options.seed,
         )
         self.router = UploadRouter(res, self.journal, self.clock, reconcile)
+        # The auditor reads the environment the emulator set (AWS_ENDPOINT_URL), as the handlers do.
+        self.auditor = LocalAuditor({**res.handler_env(), **self._store_env()}, self.clock, self.journal, {})
         self.watcher = JobsFileWatcher(
             self.options.jobs_file,
             self.router.push,
@@ -156,6 +160,8 @@ class DevSession:
                 next_trim = now + TRIM_EVERY_SECONDS
             self._safely(self.router.poll)
             self._safely(self.bridge.tick)
+            if self.auditor:
+                self._safely(self.auditor.tick)
             if self.view:
                 self.view.refresh()
             self.stop_event.wait(TICK_SECONDS)

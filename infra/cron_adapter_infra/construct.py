@@ -26,7 +26,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from cron_adapter import constants as c
-from cron_adapter_infra import alarms, dashboard, grants, nag, outputs, permissions, storage
+from cron_adapter_infra import alarms, auditor, dashboard, grants, nag, outputs, permissions, storage
 from cron_adapter_infra.bundling import LambdaBundle
 from cron_adapter_infra.functions import FunctionSpec, make_function
 from cron_adapter_infra.names import deployment_name
@@ -66,8 +66,12 @@ class CronAdapter(Construct):
         self.alarm_topic = alarms.alarm_topic(self, props.existing_topic_obj)
         if props.alarm_email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(props.alarm_email))
+        self.audit_function = auditor.add_auditor(
+            self, dict(self._reconcile_spec().environment), dict(self._fire_spec().environment)
+        )
         alarms.add_builtin_alarms(self)
         self.dashboard = dashboard.make_dashboard(self) if props.dashboard else None
+        auditor.add_audit_widgets(self, self.audit_function)
         for key, value in {"cron-adapter:deployment": self.deployment_name, **props.tags}.items():
             Tags.of(self).add(key, value)
         self._acknowledge_findings()
