@@ -213,7 +213,7 @@ def test_both_functions_share_one_code_asset_and_have_log_retention(synth):
 def test_drift_repair_rule_invokes_reconcile_with_the_agreed_payload(synth):
     reconcile_id, _ = _function(synth, "Reconcile")
     queue_id, _ = synth.one("AWS::SQS::Queue")
-    _, rule = synth.one("AWS::Events::Rule")
+    _, rule = synth.one("AWS::Events::Rule", "DriftRepair")
     assert rule["Properties"]["ScheduleExpression"] == "rate(1 hour)"
     [target] = rule["Properties"]["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": [reconcile_id, "Arn"]}
@@ -232,7 +232,7 @@ def test_drift_repair_payload_is_the_one_the_reconcile_handler_recognises():
 def test_drift_repair_payload_matches_the_sample_event(synth):
     from pathlib import Path
 
-    _, rule = synth.one("AWS::Events::Rule")
+    _, rule = synth.one("AWS::Events::Rule", "DriftRepair")
     sample = Path(__file__).resolve().parents[2] / "events" / "drift-repair.json"
     assert json.loads(rule["Properties"]["Targets"][0]["Input"]) == json.loads(sample.read_text())
 
