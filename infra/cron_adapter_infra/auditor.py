@@ -19,8 +19,12 @@ from aws_cdk import aws_iam as iam
 
 from cron_adapter import constants as c
 from cron_adapter_infra.functions import FunctionSpec
-from cron_adapter_infra.nag import justified_statement
-from cron_adapter_infra.permissions import _schedules_statement
+from cron_adapter_infra.permissions import (
+    _schedules_statement,
+    grant_jobs_read,
+    grant_list_schedules,
+    grant_pass_scheduler_role,
+)
 
 if TYPE_CHECKING:
     from aws_cdk import aws_lambda as lambda_
@@ -80,35 +84,10 @@ def _grant(adapter: CronAdapter, function: lambda_.Function) -> None:
         iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[adapter.secret.secret_arn])
     )
     function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[adapter.alarm_topic.topic_arn]))
-    # UpdateSchedule carries the scheduler role's ARN, which needs PassRole.
-    function.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["iam:PassRole"],
-            resources=[adapter.scheduler_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
-        )
-    )
+    grant_pass_scheduler_role(adapter, function)  # UpdateSchedule carries the scheduler role's ARN
     _schedules_statement(adapter, "Audit", function, AUDIT_SCHEDULE_ACTIONS)
-    assert function.role is not None
-    justified_statement(
-        adapter,
-        "AuditListSchedulesPolicy",
-        function.role,
-        iam.PolicyStatement(actions=["scheduler:ListSchedules"], resources=["*"]),
-        finding="IAM5[Resource::*]",
-        reason="list-schedules",
-    )
-    key = adapter.props.jobs_key
-    function.add_to_role_policy(
-        iam.PolicyStatement(actions=["s3:GetObject"], resources=[adapter.bucket.arn_for_objects(key)])
-    )
-    function.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["s3:ListBucket"],
-            resources=[adapter.bucket.bucket_arn],
-            conditions={"StringEquals": {"s3:prefix": key}},
-        )
-    )
+    grant_list_schedules(adapter, "Audit", function)
+    grant_jobs_read(adapter, function, ("s3:GetObject",))
 
 
 def add_audit_widgets(adapter: CronAdapter, function: lambda_.Function) -> None:

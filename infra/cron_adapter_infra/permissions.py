@@ -72,34 +72,46 @@ def grant_reconcile(adapter: CronAdapter) -> None:
     reconcile.add_to_role_policy(
         iam.PolicyStatement(actions=list(RECONCILE_TABLE_ACTIONS), resources=[adapter.table.table_arn])
     )
-    # Create/UpdateSchedule carry the scheduler role's ARN, which needs PassRole.
-    reconcile.add_to_role_policy(
+    grant_pass_scheduler_role(adapter, reconcile)
+    _schedules_statement(adapter, "Reconcile", reconcile, RECONCILE_SCHEDULE_ACTIONS)
+    reconcile.add_to_role_policy(iam.PolicyStatement(actions=list(GROUP_ACTIONS), resources=[adapter.group_arn]))
+    grant_list_schedules(adapter, "Reconcile", reconcile)
+    grant_jobs_read(adapter, reconcile, ("s3:GetObject", "s3:GetObjectVersion"))
+
+
+def grant_pass_scheduler_role(adapter: CronAdapter, function: lambda_.Function) -> None:
+    """Create/UpdateSchedule carry the scheduler role's ARN, which needs PassRole (to the scheduler only)."""
+    function.add_to_role_policy(
         iam.PolicyStatement(
             actions=["iam:PassRole"],
             resources=[adapter.scheduler_role.role_arn],
             conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
         )
     )
-    _schedules_statement(adapter, "Reconcile", reconcile, RECONCILE_SCHEDULE_ACTIONS)
-    reconcile.add_to_role_policy(iam.PolicyStatement(actions=list(GROUP_ACTIONS), resources=[adapter.group_arn]))
-    assert reconcile.role is not None
+
+
+def grant_list_schedules(adapter: CronAdapter, label: str, function: lambda_.Function) -> None:
+    """ListSchedules has no resource-level permissions: its own acknowledged policy."""
+    assert function.role is not None
     justified_statement(
         adapter,
-        "ReconcileListSchedulesPolicy",
-        reconcile.role,
+        f"{label}ListSchedulesPolicy",
+        function.role,
         iam.PolicyStatement(actions=["scheduler:ListSchedules"], resources=["*"]),
         finding="IAM5[Resource::*]",
         reason="list-schedules",
     )
+
+
+def grant_jobs_read(adapter: CronAdapter, function: lambda_.Function, object_actions: tuple[str, ...]) -> None:
+    """Read the jobs object (``object_actions``), and list only its key (see below)."""
     key = adapter.props.jobs_key
-    reconcile.add_to_role_policy(
-        iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:GetObjectVersion"], resources=[adapter.bucket.arn_for_objects(key)]
-        )
+    function.add_to_role_policy(
+        iam.PolicyStatement(actions=list(object_actions), resources=[adapter.bucket.arn_for_objects(key)])
     )
     # Without ListBucket, S3 answers a missing key with 403 instead of 404 NoSuchKey; the
-    # condition lets the reconcile list only the jobs key's own prefix, nothing else.
-    reconcile.add_to_role_policy(
+    # condition lets the function list only the jobs key's own prefix, nothing else.
+    function.add_to_role_policy(
         iam.PolicyStatement(
             actions=["s3:ListBucket"],
             resources=[adapter.bucket.bucket_arn],
