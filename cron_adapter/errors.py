@@ -19,6 +19,12 @@ at the edge::
     │   ├── TargetUnreachable    connection refused, DNS failure, TLS failure
     │   │   └── TargetConnectFailed  no connection to one address: nothing was sent
     │   └── TargetHTTPError      a non-2xx response (carries status, retry_after)
+    ├── JobEditError             a job-management edit was refused (nothing was written)
+    │   ├── UnknownJob           no job with this id in the store
+    │   ├── DuplicateJob         the store already has a job with this id
+    │   ├── StoreNotEditable     the store's format cannot hold this edit (hermes-managed, sidecar pause)
+    │   ├── StoreChanged         the store changed since it was read (one lost conditional write)
+    │   └── EditConflict         the store kept changing: every retry lost the race
     └── ReconcileError           reconcile could not converge
         ├── LockHeld             another reconcile holds the lease
         ├── LockMoved            another reconcile applied between our plan and our lock
@@ -149,6 +155,48 @@ class TargetHTTPError(TargetError):
         self.status = status
         self.retry_after = retry_after
         super().__init__(f"target answered HTTP {status}" + (f": {detail}" if detail else ""))
+
+
+class JobEditError(CronAdapterError):
+    """An edit of the job store was refused; the store is unchanged."""
+
+
+class UnknownJob(JobEditError):
+    """No job with this id in the store."""
+
+    def __init__(self, job_id: str, source: str = "the store") -> None:
+        self.job_id = job_id
+        super().__init__(f"job {job_id!r}: no such job in {source} (fix: `cron-adapter jobs list` shows the ids)")
+
+
+class DuplicateJob(JobEditError):
+    """The store already has a job with this id."""
+
+    def __init__(self, job_id: str, source: str = "the store") -> None:
+        self.job_id = job_id
+        super().__init__(
+            f"job {job_id!r}: {source} already has a job with this id (fix: pick another id, or remove it first)"
+        )
+
+
+class StoreNotEditable(JobEditError):
+    """The store's format cannot hold this edit (a hermes store, a pause in a sidecar list)."""
+
+
+class StoreChanged(JobEditError):
+    """The store's ETag moved between our read and our conditional write."""
+
+
+class EditConflict(JobEditError):
+    """Every attempt lost the race against other writers; nothing of this edit was written."""
+
+    def __init__(self, job_id: str, attempts: int) -> None:
+        self.job_id = job_id
+        self.attempts = attempts
+        super().__init__(
+            f"job {job_id!r}: the store changed under each of {attempts} attempts; nothing was written "
+            "(fix: retry the command; another writer is editing the store)"
+        )
 
 
 class ReconcileError(CronAdapterError):

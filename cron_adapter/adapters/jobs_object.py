@@ -1,8 +1,10 @@
 """The jobs file as an S3 object: read its current version, upload a new one.
 
 Reconcile reads through :meth:`S3JobsObject.fetch` (the ``JobsSource`` port); ``push``
-uploads through :meth:`S3JobsObject.put`. The client is created on first use, so the
-standard AWS environment (``AWS_ENDPOINT_URL``, region, credentials) applies.
+uploads through :meth:`S3JobsObject.put`; ``cron-adapter jobs`` writes through
+:meth:`S3JobsObject.put_if_match` / :meth:`S3JobsObject.put_if_absent`, S3's conditional
+writes, so two editors never overwrite each other. The client is created on first use, so
+the standard AWS environment (``AWS_ENDPOINT_URL``, region, credentials) applies.
 
 A missing key is answered with 404 NoSuchKey only when the caller may list the bucket;
 otherwise S3 says 403 AccessDenied, so that a caller cannot probe which keys exist
@@ -19,8 +21,14 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cron_adapter.constants import JOBS_TIMEZONE_METADATA
-from cron_adapter.errors import NoJobsFile
+from cron_adapter.errors import NoJobsFile, StoreChanged
 from cron_adapter.reconcile.ports import Fetched
+
+# S3 answers a failed If-Match / If-None-Match with 412 PreconditionFailed, and a conditional
+# write racing another one on the same key with 409 ConditionalRequestConflict; both mean
+# "the object moved: read it again". A missing key under If-Match is 404 NoSuchKey.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+_LOST_RACE = {"PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"}
 
 
 class S3JobsObject:
@@ -64,4 +72,25 @@ class S3JobsObject:
         put = self.client.put_object(
             Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/json", **extra
         )
+        return str(put["ETag"]).strip('"'), put.get("VersionId")
+
+    def put_if_match(self, body: bytes, etag: str, timezone: str | None = None) -> tuple[str, str | None]:
+        """Upload only if the current version's ETag is ``etag``; StoreChanged otherwise."""
+        return self._put_conditionally(body, timezone, IfMatch='"' + etag.strip('"') + '"')
+
+    def put_if_absent(self, body: bytes, timezone: str | None = None) -> tuple[str, str | None]:
+        """Upload only if the key does not exist yet; StoreChanged otherwise."""
+        return self._put_conditionally(body, timezone, IfNoneMatch="*")
+
+    def _put_conditionally(self, body: bytes, timezone: str | None, **condition: Any) -> tuple[str, str | None]:
+        if timezone:  # a new version carries no metadata of the old one: send the store timezone again
+            condition["Metadata"] = {JOBS_TIMEZONE_METADATA: timezone}
+        try:
+            put = self.client.put_object(
+                Bucket=self.bucket, Key=self.key, Body=body, ContentType="application/json", **condition
+            )
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code", "")) in _LOST_RACE:
+                raise StoreChanged(f"s3://{self.bucket}/{self.key} changed since it was read") from exc
+            raise
         return str(put["ETag"]).strip('"'), put.get("VersionId")

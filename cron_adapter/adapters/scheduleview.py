@@ -1,9 +1,7 @@
 """The schedule group as operations see it: listed schedules, what the adapter deployed, on/off.
 
-``set_state`` pauses or resumes a job's schedules. UpdateSchedule replaces every field, so
-each schedule is read first (GetSchedule) and written back whole with only ``State``
-changed; a StartDate that has passed is dropped, as EventBridge refuses one older than five
-minutes. https://docs.aws.amazon.com/scheduler/latest/APIReference/API_UpdateSchedule.html
+``set_state`` pauses or resumes a job's schedules through :mod:`cron_adapter.adapters.schedule_state`
+(GetSchedule, then UpdateSchedule with the full copy and only ``State`` changed).
 """
 
 from __future__ import annotations
@@ -15,23 +13,9 @@ from botocore.exceptions import ClientError
 
 from cron_adapter.adapters.dynamo_expr import error_code
 from cron_adapter.adapters.ledger import Ledger
+from cron_adapter.adapters.schedule_state import set_state
 from cron_adapter.adapters.scheduler import SchedulerAdapter
-from cron_adapter.errors import CronAdapterError
 from cron_adapter.ops.ports import Listed
-
-_COPIED = (
-    "Name",
-    "GroupName",
-    "ScheduleExpression",
-    "ScheduleExpressionTimezone",
-    "StartDate",
-    "EndDate",
-    "Description",
-    "FlexibleTimeWindow",
-    "Target",
-    "ActionAfterCompletion",
-    "KmsKeyArn",
-)
 
 
 def _utc(value: Any) -> datetime | None:
@@ -71,18 +55,4 @@ class SchedulerView:
 
     def set_state(self, names: tuple[str, ...], state: str) -> list[str]:
         """Write each schedule back with ``State`` changed; missing schedules are skipped."""
-        done = []
-        for name in names:
-            found = self.scheduler.get_schedule(name)
-            if found is None or found.get("State") == state:
-                continue
-            request = {k: found[k] for k in _COPIED if found.get(k) is not None}
-            start = _utc(request.get("StartDate"))
-            if start is not None and start <= datetime.now(UTC):
-                request.pop("StartDate")
-            try:
-                self.scheduler.client.update_schedule(**request, State=state)
-            except ClientError as exc:
-                raise CronAdapterError(f"cannot set schedule {name!r} {state}: {error_code(exc)}") from exc
-            done.append(name)
-        return done
+        return [s.name for s in set_state(self.scheduler, names, state) if s.changed]

@@ -16,6 +16,7 @@ COMMANDS = [
     "plan",
     "apply",
     "push",
+    "jobs",
     "next",
     "schema",
     "dev",

@@ -89,12 +89,16 @@ def _print(result: dict[str, Any], output: str) -> None:
         print(json.dumps(result, indent=2, default=str))
         return
     print(f"uploaded s3://{result['bucket']}/{result['key']} (ETag {result['etag']})")
-    status = result.get("reconcile")
-    if status:
-        print(f"reconcile {status['status']}: {_counts_text(status.get('counts') or {})}")
-        for line in list(status.get("problems", [])) + list(status.get("failed", [])) + [status.get("detail") or ""]:
-            if line:
-                print(f"  {line}")
+    if result.get("reconcile"):
+        print_status(result["reconcile"])
+
+
+def print_status(status: dict[str, Any]) -> None:
+    """A reconcile status item as text (push --wait, jobs --wait)."""
+    print(f"reconcile {status['status']}: {_counts_text(status.get('counts') or {})}")
+    for line in list(status.get("problems", [])) + list(status.get("failed", [])) + [status.get("detail") or ""]:
+        if line:
+            print(f"  {line}")
 
 
 def run(args: argparse.Namespace) -> int:
