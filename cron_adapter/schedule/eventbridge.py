@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from cron_adapter.errors import ScheduleError
 from cron_adapter.schedule.fields import DOM, DOW_EB, HOUR, MINUTE, MONTH, YEAR, FieldSpec, field_error, parse_field
 
-_LAST_DOW = re.compile(r"^(\d)L$", re.IGNORECASE)  # 6L = last Friday of the month
-_NTH_DOW = re.compile(r"^(\d)#(\d)$")  # 2#1 = first Monday of the month
-_WEEKDAY = re.compile(r"^(\d{1,2})W$", re.IGNORECASE)  # 15W = weekday nearest the 15th
+_LAST_DOW = re.compile(r"^(\d)L$", re.IGNORECASE | re.ASCII)  # 6L = last Friday of the month
+_NTH_DOW = re.compile(r"^(\d)#(\d)$", re.ASCII)  # 2#1 = first Monday of the month
+_WEEKDAY = re.compile(r"^(\d{1,2})W$", re.IGNORECASE | re.ASCII)  # 15W = weekday nearest the 15th
 
 
 @dataclass(frozen=True)

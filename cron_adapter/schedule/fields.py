@@ -55,20 +55,27 @@ def _value(token: str, spec: FieldSpec, whole: str) -> int:
     for name, value in spec.names:
         if upper == name:
             return value
-    if not token.isdigit():
+    if not _is_number(token):
         raise field_error(spec, whole, f"{token!r} is not a number")
+    if len(token) > 4:  # no field goes past 4 digits; int() of a huge one only wastes time
+        raise field_error(spec, whole, f"value {token[:12]}... is out of range {spec.allowed}")
     value = int(token)
     if not spec.lo <= value <= spec.hi:
         raise field_error(spec, whole, f"value {value} is out of range {spec.allowed}")
     return value
 
 
+def _is_number(token: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts other scripts' digits and superscripts."""
+    return token.isascii() and token.isdigit()
+
+
 def _item(item: str, spec: FieldSpec, whole: str) -> range:
     base, slash, step_text = item.partition("/")
     step = 1
     if slash:
-        if not step_text.isdigit() or int(step_text) == 0:
-            raise field_error(spec, whole, f"step {step_text!r} must be a positive number")
+        if not _is_number(step_text) or len(step_text) > 4 or int(step_text) == 0:
+            raise field_error(spec, whole, f"step {step_text[:12]!r} must be a positive number up to 9999")
         step = int(step_text)
     if base == "*":
         return range(spec.lo, spec.hi + 1, step)

@@ -36,12 +36,16 @@ _UNITS = {"m": "minute", "min": "minute", "mins": "minute", "minute": "minute", 
           "d": "day", "day": "day", "days": "day",
           "s": "second", "sec": "second", "secs": "second", "second": "second", "seconds": "second"}  # fmt: skip
 _SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+# A sanity bound, not an AWS limit: a longer period is a typo (or a one-shot: use at).
+MAX_RATE_SECONDS = 3650 * 86400
+# EventBridge cron years are 1970-2199; a one-shot outside them is a typo, not a plan.
+AT_YEARS = range(1970, 2200)
 _WRAPPED = re.compile(r"^(rate|cron|at)\((.*)\)$", re.IGNORECASE | re.DOTALL)
-_EVERY = re.compile(r"^every\s+(\d+)\s*([a-z]+)$", re.IGNORECASE)
-_RATE = re.compile(r"^(\d+)\s+(minutes?|hours?|days?)$", re.IGNORECASE)
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_AT_NATIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
-_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$")
+_EVERY = re.compile(r"^every\s+([0-9]+)\s*([a-z]+)$", re.IGNORECASE)
+_RATE = re.compile(r"^([0-9]+)\s+(minutes?|hours?|days?)$", re.IGNORECASE)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", re.ASCII)
+_AT_NATIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", re.ASCII)
+_HHMM = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -116,9 +120,21 @@ def _parse(text: str, timezone: str) -> Schedule:
 # --- rate ------------------------------------------------------------------------------
 
 
+def _count(text: str, digits: str) -> int:
+    """The interval's number; refuse one too long to be meant before converting it."""
+    if len(digits) > 9:  # int() of thousands of digits is slow, and no period is that long
+        raise ScheduleError(f"{text[:40]!r}: the interval {digits[:12]}... is too large", fix="e.g. every 15m")
+    return int(digits)
+
+
 def _rate(text: str, value: int, unit: str) -> Schedule:
     if value < 1:
         raise ScheduleError(f"{text!r} never fires: the interval must be at least 1 {unit}", fix="e.g. every 1m")
+    if value * _SECONDS[unit] > MAX_RATE_SECONDS:
+        raise ScheduleError(
+            f"{text!r} is longer than {MAX_RATE_SECONDS // 86400} days",
+            fix="use a shorter interval, or a one-shot: at 2030-01-01T00:00",
+        )
     plural = "" if value == 1 else "s"  # EventBridge wants rate(1 minute), rate(5 minutes)
     expression = EventBridgeExpression(f"rate({value} {unit}{plural})")
     return Schedule(text, "rate", False, (expression,), period=timedelta(seconds=value * _SECONDS[unit]))
@@ -129,7 +145,7 @@ def _every(text: str) -> Schedule:
     unit = _UNITS.get(match.group(2).lower()) if match else None
     if not match or not unit:
         raise ScheduleError(f"cannot read {text!r}", fix="write every <N>m, every <N>h or every <N>d, e.g. every 15m")
-    value = int(match.group(1))
+    value = _count(text, match.group(1))
     if unit == "second":
         if value == 0 or value % 60:
             raise ScheduleError(f"{text!r} is below one minute: {SUB_MINUTE}", fix="use every 1m or longer")
@@ -141,7 +157,7 @@ def _native_rate(text: str, inner: str, timezone: str) -> Schedule:
     match = _RATE.match(inner)
     if not match:
         raise ScheduleError(f"cannot read {text!r}", fix="write rate(<N> minutes|hours|days), e.g. rate(5 minutes)")
-    return _rate(text, int(match.group(1)), match.group(2).lower().rstrip("s"))
+    return _rate(text, _count(text, match.group(1)), match.group(2).lower().rstrip("s"))
 
 
 # --- daily ---------------------------------------------------------------------------
@@ -175,8 +191,10 @@ def _one_shot(text: str, value: str, timezone: str) -> Schedule:
     except ValueError:
         raise ScheduleError(f"{value!r} is not a date and time", fix="e.g. at 2026-12-01T10:00") from None
     zone = ZoneInfo(timezone)
+    check_year(when, "the one-shot time")
     if when.tzinfo is not None:  # an instant: EventBridge takes the wall time in the job's zone
         when = when.astimezone(zone).replace(tzinfo=None)
+        check_year(when, "the one-shot time")
     when = when.replace(microsecond=0)
     if engine.localize(when, zone) is None:
         raise ScheduleError(
@@ -185,6 +203,15 @@ def _one_shot(text: str, value: str, timezone: str) -> Schedule:
         )
     expression = EventBridgeExpression(f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})")
     return Schedule(text, "at", True, (expression,), timezone=timezone, at=when)
+
+
+def check_year(when: datetime, what: str) -> None:
+    """Refuse a time outside EventBridge's years, before any zone arithmetic overflows on it."""
+    if when.year not in AT_YEARS:
+        raise ScheduleError(
+            f"{what} {when.isoformat()} is outside the years {AT_YEARS.start}-{AT_YEARS.stop - 1}",
+            fix="use a four-digit year between 1970 and 2199",
+        )
 
 
 def _native_at(text: str, inner: str, timezone: str) -> Schedule:

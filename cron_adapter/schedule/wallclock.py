@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # Long enough for Feb 29 (twice, even across 2100) and any 5th weekday of a month.
 HORIZON_YEARS = 8
+# The longest IANA name is 32 characters (America/Argentina/ComodRivadavia); allow room.
+MAX_ZONE_NAME = 64
 
 
 def check_timezone(name: str) -> None:
@@ -34,10 +36,14 @@ def check_timezone(name: str) -> None:
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name, or ScheduleError(field="timezone")."""
     try:
+        if len(name) > MAX_ZONE_NAME:
+            raise ValueError("too long")
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    # OSError: a directory of the zone database ("Europe") or a name too long for the file system.
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        shown = repr(name) if len(str(name)) <= MAX_ZONE_NAME else f"{name[:20]!r}... ({len(name)} characters)"
         raise ScheduleError(
-            f"unknown timezone {name!r}", fix="use an IANA name such as Europe/Berlin or UTC", field="timezone"
+            f"unknown timezone {shown}", fix="use an IANA name such as Europe/Berlin or UTC", field="timezone"
         ) from None
 
 
