@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from pydantic import ValidationError
+
 from cron_adapter.constants import HERMES_FIRE_PATH
 from cron_adapter.errors import Problem
 from cron_adapter.jobs.hermes import hermes_cron, interval_start, repeat_of
@@ -112,28 +114,57 @@ def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
                 Problem(f"#{index}", "id", "every hermes job needs a string id", "recreate the job with hermes")
             )
             continue
+        problem = _hermes_fields(job_id, item)
+        if problem:
+            problems.append(problem)
+            continue
         read = _hermes_schedule(job_id, item, problems, unscheduled)
         if read is None:
             continue
         text, start = read
         times, finished = repeat_of(item)
         paused = item.get("enabled") is False or item.get("state") == "paused"
-        job = JobIn(
-            id=job_id,
-            schedule=text,
-            description=item.get("name"),
-            enabled=not paused,
-            start_at=start,
-            max_runs=times,
+        fields = {
+            "id": job_id,
+            "schedule": text,
+            "description": item.get("name"),
+            "enabled": not paused,
+            "start_at": start,
+            "max_runs": times,
             # hermes's /api/cron/fire accepts only a signed JWT (its chronos verifier)
-            target={
+            "target": {
                 "url": (base_url or "https://invalid.example").rstrip("/") + HERMES_FIRE_PATH,
                 "method": "POST",
                 "auth": "jwt",
             },
-        )
+        }
+        job, problem = _job_in(job_id, fields, {"description": "name", "max_runs": "repeat.times"})
+        if job is None:
+            problems.append(problem)  # type: ignore[arg-type]
+            continue
         jobs.append((job, finished or item.get("state") == "completed"))
     return Read(jobs, problems, [], unscheduled)
+
+
+def _hermes_fields(job_id: str, item: dict[str, Any]) -> Problem | None:
+    """The shapes hermes writes; anything else is refused here, not crashed on later."""
+    if item.get("repeat") is not None and not isinstance(item["repeat"], dict):
+        return Problem(job_id, "repeat", "must be an object or null", 'e.g. "repeat": {"times": 3}')
+    if item.get("name") is not None and not isinstance(item["name"], str):
+        return Problem(job_id, "name", "must be a string", 'e.g. "name": "morning digest"')
+    return None
+
+
+def _job_in(job_id: str, fields: dict[str, Any], names: dict[str, str]) -> tuple[JobIn | None, Problem | None]:
+    """Build one JobIn; a refusal names the field as the source file spells it (``names``)."""
+    try:
+        return JobIn(**fields), None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        dotted = ".".join(str(p) for p in first["loc"])
+        field = names.get(dotted, dotted)
+        shown = job_id if len(job_id) <= 64 else job_id[:60] + "..."
+        return None, Problem(shown, field, first["msg"], "see `cron-adapter schema` for the allowed values")
 
 
 def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
@@ -171,20 +202,13 @@ def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
             target["method"] = str(item["method"]).upper()
         if item.get("timeout") is not None:
             target["timeout"] = item["timeout"]
-        try:
-            jobs.append((JobIn(id=name, schedule=item["schedule"], target=target), False))
-        except ValueError as exc:  # pydantic ValidationError is a ValueError
-            problems.append(
-                Problem(
-                    name, "method/timeout", _first_error(exc), "use GET/POST/PUT/PATCH/DELETE and a positive timeout"
-                )
-            )
+        fields = {"id": name, "schedule": item["schedule"], "target": target}
+        job, problem = _job_in(name, fields, _SIDECAR_NAMES)
+        if job is None:
+            problems.append(problem)  # type: ignore[arg-type]
+            continue
+        jobs.append((job, False))
     return Read(jobs, problems, warnings, [])
 
 
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        return f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
-    return str(exc)
+_SIDECAR_NAMES = {"id": "name", "target.method": "method", "target.timeout": "timeout", "target.url": "endpoint"}

@@ -6,11 +6,11 @@ with any problem is refused whole, so nothing from it can be applied.
 
 from __future__ import annotations
 
-import json
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -29,9 +29,11 @@ from cron_adapter.jobs.model import (
     Target,
     TargetIn,
 )
+from cron_adapter.jobs.rawjson import MAX_BODY_DEPTH, depth, parse_json
 from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
 from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS, MAX_YEAR, MIN_YEAR
-from cron_adapter.schedule.grammar import parse_schedule
+from cron_adapter.schedule.grammar import check_year, parse_schedule
+from cron_adapter.schedule.wallclock import zone
 
 FORMATS = ("native", "hermes", "sidecar")
 _NO_TARGET = TargetIn()
@@ -61,14 +63,7 @@ def load_bytes(
 ) -> JobSet:
     """Parse, detect the format (unless forced), resolve defaults and validate everything."""
     with paused_gc():
-        try:
-            raw = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            raise InvalidJobsFile(
-                [Problem(None, "(json)", f"not valid JSON{where}: {exc}", "fix the JSON syntax")], source
-            ) from exc
-        return _load_parsed(raw, format, timezone, base_url, source)
+        return _load_parsed(parse_json(data, source), format, timezone, base_url, source)
 
 
 def _load_parsed(raw: Any, format: str | None, timezone: str | None, base_url: str | None, source: str) -> JobSet:
@@ -197,7 +192,11 @@ def _resolve_job(
 ) -> Job | None:
     before = len(problems)
     tz = job.timezone or defaults.timezone or "UTC"
-    if _known_timezone(tz):
+    try:
+        zone(tz)
+    except ScheduleError as exc:
+        problems.append(Problem(job.id, "timezone" if job.timezone else "defaults.timezone", exc.message, exc.fix))
+    else:
         try:
             parse_schedule(job.schedule, timezone=tz)
         except ScheduleError as exc:
@@ -205,11 +204,7 @@ def _resolve_job(
                 unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
                 return None
             problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
-    else:
-        field = "timezone" if job.timezone else "defaults.timezone"
-        problems.append(
-            Problem(job.id, field, f"unknown timezone {tz!r}", "use an IANA name such as Europe/Berlin or UTC")
-        )
+        _check_window(job, zone(tz), problems)
     target = _resolve_target(job, defaults, problems, warnings)
     problems.extend(_id_and_date_problems(job))
     if job.start_at and job.end_at and _naive(job.end_at) <= _naive(job.start_at):
@@ -259,13 +254,15 @@ def _retry_policy(retry_in: RetryIn | None) -> RetryPolicy:
     return RetryPolicy(**{k: v for k, v in retry_in.model_dump().items() if v is not None})
 
 
-@lru_cache(maxsize=256)
-def _known_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+def _check_window(job: JobIn, tz: ZoneInfo, problems: list[Problem]) -> None:
+    """start_at/end_at in range as written must stay in range in UTC (2199-12-31T23:30-05:00 is 2200)."""
+    for name, value in (("start_at", job.start_at), ("end_at", job.end_at)):
+        if value is None or not MIN_YEAR <= value.year <= MAX_YEAR:
+            continue  # _id_and_date_problems reports it, before any zone arithmetic can overflow
+        try:
+            check_year((value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(UTC), name)
+        except ScheduleError as exc:
+            problems.append(Problem(job.id, name, exc.message, exc.fix))
 
 
 def _naive(value):  # noqa: ANN001, ANN202 - compare wall times when one side lacks a zone
@@ -325,6 +322,11 @@ def _resolve_target(
         )
         timeout = MAX_TARGET_TIMEOUT_SECONDS
     body = mine.body if mine.body is not None else base.body
+    if depth(body) > MAX_BODY_DEPTH:
+        problems.append(
+            Problem(job.id, "target.body", f"nested more than {MAX_BODY_DEPTH} levels deep", "flatten the body")
+        )
+        return None
     return Target(
         url=ascii_url(url),
         method=mine.method or base.method or "POST",

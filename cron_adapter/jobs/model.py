@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cron_adapter import kinds as k
 from cron_adapter.errors import Problem
@@ -24,10 +24,15 @@ CATCH_UP_TEXT = (
     "all (every missed time in catch_up_window), spread (those, spaced evenly over catch_up_window)."
 )
 CATCH_UP_WINDOW_TEXT = "Minutes: how far back catch-up reaches, and what spread spaces runs over (default 60)."
+# Long enough for any real schedule; its errors quote it, so it must stay printable.
+MAX_SCHEDULE_CHARS = 1024
 
 
 class _In(BaseModel):
-    """Input models refuse unknown fields, so a typo is an error, not a silent default."""
+    """Input models refuse unknown fields, so a typo is an error, not a silent default.
+
+    Numbers and switches are strict: ``"30"`` is not a timeout and ``"yes"`` is not true.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -41,7 +46,9 @@ class TargetIn(_In):
     method: Method | None = Field(None, description="HTTP method (default POST).")
     headers: dict[str, str] | None = Field(None, description="Non-secret headers. Authorization is set by the adapter.")
     body: Any = Field(None, description='JSON body. Default: {"job_id", "fire_at"}.')
-    timeout: float | None = Field(None, gt=0, description="Seconds to wait for the response (default 30, at most 840).")
+    timeout: float | None = Field(
+        None, gt=0, strict=True, description="Seconds to wait for the response (default 30, at most 840)."
+    )
     auth: k.Auth | None = Field(
         None, description="secret (default): Bearer <shared secret>; jwt: a signed ES256 token."
     )
@@ -53,13 +60,21 @@ class RetryIn(_In):
     """Retries of the HTTP call inside one fire (408, 429, 5xx and timeouts)."""
 
     attempts: int | None = Field(
-        None, ge=1, le=k.MAX_ATTEMPTS, description=f"Total attempts including the first (default {k.DEFAULT_ATTEMPTS})."
+        None,
+        ge=1,
+        le=k.MAX_ATTEMPTS,
+        strict=True,
+        description=f"Total attempts including the first (default {k.DEFAULT_ATTEMPTS}).",
     )
     backoff: float | None = Field(
-        None, ge=0, le=k.MAX_BACKOFF_SECONDS, description="First backoff in seconds; doubles each retry (default 1)."
+        None,
+        ge=0,
+        le=k.MAX_BACKOFF_SECONDS,
+        strict=True,
+        description="First backoff in seconds; doubles each retry (default 1).",
     )
     max_backoff: float | None = Field(
-        None, ge=0, le=k.MAX_MAX_BACKOFF_SECONDS, description="Largest backoff in seconds (default 30)."
+        None, ge=0, le=k.MAX_MAX_BACKOFF_SECONDS, strict=True, description="Largest backoff in seconds (default 30)."
     )
 
 
@@ -71,9 +86,9 @@ class DefaultsIn(_In):
     overlap: Overlap | None = None
     delivery: Delivery | None = None
     catch_up: CatchUp | None = None
-    catch_up_window: int | None = Field(None, ge=1, le=1440, description=CATCH_UP_WINDOW_TEXT)
+    catch_up_window: int | None = Field(None, ge=1, le=1440, strict=True, description=CATCH_UP_WINDOW_TEXT)
     retry: RetryIn | None = None
-    jitter: int | None = Field(None, ge=0, le=1440, description="Flexible window in minutes (0 = exact).")
+    jitter: int | None = Field(None, ge=0, le=1440, strict=True, description="Flexible window in minutes (0 = exact).")
 
 
 class JobIn(_In):
@@ -83,19 +98,21 @@ class JobIn(_In):
         min_length=1, max_length=k.MAX_JOB_ID_CHARS, description="Stable job id; schedule names derive from it."
     )
     schedule: str = Field(
-        min_length=1, description="every 15m | daily 03:00 | 5-field cron | at 2026-12-01T10:00 | rate()/cron()/at()."
+        min_length=1,
+        max_length=MAX_SCHEDULE_CHARS,
+        description="every 15m | daily 03:00 | 5-field cron | at 2026-12-01T10:00 | rate()/cron()/at().",
     )
     description: str | None = None
     timezone: str | None = None
-    enabled: bool = True
+    enabled: bool = Field(True, strict=True)
     start_at: datetime | None = Field(None, description="No fire before this time (naive = job timezone).")
     end_at: datetime | None = Field(None, description="No fire after this time (naive = job timezone).")
-    max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT, description="Stop after this many runs.")
-    jitter: int | None = Field(None, ge=0, le=1440)
+    max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT, strict=True, description="Stop after this many runs.")
+    jitter: int | None = Field(None, ge=0, le=1440, strict=True)
     overlap: Overlap | None = None
     delivery: Delivery | None = None
     catch_up: CatchUp | None = Field(None, description=CATCH_UP_TEXT)
-    catch_up_window: int | None = Field(None, ge=1, le=1440, description=CATCH_UP_WINDOW_TEXT)
+    catch_up_window: int | None = Field(None, ge=1, le=1440, strict=True, description=CATCH_UP_WINDOW_TEXT)
     pause_after_failures: int | None = Field(
         None, ge=1, le=1000, description="Disable the job's schedules after this many consecutive failed runs."
     )
@@ -112,9 +129,17 @@ class JobsFile(_In):
     version: Literal[1] = Field(description="Format version; always 1.")
     defaults: DefaultsIn = Field(default_factory=DefaultsIn)
     allow_mass_delete: bool = Field(
-        False, description="Let this upload delete more than the guard's share of schedules."
+        False, strict=True, description="Let this upload delete more than the guard's share of schedules."
     )
     jobs: list[JobIn]
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _integer_one(cls, value: Any) -> Any:
+        # Literal[1] alone also takes true and 1.0 (they compare equal to 1).
+        if type(value) is not int:
+            raise ValueError("must be the integer 1")
+        return value
 
 
 # --- Resolved form -------------------------------------------------------------------

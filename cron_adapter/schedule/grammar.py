@@ -18,6 +18,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from cron_adapter.errors import ScheduleError
+from cron_adapter.kinds import MAX_YEAR, MIN_YEAR
 from cron_adapter.schedule import engine
 from cron_adapter.schedule.eventbridge import CroniterForm, parse_eventbridge_cron
 from cron_adapter.schedule.fields import HOUR, render
@@ -38,8 +39,8 @@ _UNITS = {"m": "minute", "min": "minute", "mins": "minute", "minute": "minute", 
 _SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 # A sanity bound, not an AWS limit: a longer period is a typo (or a one-shot: use at).
 MAX_RATE_SECONDS = 3650 * 86400
-# EventBridge cron years are 1970-2199; a one-shot outside them is a typo, not a plan.
-AT_YEARS = range(1970, 2200)
+# A one-shot outside the years a job's dates may take is a typo, not a plan.
+AT_YEARS = range(MIN_YEAR, MAX_YEAR + 1)
 _WRAPPED = re.compile(r"^(rate|cron|at)\((.*)\)$", re.IGNORECASE | re.DOTALL)
 _EVERY = re.compile(r"^every\s+([0-9]+)\s*([a-z]+)$", re.IGNORECASE)
 _RATE = re.compile(r"^([0-9]+)\s+(minutes?|hours?|days?)$", re.IGNORECASE)
@@ -210,7 +211,7 @@ def check_year(when: datetime, what: str) -> None:
     if when.year not in AT_YEARS:
         raise ScheduleError(
             f"{what} {when.isoformat()} is outside the years {AT_YEARS.start}-{AT_YEARS.stop - 1}",
-            fix="use a four-digit year between 1970 and 2199",
+            fix=f"use a four-digit year between {MIN_YEAR} and {MAX_YEAR}",
         )
 
 
