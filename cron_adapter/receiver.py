@@ -88,6 +88,11 @@ class Receiver:
             raise SecretError("receiver needs at least one secret")
         if any(len(s) < MIN_SECRET_LENGTH for s in usable):
             raise SecretError(f"receiver secrets must be at least {MIN_SECRET_LENGTH} characters")
+        weak = next((w for w in map(signing.secret_weakness, usable) if w), "")
+        if weak:
+            raise SecretError(
+                f"a receiver secret {weak}; generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         self._secrets = usable
         self._require_signature = require_signature
         self._window = window
@@ -112,7 +117,7 @@ class Receiver:
             return "missing bearer token"
         ok = False
         for secret in self._secrets:
-            ok |= hmac.compare_digest(secret.encode("utf-8"), token.strip().encode("utf-8"))
+            ok |= hmac.compare_digest(secret.encode("utf-8"), token.strip().encode("utf-8", "surrogatepass"))
         return "" if ok else "bearer token does not match"
 
     def _check_signature(self, headers: Mapping[str, str], body: bytes) -> str:
@@ -122,15 +127,19 @@ class Receiver:
             return ""
         if stamp is None or value is None:
             return "missing signature headers"
-        try:
-            timestamp = int(stamp)
-        except ValueError:
+        # Plain ASCII digits only: int() also reads " 17", "+17", "0017" and other scripts' digits,
+        # each a new spelling of one timestamp.
+        if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12 and stamp == str(int(stamp))):
             return "malformed timestamp"
+        timestamp = int(stamp)
         if abs(self._now() - timestamp) > self._window:
             return "timestamp outside the allowed window (replay or clock skew)"
-        if not signing.verify(self._secrets, timestamp, body, value):
+        digest = signing.matching_digest(self._secrets, timestamp, body, value)
+        if digest is None:
             return "signature does not match"
-        if self._seen is not None and self._seen(f"{timestamp}:{value}"):
+        # The replay key is the canonical signature, not the header's spelling of it: upper-case
+        # hex, spaces or an extra v1= entry make a new header for the same signed request.
+        if self._seen is not None and self._seen(f"{timestamp}:{digest}"):
             return "signature already used (replay)"
         return ""
 

@@ -11,7 +11,7 @@ import pytest
 
 from cron_adapter.local.target import LocalTarget
 
-SECRET = "s" * 40
+SECRET = "local-Target-5e1d" + "s" * 24
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from cron_adapter.fire.ports import Secret
 from cron_adapter.receiver import MemoryReplayCache, Receiver
 from tests.unit.fire.conftest import make_input
 
-SECRET, OLD = "r" * 40, "q" * 40
+SECRET, OLD = "receiver-App-9c3f" + "r" * 24, "old-Receiver-2a7b" + "q" * 24
 APP = Path(__file__).resolve().parents[2] / "examples" / "receiver_app.py"
 
 
