@@ -43,11 +43,40 @@ class Outcome:
     unscheduled: tuple[Problem, ...] = ()  # hermes jobs left out: the handler logs and counts each
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (the handler's return value and the status item)."""
+        """JSON-friendly, bounded form: the handler's return value, its log line and the status item.
+
+        A file refused for 5,000 problems must still fit one DynamoDB item (400 KB) and one
+        log event (256 KB): the first MAX_LINES lines of each list are kept, each cut to
+        MAX_LINE_CHARS, with a closing line that counts the rest; ``*_count`` hold the totals.
+        """
         out = asdict(self)
-        out.update(problems=list(self.problems), warnings=list(self.warnings), failed=list(self.failed))
-        out["unscheduled"] = [{"job_id": p.job_id, "reason": p.message} for p in self.unscheduled]
+        for name in ("problems", "warnings", "failed"):
+            lines: tuple[str, ...] = getattr(self, name)
+            out[name] = _bounded(lines)
+            out[f"{name}_count"] = len(lines)
+        out["detail"] = _cut(self.detail, MAX_DETAIL_CHARS)
+        out["unscheduled"] = [
+            {"job_id": _cut(p.job_id or "", MAX_LINE_CHARS), "reason": _cut(p.message, MAX_LINE_CHARS)}
+            for p in self.unscheduled[:MAX_LINES]
+        ]
+        out["unscheduled_count"] = len(self.unscheduled)
         return out
+
+
+MAX_LINES = 50
+MAX_LINE_CHARS = 500
+MAX_DETAIL_CHARS = 2000
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bounded(lines: tuple[str, ...]) -> list[str]:
+    kept = [_cut(line, MAX_LINE_CHARS) for line in lines[:MAX_LINES]]
+    if len(lines) > MAX_LINES:
+        kept.append(f"... and {len(lines) - MAX_LINES} more (run `cron-adapter validate` on the file to see all)")
+    return kept
 
 
 class ReconcileApp:
