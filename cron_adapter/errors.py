@@ -54,7 +54,10 @@ class Problem:
     fix: str = ""
 
     def __str__(self) -> str:
-        where = f"job {self.job_id!r}" if self.job_id is not None else "file"
+        job = self.job_id
+        if job is not None and len(job) > 80:  # a 10,000-character id must not make a 10,000-character line
+            job = f"{job[:60]}... ({len(job)} characters)"
+        where = f"job {job!r}" if job is not None else "file"
         text = f"{where}, field {self.field!r}: {self.message}"
         return f"{text} (fix: {self.fix})" if self.fix else text
 

@@ -163,8 +163,7 @@ def _job_in(job_id: str, fields: dict[str, Any], names: dict[str, str]) -> tuple
         first = exc.errors()[0]
         dotted = ".".join(str(p) for p in first["loc"])
         field = names.get(dotted, dotted)
-        shown = job_id if len(job_id) <= 64 else job_id[:60] + "..."
-        return None, Problem(shown, field, first["msg"], "see `cron-adapter schema` for the allowed values")
+        return None, Problem(job_id, field, first["msg"], "see `cron-adapter schema` for the allowed values")
 
 
 def read_sidecar(raw: list[Any], base_url: str | None) -> Read:

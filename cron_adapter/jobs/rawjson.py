@@ -102,7 +102,9 @@ def _locate(raw: Any, path: tuple[Any, ...]) -> tuple[str | None, str]:
 
 
 def _dotted(path: tuple[Any, ...]) -> str:
-    parts = [p if isinstance(p, str) and _encodable(p) else ("?" if isinstance(p, str) else str(p)) for p in path]
+    parts = [p[:40] if isinstance(p, str) and _encodable(p) else ("?" if isinstance(p, str) else str(p)) for p in path]
+    if len(parts) > 8:  # deep inside a body: the start and the end say enough
+        parts = [*parts[:4], "...", *parts[-3:]]
     return ".".join(parts) or "(root)"
 
 
