@@ -1,0 +1,90 @@
+"""A bounded load test on loopback: thousands of fires through the real fire handler.
+
+The handler runs unchanged against the embedded emulator (moto's server on 127.0.0.1, as
+``cron-adapter dev`` runs it) and calls a real HTTP target on 127.0.0.1. Every fifth delivery
+is sent twice, concurrently, as EventBridge may. Each (job, scheduled time) must reach the
+target exactly once. It runs in the heavy step only (``CRON_ADAPTER_HEAVY=1``): 2,000 fires.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import handlers.fire as fire_handler
+from cron_adapter import constants as c
+from cron_adapter.bootstrap.fire import FireFactory
+from cron_adapter.local.emulator import Emulator
+from tests.adapters.fire_support import TargetServer
+from tests.faults import tally
+
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+FIRES = tally.examples(200, 2000)
+pytestmark = pytest.mark.skipif(not tally.heavy(), reason="the load test runs in the heavy step (CRON_ADAPTER_HEAVY=1)")
+JOBS = 50
+WORKERS = 4
+START = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+@dataclass
+class Context:
+    function_name: str = "cron-adapter-fire"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:cron-adapter-fire"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def fire_event(url: str, job: str, when: datetime) -> dict[str, Any]:
+    event = json.loads((EVENTS / "fire.json").read_text())
+    event.update(job_id=job, schedule=job, scheduled_time=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    event["job"].update(schedules=[job], overlap="allow")  # runs of one job may overlap under load
+    event["job"]["target"]["url"] = url
+    return event
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch) -> Any:
+    emu = Emulator()
+    resources = emu.start()
+    monkeypatch.setattr(fire_handler, "factory", FireFactory())
+    monkeypatch.setenv(c.ENV_ALLOW_HTTP_LOOPBACK, "true")
+    yield resources
+    emu.stop()
+
+
+def test_thousands_of_fires_reach_the_target_exactly_once(emulator: Any) -> None:
+    with TargetServer() as target:
+        due = [(f"load-{i % JOBS}", START + timedelta(minutes=i // JOBS)) for i in range(FIRES)]
+        deliveries = [d for i, d in enumerate(due) for _ in range(2 if i % 5 == 0 else 1)]
+        started = time.monotonic()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            outcomes = list(pool.map(lambda d: fire_handler.handler(fire_event(target.url, *d), Context()), deliveries))
+        seconds = time.monotonic() - started
+        calls = Counter((s.headers.get("X-Cron-Job-Id"), s.headers.get("X-Cron-Scheduled-Time")) for s in target.seen)
+    wanted = {(job, when.strftime("%Y-%m-%dT%H:%M:%SZ")) for job, when in due}
+    lost = len(wanted - set(calls))
+    duplicated = sum(n - 1 for n in calls.values() if n > 1)
+    statuses = Counter(o["status"] for o in outcomes)
+    tally.add(
+        "load.fire",
+        due=len(wanted),
+        deliveries=len(deliveries),
+        target_calls=len(target.seen),
+        lost=lost,
+        duplicated=duplicated,
+        fires_per_s_x100=int(len(wanted) / seconds * 100),
+    )
+    assert lost == 0 and duplicated == 0, (lost, duplicated, statuses)
+    assert statuses["succeeded"] == len(wanted), statuses
