@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,10 +19,8 @@ from typing import Any
 import pytest
 
 import handlers.fire as fire_handler
-from cron_adapter import constants as c
-from cron_adapter.bootstrap.fire import FireFactory
-from cron_adapter.local.emulator import Emulator
 from tests.adapters.fire_support import TargetServer
+from tests.adapters.test_fire_handler import Context
 from tests.faults import tally
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -35,33 +31,12 @@ WORKERS = 4
 START = datetime(2026, 11, 23, tzinfo=UTC)
 
 
-@dataclass
-class Context:
-    function_name: str = "cron-adapter-fire"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:cron-adapter-fire"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
 def fire_event(url: str, job: str, when: datetime) -> dict[str, Any]:
     event = json.loads((EVENTS / "fire.json").read_text())
     event.update(job_id=job, schedule=job, scheduled_time=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
     event["job"].update(schedules=[job], overlap="allow")  # runs of one job may overlap under load
     event["job"]["target"]["url"] = url
     return event
-
-
-@pytest.fixture
-def emulator(monkeypatch: pytest.MonkeyPatch) -> Any:
-    emu = Emulator()
-    resources = emu.start()
-    monkeypatch.setattr(fire_handler, "factory", FireFactory())
-    monkeypatch.setenv(c.ENV_ALLOW_HTTP_LOOPBACK, "true")
-    yield resources
-    emu.stop()
 
 
 def test_thousands_of_fires_reach_the_target_exactly_once(emulator: Any) -> None:

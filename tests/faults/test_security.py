@@ -21,10 +21,8 @@ import handlers.fire as fire_handler
 from cron_adapter import constants as c
 from cron_adapter import receiver as receiver_module
 from cron_adapter import signing
-from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import load_bytes
-from cron_adapter.local.emulator import Emulator
 from cron_adapter.receiver import MemoryReplayCache, Receiver
 from cron_adapter.reconcile.translate import Wiring, translate_all
 from tests.adapters.fire_support import Reply, TargetServer
@@ -41,18 +39,10 @@ def scan(texts: list[str], secret: str) -> None:
     assert not leaks, leaks
 
 
-@pytest.fixture
-def emulator(monkeypatch: pytest.MonkeyPatch) -> Any:
-    emu = Emulator()
-    resources = emu.start()
-    monkeypatch.setattr(fire_handler, "factory", FireFactory())
-    monkeypatch.setenv(c.ENV_ALLOW_HTTP_LOOPBACK, "true")
+def test_the_secret_is_in_no_log_result_error_or_record(
+    emulator: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(c.ENV_HMAC, "true")
-    yield resources
-    emu.stop()
-
-
-def test_the_secret_is_in_no_log_result_error_or_record(emulator: Any, capsys: pytest.CaptureFixture[str]) -> None:
     secret = emulator.secret
     logs = io.StringIO()
     capture = logging.StreamHandler(logs)
