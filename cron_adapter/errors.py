@@ -8,6 +8,8 @@ at the edge::
     ├── InvalidJobsFile          a jobs file refused whole (carries every Problem found)
     ├── ScheduleError            one schedule string that cannot be scheduled
     ├── SettingsError            a missing or empty environment setting
+    ├── UsageError               a command-line argument that cannot be used (the CLI's exit 2)
+    ├── AwsUnavailable           AWS cannot be used: no region/credentials, unreachable, denied, missing resource
     ├── SecretError              the shared secret is missing, too short or unreadable
     ├── FireInputRefused         a fire event that is malformed, unsigned or altered (nothing is called)
     ├── ClaimError               the claim store failed (not a lost race)
@@ -87,7 +89,21 @@ class SettingsError(CronAdapterError):
 
     def __init__(self, name: str, message: str) -> None:
         self.name = name
+        self.detail = message
         super().__init__(f"setting {name}: {message}")
+
+
+class UsageError(CronAdapterError):
+    """A command-line argument that cannot be used; the message names the flag and the fix."""
+
+
+class AwsUnavailable(CronAdapterError):
+    """AWS cannot be used as configured; ``cause`` names what, ``fix`` what to do (the CLI's exit 6)."""
+
+    def __init__(self, cause: str, fix: str) -> None:
+        self.cause = cause
+        self.fix = fix
+        super().__init__(f"{cause}; fix: {fix}")
 
 
 class SecretError(CronAdapterError):

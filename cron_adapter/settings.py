@@ -24,6 +24,16 @@ def _required(env: Mapping[str, str], name: str) -> str:
     return value.strip()
 
 
+def _maybe(env: Mapping[str, str], name: str) -> str | None:
+    """An optional setting with no default: None when unset, an error when set but empty."""
+    value = env.get(name)
+    if value is None:
+        return None
+    if not value.strip():
+        raise SettingsError(name, "is empty; unset it or give it a value")
+    return value.strip()
+
+
 def _optional(env: Mapping[str, str], name: str, default: str) -> str:
     value = env.get(name)
     if value is None:
@@ -128,12 +138,12 @@ class ReconcileSettings:
             group=_optional(env, c.ENV_GROUP, c.DEFAULT_GROUP),
             fire_arn=_required(env, c.ENV_FIRE_ARN),
             role_arn=_required(env, c.ENV_SCHEDULER_ROLE_ARN),
-            dlq_arn=env.get(c.ENV_DLQ_ARN) or None,
+            dlq_arn=_maybe(env, c.ENV_DLQ_ARN),
             max_delete_share=_number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
             scheduler_tps=_number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
-            store_format=env.get(c.ENV_STORE_FORMAT) or None,
+            store_format=_maybe(env, c.ENV_STORE_FORMAT),
             store_timezone=_optional(env, c.ENV_STORE_TIMEZONE, "UTC"),
-            base_url=env.get(c.ENV_BASE_URL) or None,
+            base_url=_maybe(env, c.ENV_BASE_URL),
         )
 
 
@@ -154,9 +164,91 @@ class AuditSettings:
         return cls(
             reconcile=ReconcileSettings.from_env(env),
             fire=FireSettings.from_env(env),
-            alarm_topic_arn=env.get(c.ENV_ALARM_TOPIC_ARN) or None,
+            alarm_topic_arn=_maybe(env, c.ENV_ALARM_TOPIC_ARN),
             lookback_minutes=int(
                 _number(env, c.ENV_AUDIT_LOOKBACK_MINUTES, c.DEFAULT_AUDIT_LOOKBACK_MINUTES, 15, 1440)
             ),
             grace_minutes=int(_number(env, c.ENV_AUDIT_GRACE_MINUTES, c.DEFAULT_AUDIT_GRACE_MINUTES, 1, 240)),
         )
+
+
+# The CLI flag that stands for each setting (flags beat the environment).
+CLI_FLAGS: dict[str, str] = {
+    c.ENV_GROUP: "--group",
+    c.ENV_TABLE: "--table",
+    c.ENV_FIRE_ARN: "--fire-arn",
+    c.ENV_SCHEDULER_ROLE_ARN: "--role-arn",
+    c.ENV_DLQ_ARN: "--dlq-arn",
+    c.ENV_BUCKET: "--bucket",
+    c.ENV_JOBS_KEY: "--key",
+    c.ENV_SCHEDULER_TPS: "--tps",
+    c.ENV_API_URL: "--base-url",
+}
+
+
+@dataclass(frozen=True)
+class CliSettings:
+    """What the CLI reads from its flags and the environment; ``require`` names the fix when one is missing."""
+
+    group: str
+    table: str | None
+    fire_arn: str | None
+    role_arn: str | None
+    dlq_arn: str | None
+    bucket: str | None
+    jobs_key: str
+    max_delete_share: float
+    scheduler_tps: float
+    api_url: str | None
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, flags: Mapping[str, object | None] | None = None
+    ) -> CliSettings:
+        """Read the settings; ``flags`` (env name -> flag value, None when not given) beat ``env``."""
+        merged = dict(os.environ if env is None else env)
+        for name, value in (flags or {}).items():
+            if value is not None:
+                merged[name] = str(value)
+        try:
+            return cls._read(merged)
+        except SettingsError as exc:
+            raise SettingsError(exc.name, f"{exc.detail}{_hint(exc.name)}") from None
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> CliSettings:
+        return cls(
+            group=_optional(env, c.ENV_GROUP, c.DEFAULT_GROUP),
+            table=_maybe(env, c.ENV_TABLE),
+            fire_arn=_maybe(env, c.ENV_FIRE_ARN),
+            role_arn=_maybe(env, c.ENV_SCHEDULER_ROLE_ARN),
+            dlq_arn=_maybe(env, c.ENV_DLQ_ARN),
+            bucket=_maybe(env, c.ENV_BUCKET),
+            jobs_key=_optional(env, c.ENV_JOBS_KEY, c.DEFAULT_JOBS_KEY),
+            max_delete_share=_number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
+            scheduler_tps=_number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
+            api_url=_maybe(env, c.ENV_API_URL),
+        )
+
+    def require(self, name: str) -> str:
+        """The value of the setting for environment variable ``name``; SettingsError naming the fix if unset."""
+        value = getattr(self, _FIELDS[name])
+        if value is None:
+            raise SettingsError(name, f"is not set{_hint(name)}")
+        return str(value)
+
+
+_FIELDS = {
+    c.ENV_GROUP: "group",
+    c.ENV_TABLE: "table",
+    c.ENV_FIRE_ARN: "fire_arn",
+    c.ENV_SCHEDULER_ROLE_ARN: "role_arn",
+    c.ENV_DLQ_ARN: "dlq_arn",
+    c.ENV_BUCKET: "bucket",
+    c.ENV_JOBS_KEY: "jobs_key",
+}
+
+
+def _hint(name: str) -> str:
+    flag = CLI_FLAGS.get(name)
+    return f"; fix: pass {flag} or set {name}" if flag else f"; fix: set {name} or unset it"

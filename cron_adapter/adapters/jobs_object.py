@@ -56,7 +56,7 @@ class S3JobsObject:
                 raise NoJobsFile(f"s3://{self.bucket}/{self.key} does not exist") from exc
             raise
         zone = (got.get("Metadata") or {}).get(JOBS_TIMEZONE_METADATA) or None
-        return Fetched(got["Body"].read(), str(got.get("ETag", "")).strip('"'), zone)
+        return Fetched(got["Body"].read(), str(got.get("ETag", "")).strip('"'), zone, got.get("VersionId"))
 
     def _listed_as_missing(self) -> bool:
         """True if a listing of the key's prefix shows no such key (False if it may not list)."""

@@ -5,7 +5,7 @@ Items (key attributes from ``constants``)::
     pk=LEDGER#<group>     sk=<schedule name>      v = "<name>|<spec_hash>|<last_modified>|<job_id>"
     pk=LOCK               sk=reconcile#<group>    holder, expires_at, generation
     pk=EXHAUSTED          sk=<job id>             spec_hash          (written by fire)
-    pk=STATUS#<group>     sk=<ETag> | latest      status, counts, problems, finished_at, ttl
+    pk=STATUS#<group>     sk=version#<id>|<ETag>|latest status, counts, problems, finished_at, ttl
 
 The lock is a lease: a conditional update that succeeds when nobody holds it or the
 holder's lease has expired, and, when the caller planned without the lock, when no other
@@ -155,11 +155,11 @@ class Ledger:
                 raise  # else: our lease expired and another run took it; nothing to give back
 
     def put_status(self, key: str, status: dict[str, Any], now: float) -> None:
-        """Record a reconcile's outcome under the object's ETag and as ``latest``."""
+        """Record a reconcile's outcome under ``key`` (see reconcile.app.status_key) and as ``latest``."""
         item = {**status, "finished_at": Decimal(str(round(now, 3))), "ttl": int(now) + STATUS_TTL_SECONDS}
         for sk in (key, "latest"):
             self.table.put_item(Item={PK: f"STATUS#{self.group}", SK: sk, "key": key, **item})
 
     def get_status(self, key: str) -> dict[str, Any] | None:
-        """The outcome recorded under ``key`` (an ETag or ``latest``), if any."""
+        """The outcome recorded under ``key`` (a status key or ``latest``), if any."""
         return self.table.get_item(Key={PK: f"STATUS#{self.group}", SK: key}, ConsistentRead=True).get("Item")

@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from cron_adapter import __version__
+
 # Command modules, in the order `--help` lists them.
 COMMANDS = [
     "validate",
@@ -34,21 +36,52 @@ COMMANDS = [
 ]
 
 
+EPILOG = """\
+first steps:
+  cron-adapter validate examples/jobs.json       # check a file, offline
+  cron-adapter next --schedule "every 15m" -n 3   # when would it fire?
+  cron-adapter dev                                # the whole loop locally, no AWS account
+
+Run `cron-adapter COMMAND --help` for a command's options, examples and exit codes
+(all listed in docs/cli.md). `cron-adapter --debug COMMAND ...` shows the traceback of an
+unexpected error."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every command registered."""
     parser = argparse.ArgumentParser(
         prog="cron-adapter",
         description="Scale-to-zero cron for HTTP jobs on Amazon EventBridge Scheduler. "
         "Keep jobs.json as desired state; cron-adapter plans, applies and fires it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"cron-adapter {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"cron_adapter.cli.{name}").register(sub)
     return parser
 
 
+def unknown_command(argv: list[str]) -> str | None:
+    """The error for a mistyped command (with a suggestion), or None when the command is known."""
+    from cron_adapter.jobs.suggest import did_you_mean
+
+    words = [a for a in argv if not a.startswith("-")]  # (`next` here is the cli.next module)
+    if not words or words[0] in COMMANDS:
+        return None
+    word = words[0]
+    return f"unknown command {word!r}{did_you_mean(word, COMMANDS)} (commands: {', '.join(COMMANDS)})"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``cron-adapter`` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    problem = unknown_command(argv)
+    if problem:
+        print(f"cron-adapter: error: {problem}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
-from cron_adapter.cli.common import EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED, add_live_args, fail, live_reconciler
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.errors import CronAdapterError, InvalidJobsFile, LockHeld, MassDeleteRefused
+from cron_adapter.cli.common import add_live_args, fail, live_reconciler
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.exitcodes import EXIT_DECLINED, EXIT_PARTIAL
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.reconcile.planner import check_guard
 from cron_adapter.reconcile.render import action_dict, to_text
 from cron_adapter.reconcile.service import Result
@@ -21,8 +22,10 @@ EPILOG = """examples:
 
 Wiring comes from --group/--table/--fire-arn/--role-arn or the CRON_ADAPTER_* environment;
 AWS_ENDPOINT_URL points it at the local emulator. Without --yes a non-interactive run refuses.
-exit codes: 0 converged, 1 partial (rerun to continue), 2 invalid file, 3 mass delete refused,
-4 another reconcile holds the lock"""
+exit codes: 0 converged, 1 partial (rerun to continue), 2 invalid file, flag or setting,
+3 mass delete refused, 4 another reconcile holds the lock, 6 AWS unusable (no region or
+credentials, endpoint unreachable, table missing, access denied), 7 declined or no --yes
+off a terminal (nothing applied); docs/cli.md"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,28 +98,18 @@ def _report(result: Result, output: str) -> int:
     return code
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Plan, confirm, apply."""
-    try:
-        jobset = load_from_args(args)
-        reconciler = live_reconciler(args)
-        observed = reconciler.observe(jobset)
-        check_guard(
-            observed.plan, reconciler.options.max_delete_share, args.allow_mass_delete or jobset.allow_mass_delete
-        )
-        if args.output != "json":
-            print(to_text(observed.plan, reconciler.wiring.group))
-        if observed.plan.empty:
-            return _report(Result("no-op", observed.plan), args.output) if args.output == "json" else 0
-        if not _confirmed(args, len(observed.plan.actions)):
-            return fail("apply cancelled")
-        result = _apply_with_progress(args, jobset, len(observed.plan.actions), args.output == "json")
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    except MassDeleteRefused as exc:
-        return fail(str(exc), EXIT_REFUSED)
-    except LockHeld as exc:
-        return fail(str(exc), EXIT_LOCKED)
-    except CronAdapterError as exc:
-        return fail(str(exc))
+    jobset = load_from_args(args)
+    reconciler = live_reconciler(args)
+    observed = reconciler.observe(jobset)
+    check_guard(observed.plan, reconciler.options.max_delete_share, args.allow_mass_delete or jobset.allow_mass_delete)
+    if args.output != "json":
+        print(to_text(observed.plan, reconciler.wiring.group))
+    if observed.plan.empty:
+        return _report(Result("no-op", observed.plan), args.output) if args.output == "json" else 0
+    if not _confirmed(args, len(observed.plan.actions)):
+        return fail("apply cancelled; nothing was changed", EXIT_DECLINED)
+    result = _apply_with_progress(args, jobset, len(observed.plan.actions), args.output == "json")
     return _report(result, args.output)

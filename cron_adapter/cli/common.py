@@ -1,8 +1,9 @@
 """Helpers shared by plan/apply/push: the live account's wiring, from flags or environment.
 
-Flags beat the environment (the same CRON_ADAPTER_* variables the reconcile Lambda reads);
-boto3 honours the standard AWS environment, so ``AWS_ENDPOINT_URL`` points every command
-at the local emulator.
+Flags beat the environment (the same CRON_ADAPTER_* variables the reconcile Lambda reads),
+and both are read once, through :class:`cron_adapter.settings.CliSettings`. boto3 honours
+the standard AWS environment, so ``AWS_ENDPOINT_URL`` points every command at the local
+emulator.
 """
 
 from __future__ import annotations
@@ -13,16 +14,31 @@ import sys
 from datetime import UTC, datetime
 
 from cron_adapter import constants as c
-from cron_adapter.errors import SettingsError
+from cron_adapter.cli.exitcodes import EXIT_INVALID, EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
+from cron_adapter.settings import CliSettings
+
+__all__ = ["EXIT_INVALID", "EXIT_LOCKED", "EXIT_PARTIAL", "EXIT_REFUSED"]
 
 _LIVE = {
-    "group": (c.ENV_GROUP, "schedule group the adapter owns", c.DEFAULT_GROUP),
-    "table": (c.ENV_TABLE, "DynamoDB table holding the ledger and lock", None),
-    "fire_arn": (c.ENV_FIRE_ARN, "ARN of the fire Lambda every schedule invokes", None),
-    "role_arn": (c.ENV_SCHEDULER_ROLE_ARN, "ARN of the role EventBridge Scheduler assumes", None),
-    "dlq_arn": (c.ENV_DLQ_ARN, "ARN of the dead-letter queue (optional)", ""),
+    "group": (c.ENV_GROUP, "schedule group the adapter owns"),
+    "table": (c.ENV_TABLE, "DynamoDB table holding the ledger and lock"),
+    "fire_arn": (c.ENV_FIRE_ARN, "ARN of the fire Lambda every schedule invokes"),
+    "role_arn": (c.ENV_SCHEDULER_ROLE_ARN, "ARN of the role EventBridge Scheduler assumes"),
+    "dlq_arn": (c.ENV_DLQ_ARN, "ARN of the dead-letter queue (optional)"),
+}
+# Parsed-argument name -> the setting it overrides (flags beat the environment).
+_FLAG_SETTINGS = {
+    "group": c.ENV_GROUP,
+    "table": c.ENV_TABLE,
+    "fire_arn": c.ENV_FIRE_ARN,
+    "role_arn": c.ENV_SCHEDULER_ROLE_ARN,
+    "dlq_arn": c.ENV_DLQ_ARN,
+    "bucket": c.ENV_BUCKET,
+    "key": c.ENV_JOBS_KEY,
+    "tps": c.ENV_SCHEDULER_TPS,
+    "base_url": c.ENV_API_URL,
 }
 
 
@@ -30,7 +46,7 @@ def add_live_args(parser: argparse.ArgumentParser, *, names: tuple[str, ...] = t
     """Add --group/--table/--fire-arn/--role-arn/--dlq-arn (defaults: CRON_ADAPTER_* env)."""
     group = parser.add_argument_group("live account (flags beat the environment)")
     for name in names:
-        env, text, _ = _LIVE[name]
+        env, text = _LIVE[name]
         group.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=f"{text} (env {env})")
     if "table" in names:
         group.add_argument(
@@ -44,44 +60,45 @@ def add_live_args(parser: argparse.ArgumentParser, *, names: tuple[str, ...] = t
         )
 
 
-def live_value(args: argparse.Namespace, name: str) -> str:
-    """A live setting from its flag, else the environment, else its default; SettingsError if none."""
-    env, _, default = _LIVE[name]
-    value = getattr(args, name, None) or os.environ.get(env) or default
-    if value is None:
-        raise SettingsError(env, f"is not set; pass --{name.replace('_', '-')} or set {env}")
-    return value
+def cli_settings(args: argparse.Namespace) -> CliSettings:
+    """The command's settings (flags over environment), read once and kept on ``args``."""
+    cached = getattr(args, "settings", None)
+    if isinstance(cached, CliSettings):
+        return cached
+    flags = {env: getattr(args, name, None) for name, env in _FLAG_SETTINGS.items()}
+    args.settings = CliSettings.from_env(flags=flags)
+    return args.settings
 
 
 def wiring_from_args(args: argparse.Namespace) -> Wiring:
     """The live wiring (group, fire ARN, role ARN, DLQ)."""
-    return Wiring(
-        live_value(args, "group"),
-        live_value(args, "fire_arn"),
-        live_value(args, "role_arn"),
-        live_value(args, "dlq_arn") or None,
-    )
+    s = cli_settings(args)
+    return Wiring(s.group, s.require(c.ENV_FIRE_ARN), s.require(c.ENV_SCHEDULER_ROLE_ARN), s.dlq_arn)
 
 
 def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
-    """A Reconciler on the live account (or AWS_ENDPOINT_URL) built from the arguments."""
-    from cron_adapter.adapters.ledger import Ledger
-    from cron_adapter.adapters.scheduler import SchedulerAdapter
+    """A Reconciler on the live account (or AWS_ENDPOINT_URL) built from the arguments.
 
+    The ledger is read first (``preflight``), with fail-fast clients, so a missing region,
+    missing credentials, a stopped endpoint or a missing table is reported in seconds.
+    """
+    from cron_adapter.cli import aws
+
+    s = cli_settings(args)
     wiring = wiring_from_args(args)
-    tps = args.tps or float(os.environ.get(c.ENV_SCHEDULER_TPS) or c.DEFAULT_SCHEDULER_TPS)
     options = Options(
-        allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)),
-        max_delete_share=float(os.environ.get(c.ENV_MAX_DELETE_SHARE) or c.DEFAULT_MAX_DELETE_SHARE),
+        allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)), max_delete_share=s.max_delete_share
     )
-    return Reconciler(
-        SchedulerAdapter(wiring.group, tps=tps),
-        Ledger(live_value(args, "table"), wiring.group),
+    reconciler = Reconciler(
+        aws.scheduler(wiring.group, s.scheduler_tps),
+        aws.ledger(s.require(c.ENV_TABLE), wiring.group),
         wiring,
         options=options,
         holder=f"cli-{os.getpid()}",
         **kwargs,  # type: ignore[arg-type]
     )
+    reconciler.ledger.peek_lock()  # preflight: one fast read that fails with the cause
+    return reconciler
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -93,6 +110,3 @@ def fail(message: str, code: int = 1) -> int:
 def now() -> datetime:
     """The current time (UTC); the CLI is the edge where the clock is read."""
     return datetime.now(UTC)
-
-
-EXIT_INVALID, EXIT_REFUSED, EXIT_LOCKED, EXIT_PARTIAL = 2, 3, 4, 1

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
+from cron_adapter.cli.common import cli_settings
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import FORMATS, load_path
 from cron_adapter.jobs.model import JobSet
@@ -42,8 +42,7 @@ def add_output_arg(parser: argparse.ArgumentParser) -> None:
 
 def load_from_args(args: argparse.Namespace) -> JobSet:
     """Load the jobs file named by the parsed arguments (raises InvalidJobsFile)."""
-    base_url = args.base_url or os.environ.get("API_URL") or None
-    return load_path(args.file, format=args.format, timezone=args.timezone, base_url=base_url)
+    return load_path(args.file, format=args.format, timezone=args.timezone, base_url=cli_settings(args).api_url)
 
 
 def problems_json(exc: InvalidJobsFile) -> list[dict[str, Any]]:
@@ -52,12 +51,14 @@ def problems_json(exc: InvalidJobsFile) -> list[dict[str, Any]]:
 
 
 def report_invalid(exc: InvalidJobsFile, output: str) -> int:
-    """Print an invalid file's problems to stderr (text or JSON) and return exit code 2."""
+    """Print an invalid file's problems and return exit code 2.
+
+    Text: every problem on stderr. JSON: the problems as a document on stdout (where a
+    script reads), and one summary line on stderr.
+    """
     if output == "json":
-        print(
-            json.dumps({"valid": False, "source": exc.source, "problems": problems_json(exc)}, indent=2),
-            file=sys.stderr,
-        )
+        print(json.dumps({"valid": False, "source": exc.source, "problems": problems_json(exc)}, indent=2))
+        print(f"error: {exc.source} is invalid ({len(exc.problems)} problem(s))", file=sys.stderr)
     else:
         print(f"error: {exc}", file=sys.stderr)
     return 2

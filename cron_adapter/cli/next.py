@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cron_adapter.errors import CronAdapterError, InvalidJobsFile
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.exitcodes import EXIT_INVALID
+from cron_adapter.errors import UsageError
 from cron_adapter.schedule import engine
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
 
-EXIT_INVALID = 2  # as `validate` and `plan`: the input cannot be used
+__all__ = ["EXIT_INVALID", "MAX_FIRES", "register", "run"]
+MAX_FIRES = 10_000  # enough for any window a person reads; keeps the answer instant
 # `next` never calls a target, so a hermes or sidecar store without a base URL still loads.
 PLACEHOLDER_BASE_URL = "https://base-url.invalid"
 EPILOG = """examples:
@@ -22,7 +23,9 @@ EPILOG = """examples:
   cron-adapter next --job nightly-sync jobs.json -n 10
 
 Times print as ISO-8601 with their offset. A daylight-saving gap skips a fire (02:30 does
-not exist on a spring-forward night); a fall-back hour fires once. Both are noted."""
+not exist on a spring-forward night); a fall-back hour fires once. Both are noted.
+EventBridge fires nothing after the year 2199, so neither does this list.
+exit codes: 0 ok, 2 bad schedule, job, file or flag"""
 
 
 @dataclass(frozen=True)
@@ -55,27 +58,33 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("native", "hermes", "sidecar"), help="with --job: force the file's format")
     parser.add_argument("--base-url", metavar="URL", help="with --job: base URL of hermes/sidecar stores (unused here)")
     parser.add_argument("--after", metavar="ISO", help="list fires after this time (default: now; no offset = in TZ)")
-    parser.add_argument("-n", type=int, default=5, metavar="N", help="how many fire times (default 5)")
+    parser.add_argument(
+        "-n", type=_count, default=5, metavar="N", help=f"how many fire times, 1..{MAX_FIRES:,} (default 5)"
+    )
     parser.add_argument("--output", choices=("text", "json"), default="text", help="output format (default text)")
     parser.set_defaults(func=run)
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_FIRES:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_FIRES:,}")
+    return value
+
+
+@command
 def run(args: argparse.Namespace) -> int:
     """Print the next fire times; 0 on success, 2 on a bad schedule, job or file."""
-    try:
-        if args.n < 1:
-            raise CronAdapterError("-n must be at least 1")
-        query = _query(args)
-        after = _after(args.after, query.timezone)
-        fires = engine.next_fires(query.schedule, query.timezone, after, args.n, start=query.start, end=query.end)
-        horizon = fires[-1] + timedelta(minutes=1) if fires else after
-        notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
-    except InvalidJobsFile as exc:
-        print(f"cron-adapter next: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    except CronAdapterError as exc:
-        print(f"cron-adapter next: {exc}", file=sys.stderr)
-        return EXIT_INVALID
+    query = _query(args)
+    after = _after(args.after, query.timezone)
+    fires = engine.next_fires(query.schedule, query.timezone, after, args.n, start=query.start, end=query.end)
+    horizon = fires[-1] + timedelta(minutes=1) if fires else after
+    notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
+    if len(fires) < args.n and (not fires or fires[-1].year >= engine.LAST_YEAR - 1) and query.end is None:
+        query = Query(query.schedule, query.timezone, query.start, query.end, _also(query.warning, _LAST_YEAR_NOTE))
     if args.output == "json":
         print(json.dumps(_json(query, after, fires, notes), indent=2))
     else:
@@ -90,12 +99,17 @@ def _query(args: argparse.Namespace) -> Query:
     from cron_adapter.jobs.loader import load_path  # the loader pulls in formats only `--job` needs
 
     job_id, path = args.job
-    base_url = args.base_url or os.environ.get("API_URL") or PLACEHOLDER_BASE_URL
+    from cron_adapter.cli.common import cli_settings
+
+    base_url = cli_settings(args).api_url or PLACEHOLDER_BASE_URL
     jobs = load_path(path, format=args.format, timezone=args.timezone, base_url=base_url)
     job = next((j for j in jobs.jobs if j.id == job_id), None)
     if job is None:
+        from cron_adapter.jobs.suggest import did_you_mean
+
         known = ", ".join(j.id for j in jobs.jobs[:10]) or "none"
-        raise CronAdapterError(f"no job {job_id!r} in {path} (jobs: {known})")
+        hint = did_you_mean(job_id, [j.id for j in jobs.jobs])
+        raise UsageError(f"no job {job_id!r} in {path}{hint} (jobs: {known})")
     warning = (
         ""
         if job.enabled and not job.done
@@ -103,6 +117,13 @@ def _query(args: argparse.Namespace) -> Query:
     )
     schedule = parse_schedule(job.schedule, timezone=job.timezone)
     return Query(schedule, job.timezone, _zoned(job.start_at, job.timezone), _zoned(job.end_at, job.timezone), warning)
+
+
+_LAST_YEAR_NOTE = f"EventBridge Scheduler fires nothing after the year {engine.LAST_YEAR}"
+
+
+def _also(warning: str, more: str) -> str:
+    return f"{warning}; {more}" if warning else more
 
 
 def _zoned(value: datetime | None, timezone: str) -> datetime | None:
@@ -117,7 +138,7 @@ def _after(text: str | None, timezone: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise CronAdapterError(f"--after {text!r} is not an ISO-8601 time (e.g. 2027-03-27T00:00)") from None
+        raise UsageError(f"--after {text!r} is not an ISO-8601 time (e.g. 2027-03-27T00:00)") from None
     return _zoned(value, timezone) or value
 
 

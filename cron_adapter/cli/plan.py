@@ -6,9 +6,10 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from cron_adapter.cli.common import add_live_args, fail, live_reconciler, now
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.errors import CronAdapterError, InvalidJobsFile, MassDeleteRefused
+from cron_adapter.cli.common import add_live_args, cli_settings, live_reconciler, now
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.errors import CronAdapterError, MassDeleteRefused
 from cron_adapter.reconcile.planner import Create, Delete, Plan, check_guard, plan
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 from cron_adapter.reconcile.translate import Wiring, translate_all
@@ -22,7 +23,8 @@ EPILOG = """examples:
 Offline, the plan is against an empty account with placeholder ARNs. Live (the default),
 it lists the group, reads the ledger and shows each changed job's next fire times before
 and after. Nothing is written either way.
-exit codes: 0 ok, 2 invalid jobs file (problems on stderr, no actions), 1 other errors"""
+exit codes: 0 ok, 2 invalid jobs file, flag or setting (no actions), 6 AWS unusable
+(no region or credentials, endpoint unreachable, table missing, access denied); docs/cli.md"""
 FIRES = 3
 
 
@@ -88,22 +90,18 @@ def _live(args: argparse.Namespace, jobset: Any) -> tuple[Plan, str, dict[str, F
     return result, reconciler.wiring.group, fire_times(result, {k: v for k, v in current.items() if v}, now())
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Print the plan."""
-    try:
-        jobset = load_from_args(args)
-        if args.offline:
-            wiring = Wiring.offline(group=args.group or "cron-adapter")
-            result = plan(translate_all(jobset, wiring), [], {}, now(), group=wiring.group)
-            result = Plan(result.actions, tuple(jobset.warnings) + result.warnings)
-            group, times = wiring.group, fire_times(result, {}, now())
-            if args.output == "json":
-                times = {}  # offline JSON is exactly {"actions": [...], "warnings": [...]}
-        else:
-            result, group, times = _live(args, jobset)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    except CronAdapterError as exc:
-        return fail(str(exc))
+    jobset = load_from_args(args)
+    if args.offline:
+        wiring = Wiring.offline(group=cli_settings(args).group)
+        result = plan(translate_all(jobset, wiring), [], {}, now(), group=wiring.group)
+        result = Plan(result.actions, tuple(jobset.warnings) + result.warnings)
+        group, times = wiring.group, fire_times(result, {}, now())
+        if args.output == "json":
+            times = {}  # offline JSON is exactly {"actions": [...], "warnings": [...]}
+    else:
+        result, group, times = _live(args, jobset)
     print(to_json(result, times) if args.output == "json" else to_text(result, group, times))
     return 0

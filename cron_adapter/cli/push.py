@@ -1,23 +1,26 @@
 """`cron-adapter push FILE --bucket B`: validate locally, upload, optionally wait for the reconcile.
 
 The reconcile Lambda records each upload's outcome in the table under
-``pk=STATUS#<group>, sk=<object ETag>`` (see adapters.ledger); ``--wait`` polls that item.
+``pk=STATUS#<group>, sk=status_key(ETag, VersionId)`` (see reconcile.app); ``--wait`` polls
+the item of exactly the version this command uploaded.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cron_adapter import constants as c
-from cron_adapter.cli.common import EXIT_INVALID, add_live_args, fail, live_value
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.errors import CronAdapterError, InvalidJobsFile
+from cron_adapter.cli.common import add_live_args, cli_settings, fail
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.exitcodes import EXIT_INVALID, EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED, EXIT_TIMEOUT
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.reconcile.app import status_key
 from cron_adapter.reconcile.translate import Wiring, translate_all
 
 if TYPE_CHECKING:
@@ -28,10 +31,20 @@ EPILOG = """examples:
   cron-adapter push jobs.json --bucket my-cron-adapter-jobs --wait --table cron-adapter --output json
 
 The file is validated locally first: an invalid file is never uploaded. With --wait the
-command polls the reconcile's status item (keyed by the uploaded object's ETag) and exits
-0 when it applied (or found nothing to do), 1 on a partial run, 2 when the upload was
-rejected, 3 on a refused mass delete, 4 when another reconcile held the lock, 5 on timeout."""
-_EXIT = {"applied": 0, "no-op": 0, "partial": 1, "rejected": EXIT_INVALID, "refused": 3, "contended": 4, "failed": 1}
+command polls the reconcile's status item of exactly the uploaded object version (its
+version id; its ETag on an unversioned bucket) and exits 0 when it applied (or found nothing
+to do), 1 on a partial or failed run, 2 when the upload was rejected (or the file is
+invalid), 3 on a refused mass delete, 4 when another reconcile held the lock, 5 on timeout,
+6 when AWS is unusable (no region or credentials, endpoint down, bucket or table missing)."""
+_EXIT = {
+    "applied": 0,
+    "no-op": 0,
+    "partial": EXIT_PARTIAL,
+    "rejected": EXIT_INVALID,
+    "refused": EXIT_REFUSED,
+    "contended": EXIT_LOCKED,
+    "failed": EXIT_PARTIAL,
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,13 +68,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def wait_for_status(
-    ledger: Ledger, etag: str, since: float, timeout: float, sleep: Any = time.sleep, clock: Any = time.time
+    ledger: Ledger, key: str, since: float | None, timeout: float, sleep: Any = time.sleep, clock: Any = time.time
 ) -> dict[str, Any] | None:
-    """Poll the status item of ``etag`` until one finished after ``since`` appears."""
+    """Poll the status item ``key`` until it appears (finished after ``since``, when given).
+
+    A version id names one upload exactly, so ``since`` is None then; an ETag (unversioned
+    bucket) repeats when the same content is pushed again, hence the time filter.
+    """
     deadline = clock() + timeout
     while True:
-        item = ledger.get_status(etag)
-        if item and float(item.get("finished_at", 0)) >= since:
+        item = ledger.get_status(key)
+        if item and (since is None or float(item.get("finished_at", 0)) >= since):
             return _plain(item)
         if clock() >= deadline:
             return None
@@ -88,7 +105,8 @@ def _print(result: dict[str, Any], output: str) -> None:
     if output == "json":
         print(json.dumps(result, indent=2, default=str))
         return
-    print(f"uploaded s3://{result['bucket']}/{result['key']} (ETag {result['etag']})")
+    version = f", version {result['version_id']}" if result.get("version_id") else ""
+    print(f"uploaded s3://{result['bucket']}/{result['key']} (ETag {result['etag']}{version})")
     if result.get("reconcile"):
         print_status(result["reconcile"])
 
@@ -101,32 +119,32 @@ def print_status(status: dict[str, Any]) -> None:
             print(f"  {line}")
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Validate, upload, maybe wait."""
-    try:
-        translate_all(load_from_args(args), Wiring.offline())
-        bucket = args.bucket or os.environ.get(c.ENV_BUCKET) or ""
-        if not bucket:
-            return fail(f"no bucket; pass --bucket or set {c.ENV_BUCKET}")
-        key = args.key or os.environ.get(c.ENV_JOBS_KEY) or c.DEFAULT_JOBS_KEY
-        from cron_adapter.adapters.jobs_object import S3JobsObject
+    from cron_adapter.adapters.jobs_object import S3JobsObject
+    from cron_adapter.cli import aws
 
-        since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
-        # --timezone travels with the object (metadata): reconcile prefers it to the stack default
-        etag, version_id = S3JobsObject(bucket, key).put(Path(args.file).read_bytes(), timezone=args.timezone)
-        result: dict[str, Any] = {"bucket": bucket, "key": key, "etag": etag, "version_id": version_id}
-        if args.wait:
-            from cron_adapter.adapters.ledger import Ledger
-
-            ledger = Ledger(live_value(args, "table"), live_value(args, "group"))
-            status = wait_for_status(ledger, result["etag"], since, args.timeout)
-            result["reconcile"] = status
-            if status is None:
-                _print(result, args.output)
-                return fail(f"no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", 5)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    except CronAdapterError as exc:
-        return fail(str(exc))
+    translate_all(load_from_args(args), Wiring.offline())
+    settings = cli_settings(args)
+    bucket = settings.require(c.ENV_BUCKET)
+    ledger = aws.ledger(settings.require(c.ENV_TABLE), settings.group) if args.wait else None
+    if ledger is not None:
+        ledger.peek_lock()  # preflight: a missing table or endpoint fails before anything is uploaded
+    since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
+    # --timezone travels with the object (metadata): reconcile prefers it to the stack default
+    body = Path(args.file).read_bytes()
+    etag, version_id = S3JobsObject(bucket, settings.jobs_key, aws.client("s3")).put(body, timezone=args.timezone)
+    result: dict[str, Any] = {"bucket": bucket, "key": settings.jobs_key, "etag": etag, "version_id": version_id}
+    if ledger is not None:
+        if args.output == "text":
+            print(f"waiting up to {args.timeout:g}s for the reconcile ...", file=sys.stderr)
+        status = wait_for_status(ledger, status_key(etag, version_id), None if version_id else since, args.timeout)
+        result["reconcile"] = status
+        if status is None:
+            _print(result, args.output)
+            return fail(
+                f"no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", EXIT_TIMEOUT
+            )
     _print(result, args.output)
-    return _EXIT.get(str((result.get("reconcile") or {}).get("status", "applied")), 1)
+    return _EXIT.get(str((result.get("reconcile") or {}).get("status", "applied")), EXIT_PARTIAL)

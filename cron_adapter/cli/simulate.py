@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+from typing import Any
 
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.errors import UsageError
 from cron_adapter.simulate.pricing import Lambda
 from cron_adapter.simulate.report import to_dict, to_text
 from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
@@ -25,8 +26,10 @@ examples:
   cron-adapter simulate jobs.json --from 2027-01-01 --to 2027-02-01 --fail nightly-export --output json
   cron-adapter simulate jobs.json --from 2027-01-01 --to 2027-02-01 --memory 512 --arch x86_64 --call-ms 800
 
-DATE is 2027-03-01 (midnight UTC) or an ISO timestamp; the window is [--from, --to).
-A target "fails" when its URL contains /fail or its job is named with --fail."""
+DATE is 2027-03-01 (midnight UTC) or an ISO timestamp; an offset is converted to UTC
+(2027-03-01T00:00+02:00 is 2027-02-28T22:00Z). The window is [--from, --to).
+A target "fails" when its URL contains /fail or its job is named with --fail.
+exit codes: 0 ok, 2 invalid jobs file or flag"""
 
 UNSET = -1
 TEXT_FIRES = 50
@@ -42,27 +45,35 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_jobs_file_args(p)
-    p.add_argument(
-        "--from", dest="start", required=True, type=parse_when, metavar="DATE", help="window start (inclusive)"
-    )
-    p.add_argument("--to", dest="end", required=True, type=parse_when, metavar="DATE", help="window end (exclusive)")
+    p.add_argument("--from", dest="start", required=True, type=_when, metavar="DATE", help="window start (inclusive)")
+    p.add_argument("--to", dest="end", required=True, type=_when, metavar="DATE", help="window end (exclusive)")
     add_output_arg(p)
     p.add_argument(
         "--fail", action="append", default=[], metavar="JOB_ID", help="treat this job's target as failing (repeatable)"
     )
     p.add_argument(
         "--collision-threshold",
-        type=int,
+        type=_bounded(int, 1, 1_000_000),
         default=5,
         metavar="K",
         help="a collision is a minute with >= K fires (default 5)",
     )
-    p.add_argument("--memory", type=int, default=256, metavar="MB", help="fire Lambda memory (default 256)")
+    p.add_argument(
+        "--memory",
+        type=_bounded(int, 128, 10240),
+        default=256,
+        metavar="MB",
+        help="fire Lambda memory, 128..10240 as Lambda allows (default 256)",
+    )
     p.add_argument(
         "--arch", choices=("arm64", "x86_64"), default="arm64", help="fire Lambda architecture (default arm64)"
     )
     p.add_argument(
-        "--call-ms", type=float, default=200.0, metavar="MS", help="billed Lambda ms per target call (default 200)"
+        "--call-ms",
+        type=_bounded(float, 1, 900_000),
+        default=200.0,
+        metavar="MS",
+        help="billed Lambda ms per target call, 1..900000 (default 200)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed for jitter placement (default 0)")
     p.add_argument(
@@ -75,6 +86,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _bounded(kind: type, low: float, high: float) -> Any:
+    """An argparse type: a number of ``kind`` within [low, high]."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
+        return value
+
+    return parse
+
+
+def _when(text: str) -> Any:
+    try:
+        return parse_when(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date or ISO time (e.g. 2027-03-01)") from None
+
+
 def _count(text: str) -> int | None:
     if text == "all":
         return None
@@ -84,19 +117,19 @@ def _count(text: str) -> int | None:
     return value
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Simulate and print the report."""
     if args.end <= args.start:
-        print("error: --to must be after --from", file=sys.stderr)
-        return 2
-    try:
-        jobset = load_from_args(args)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
+        raise UsageError("--to must be after --from")
+    jobset = load_from_args(args)
     unknown = set(args.fail) - {j.id for j in jobset.jobs}
     if unknown:
-        print(f"error: --fail names no job in the file: {', '.join(sorted(unknown))}", file=sys.stderr)
-        return 2
+        from cron_adapter.jobs.suggest import did_you_mean
+
+        ids = [j.id for j in jobset.jobs]
+        named = ", ".join(f"{u!r}{did_you_mean(u, ids)}" for u in sorted(unknown))
+        raise UsageError(f"--fail names no job in the file: {named}")
     opts = SimOptions(
         args.start,
         args.end,

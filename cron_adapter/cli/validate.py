@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.common import now
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.reconcile.planner import plan
 from cron_adapter.reconcile.translate import Wiring, translate_all
 
 EPILOG = """examples:
@@ -15,6 +17,8 @@ EPILOG = """examples:
   cron-adapter validate examples/hermes-jobs.json --base-url https://agent.example.com \
       --timezone Europe/Berlin --output json
 
+Warnings (e.g. a one-shot whose time has passed, which apply will not create) are the
+same ones `plan` shows; they do not make the file invalid.
 exit codes: 0 valid, 2 invalid (every problem is listed with its job, field and fix)"""
 
 
@@ -33,24 +37,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Validate and print a summary."""
-    try:
-        jobset = load_from_args(args)
-        requests = translate_all(jobset, Wiring.offline())
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
+    jobset = load_from_args(args)
+    wiring = Wiring.offline()
+    requests = translate_all(jobset, wiring)
+    # The offline plan against an empty group: the same warnings `plan` shows (e.g. a past one-shot).
+    warnings = list(jobset.warnings) + list(plan(requests, [], {}, now(), group=wiring.group).warnings)
     summary = {
         "valid": True,
         "format": jobset.format,
         "jobs": len(jobset.jobs),
         "schedules": len(requests),
-        "warnings": list(jobset.warnings),
+        "warnings": warnings,
     }
     if args.output == "json":
         print(json.dumps(summary, indent=2))
         return 0
     print(f"{args.file}: valid {jobset.format} jobs file, {len(jobset.jobs)} job(s), {len(requests)} schedule(s)")
-    for warning in jobset.warnings:
+    for warning in warnings:
         print(f"warning: {warning}")
     return 0

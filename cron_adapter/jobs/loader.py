@@ -30,6 +30,7 @@ from cron_adapter.jobs.model import (
     TargetIn,
 )
 from cron_adapter.jobs.rawjson import MAX_BODY_DEPTH, depth, parse_json
+from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
 from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
 from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS, MAX_YEAR, MIN_YEAR
 from cron_adapter.schedule.grammar import check_year, parse_schedule
@@ -66,7 +67,23 @@ def load_bytes(
         return _load_parsed(parse_json(data, source), format, timezone, base_url, source)
 
 
+def _check_flags(timezone: str | None, base_url: str | None, source: str) -> None:
+    """A bad --timezone or --base-url is one problem of the command line, not one per job."""
+    problems = []
+    if timezone is not None and not _known_timezone(timezone):
+        problems.append(
+            Problem(None, "--timezone", f"unknown timezone {timezone!r}", "use an IANA name such as Europe/Berlin")
+        )
+    if base_url is not None:
+        problem, _ = check_target_url(base_url)
+        if problem:
+            problems.append(Problem(None, "--base-url", problem, "use an https:// URL on a public host"))
+    if problems:
+        raise InvalidJobsFile(problems, source)
+
+
 def _load_parsed(raw: Any, format: str | None, timezone: str | None, base_url: str | None, source: str) -> JobSet:
+    _check_flags(timezone, base_url, source)
     fmt = format or detect(raw)
     if fmt not in FORMATS:
         raise InvalidJobsFile(
@@ -101,32 +118,28 @@ def _load_native(raw: Any, timezone: str | None, base_url: str | None, source: s
     try:
         parsed = JobsFile.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidJobsFile(_pydantic_problems(exc, raw), source) from exc
-    defaults = parsed.defaults
+        # Schema problems first; then the rule problems of every job that passed the schema,
+        # so one run shows them all.
+        problems = pydantic_problems(exc, raw)
+        rest = schema_valid_part(raw, exc)
+        if rest is None:
+            raise InvalidJobsFile(problems, source) from exc
+        defaults, items = rest
+        _resolve(items, _with_flags(defaults, timezone, base_url), "native", False, problems, [], source)
+        raise InvalidJobsFile(problems, source) from exc  # pragma: no cover - _resolve raised already
+    items = [(job, False) for job in parsed.jobs]
+    defaults = _with_flags(parsed.defaults, timezone, base_url)
+    return _resolve(items, defaults, "native", parsed.allow_mass_delete, [], [], source)
+
+
+def _with_flags(defaults: DefaultsIn, timezone: str | None, base_url: str | None) -> DefaultsIn:
+    """The file's defaults completed by --timezone and --base-url where the file sets none."""
     if defaults.timezone is None and timezone:
         defaults = defaults.model_copy(update={"timezone": timezone})
     if base_url and (defaults.target is None or not (defaults.target.base_url or defaults.target.url)):
         target = (defaults.target or _NO_TARGET).model_copy(update={"base_url": base_url})
         defaults = defaults.model_copy(update={"target": target})
-    items = [(job, False) for job in parsed.jobs]
-    return _resolve(items, defaults, "native", parsed.allow_mass_delete, [], [], source)
-
-
-def _pydantic_problems(exc: ValidationError, raw: Any) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = list(err["loc"])
-        job_id = None
-        if len(loc) >= 2 and loc[0] == "jobs" and isinstance(loc[1], int):
-            item = raw["jobs"][loc[1]] if isinstance(raw, dict) and isinstance(raw.get("jobs"), list) else None
-            job_id = item.get("id") if isinstance(item, dict) and isinstance(item.get("id"), str) else f"#{loc[1]}"
-            loc = loc[2:]
-        field = ".".join(str(p) for p in loc) or "(root)"
-        fix = (
-            "remove it (see `cron-adapter schema`)" if err["type"] == "extra_forbidden" else "see `cron-adapter schema`"
-        )
-        problems.append(Problem(job_id, field, err["msg"], fix))
-    return problems
+    return defaults
 
 
 def _resolve(
@@ -286,6 +299,9 @@ def _resolve_target(
                 )
             )
             return None
+        if not mine.path and (mine.base_url or base.base_url):
+            # Allowed (one endpoint for every job is a real pattern), but never silent.
+            warnings.append((job.id, f"no target.path: calls the base URL's root {root}"))
         url = root.rstrip("/") + ("/" + mine.path.lstrip("/") if mine.path else "")
     problem, warning = check_target_url(url)
     if problem:

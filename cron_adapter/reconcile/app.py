@@ -8,13 +8,15 @@ This is the entry point the Lambda handler and ``cron-adapter dev`` call (built 
 
 It always reads the jobs object's *current* version (GetObject without VersionId), turns
 every expected failure into an ``Outcome`` and, for uploads, records the outcome as a
-status item keyed by the object's ETag (``cron-adapter push --wait`` polls it).
+status item keyed by :func:`status_key` (``cron-adapter push --wait`` polls it): the
+object's version id when the bucket is versioned (the stack's is), so pushing file A, then
+B, then A again can never be matched to the first A's result; else its ETag.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +28,11 @@ from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
 from cron_adapter.reconcile.triggers import Trigger
 from cron_adapter.settings import ReconcileSettings
+
+
+def status_key(etag: str, version_id: str | None) -> str:
+    """The status item's key for one upload: its version id when versioned, else its ETag."""
+    return f"version#{version_id}" if version_id else etag
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     detail: str = ""
+    version_id: str | None = None
     unscheduled: tuple[Problem, ...] = ()  # hermes jobs left out: the handler logs and counts each
 
     def as_dict(self) -> dict[str, Any]:
@@ -103,6 +111,8 @@ class ReconcileApp:
         def load() -> JobSet:
             got = self.source.fetch()
             seen["etag"] = got.etag
+            if got.version_id:
+                seen["version_id"] = got.version_id
             # The zone uploaded with the store (hermes's own) wins over the stack's default.
             jobset = load_bytes(
                 got.data,
@@ -137,10 +147,11 @@ class ReconcileApp:
             status = "contended" if isinstance(exc, LockHeld) else "no-jobs-file"
             outcome = Outcome(status, trigger.kind, seen.get("etag"), detail=str(exc))
         except Exception as exc:
-            self._record(
-                trigger, Outcome("failed", trigger.kind, seen.get("etag"), detail=f"{type(exc).__name__}: {exc}")
-            )
+            detail = f"{type(exc).__name__}: {exc}"
+            failed = Outcome("failed", trigger.kind, seen.get("etag"), detail=detail, version_id=seen.get("version_id"))
+            self._record(trigger, failed)
             raise
+        outcome = replace(outcome, version_id=seen.get("version_id"))
         self._record(trigger, outcome)
         return outcome
 
@@ -162,4 +173,5 @@ class ReconcileApp:
     def _record(self, trigger: Trigger, outcome: Outcome) -> None:
         """Store the outcome for ``push --wait`` (uploads only: drift repair writes nothing)."""
         if trigger.kind == "upload" and outcome.etag:
-            self.ledger.put_status(outcome.etag, outcome.as_dict(), self.clock().timestamp())
+            key = status_key(outcome.etag, outcome.version_id)
+            self.ledger.put_status(key, outcome.as_dict(), self.clock().timestamp())

@@ -57,6 +57,7 @@ class Fetched(NamedTuple):
     data: bytes
     etag: str
     timezone: str | None = None
+    version_id: str | None = None  # None on an unversioned bucket
 
 
 class JobsSource(Protocol):

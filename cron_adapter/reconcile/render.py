@@ -64,7 +64,22 @@ def _fields(request: Mapping[str, Any]) -> list[tuple[str, str]]:
     ]
     rows += [(key.lower(), str(request[key])) for key in ("StartDate", "EndDate") if key in request]
     rows.append(("target", str((request.get("Target") or {}).get("Arn"))))
+    call = _call(request)
+    if call:
+        rows.append(("calls", call))
     return rows
+
+
+def _call(request: Mapping[str, Any]) -> str:
+    """``METHOD URL`` the fire Lambda calls, read back from the schedule's Input (empty if unreadable)."""
+    raw = (request.get("Target") or {}).get("Input")
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else {}
+        target = (data.get("job") or {}).get("target") or data.get("target") or {}
+    except (ValueError, AttributeError):
+        return ""
+    url = target.get("url") if isinstance(target, dict) else None
+    return f"{target.get('method') or 'POST'} {url}" if url else ""
 
 
 def _times(label: str, values: Sequence[str]) -> str:

@@ -26,7 +26,20 @@ from cron_adapter.schedule.wallclock import can_fire, check_timezone, localize, 
 if TYPE_CHECKING:
     from cron_adapter.schedule.grammar import Schedule
 
-__all__ = ["DstNote", "can_fire", "check_timezone", "dst_notes", "iter_fires", "localize", "next_fires", "zone"]
+# The last year EventBridge Scheduler can fire in (its cron year field is 1970-2199).
+LAST_YEAR = 2199
+
+__all__ = [
+    "LAST_YEAR",
+    "DstNote",
+    "can_fire",
+    "check_timezone",
+    "dst_notes",
+    "iter_fires",
+    "localize",
+    "next_fires",
+    "zone",
+]
 
 
 def _aware(value: datetime, tz: ZoneInfo) -> datetime:
@@ -57,9 +70,14 @@ def _instants(schedule: Schedule, tz: ZoneInfo, lower: datetime, anchor: datetim
 
 def _fires(schedule: Schedule, tz: ZoneInfo, lower: datetime, inclusive: bool, anchor: datetime) -> Iterator[datetime]:
     lower = lower.astimezone(UTC)
+    if lower.astimezone(tz).year > LAST_YEAR:
+        return
     for instant in _instants(schedule, tz, lower, anchor):
+        local = instant.astimezone(tz)
+        if local.year > LAST_YEAR:
+            return  # EventBridge's year field ends at 2199: nothing fires after it
         if instant > lower or (inclusive and instant == lower):
-            yield instant.astimezone(tz)
+            yield local
 
 
 def next_fires(

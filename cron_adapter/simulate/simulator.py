@@ -240,9 +240,13 @@ def simulate(jobset: JobSet, opts: SimOptions) -> Simulation:
 
 
 def parse_when(text: str) -> datetime:
-    """``2026-03-01`` (midnight UTC) or an ISO timestamp (naive = UTC)."""
+    """``2026-03-01`` (midnight UTC) or an ISO timestamp (naive = UTC), as UTC.
+
+    An offset is honoured and converted: ``2027-03-01T00:00+02:00`` is 2027-02-28T22:00Z,
+    which is what the report then says.
+    """
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def days_between(start: datetime, end: datetime) -> float:

@@ -17,6 +17,7 @@ from cron_adapter import constants as c
 from cron_adapter.cli import apply as apply_cli
 from cron_adapter.cli import plan as plan_cli
 from cron_adapter.cli import push as push_cli
+from cron_adapter.cli.exitcodes import EXIT_DECLINED
 from cron_adapter.reconcile.triggers import Trigger
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, World, jobs_bytes, jobs_doc
@@ -74,8 +75,10 @@ def test_live_plan_shows_next_fire_times_before_and_after(live: Path, capsys: py
     assert action["next_fires"]["before"] and action["next_fires"]["after"][0].endswith("09:30:00+00:00")
 
 
-def test_apply_without_yes_on_a_pipe_refuses(live: Path, world: World, capsys: pytest.CaptureFixture[str]):
-    assert cli("apply", write(live, jobs_doc(3))) == 1
+def test_apply_without_yes_on_a_pipe_refuses_with_the_declined_code(
+    live: Path, world: World, capsys: pytest.CaptureFixture[str]
+):
+    assert cli("apply", write(live, jobs_doc(3))) == EXIT_DECLINED  # not 1, which means "partial"
     assert "refusing" in capsys.readouterr().err and world.calls.writes() == 0
 
 
@@ -118,8 +121,62 @@ def test_push_validates_uploads_and_waits_for_the_status(
     assert "pk" not in result["reconcile"] and "ttl" not in result["reconcile"]
 
 
-def test_push_sends_the_store_timezone_as_object_metadata(live: Path, monkeypatch: pytest.MonkeyPatch):
+def _reconcile_each_new_version(stop: threading.Event) -> threading.Thread:
+    """Stands in for S3 notification -> reconcile Lambda: one reconcile per new object version."""
+    from handlers import reconcile
+
+    def loop() -> None:
+        s3, seen = boto3.client("s3"), 0
+        for _ in range(600):  # bounded: 30 s
+            if stop.is_set():
+                return
+            versions = s3.list_object_versions(Bucket=BUCKET).get("Versions", [])
+            if len(versions) > seen:
+                seen = len(versions)
+                reconcile.app().run(Trigger("upload"))
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_push_wait_reports_the_result_of_exactly_this_upload_when_a_b_a(
+    live: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """Push A, then B, then A again: the third push must not be matched to the first A's result."""
     monkeypatch.setenv(c.ENV_BUCKET, BUCKET)
+    monkeypatch.setenv(c.ENV_MAX_DELETE_SHARE, "1.0")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    from handlers import reconcile
+
+    reconcile.app.cache_clear()
+    a = jobs_doc(3)
+    b = jobs_doc(1, j0={"schedule": "every 30m"})
+    b["jobs"] += [{"id": f"k{i}", "schedule": "every 9m", "target": {"path": f"/k/{i}"}} for i in range(3)]
+    stop = threading.Event()
+    thread = _reconcile_each_new_version(stop)
+    results = []
+    try:
+        for doc in (a, b, a):
+            code = cli("push", write(live, doc), "--wait", "--timeout", "20", "--output", "json")
+            results.append((code, json.loads(capsys.readouterr().out)))
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        reconcile.app.cache_clear()
+    first, third = results[0][1], results[2][1]
+    assert [code for code, _ in results] == [0, 0, 0]
+    assert first["etag"] == third["etag"] and first["version_id"] != third["version_id"]
+    assert first["reconcile"]["counts"]["created"] == 3
+    counts = third["reconcile"]["counts"]
+    assert (counts["created"], counts["updated"], counts["deleted"]) == (2, 1, 3)
+    assert third["reconcile"]["version_id"] == third["version_id"]
+
+
+def test_push_sends_the_store_timezone_as_object_metadata(live: Path, monkeypatch: pytest.MonkeyPatch):
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     hermes = live.with_name("hermes.json")
     hermes.write_text(json.dumps({"jobs": [{"id": "a", "schedule": {"kind": "cron", "expr": "0 9 * * *"}}]}))

@@ -118,7 +118,6 @@ def test_next_for_a_sidecar_job_needs_no_base_url(capsys, monkeypatch):
         (["--schedule", "0 9 31 2 *"], "can never fire"),
         (["--schedule", "every 5m", "--timezone", "Mars/Base"], "unknown timezone 'Mars/Base'"),
         (["--schedule", "every 5m", "--after", "yesterday"], "--after 'yesterday' is not an ISO-8601 time"),
-        (["--schedule", "every 5m", "-n", "0"], "-n must be at least 1"),
         (["--job", "nope", str(EXAMPLES / "jobs.json")], "no job 'nope'"),
         (["--job", "x", "/nonexistent/jobs.json"], "cannot read"),
     ],
@@ -128,6 +127,30 @@ def test_next_errors_go_to_stderr_with_a_non_zero_exit(argv, says, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert says in captured.err
+
+
+@pytest.mark.parametrize("count", ["0", "3000000", "ten"])
+def test_next_refuses_a_count_outside_its_bounds_as_a_usage_error(count, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["next", "--schedule", "every 5m", "-n", count])
+    assert exited.value.code == 2
+    assert "argument -n" in capsys.readouterr().err
+
+
+def test_next_lists_nothing_after_the_year_2199_and_says_why(capsys):
+    out = run_json(capsys, "--schedule", "0 0 1 1 *", "--after", "2197-06-01T00:00", "-n", "10")
+    assert out["fires"] == ["2198-01-01T00:00:00+00:00", "2199-01-01T00:00:00+00:00"]
+    assert any("after the year 2199" in w for w in out["warnings"])
+
+
+def test_next_with_the_largest_count_finishes_without_overflow(capsys):
+    out = run_json(capsys, "--schedule", "rate(1 day)", "--after", "2190-01-01T00:00", "-n", "10000")
+    assert out["fires"][-1].startswith("2199-12-31")
+
+
+def test_next_suggests_the_job_id_you_probably_meant(capsys):
+    assert main(["next", "--job", "heartbeet", str(EXAMPLES / "jobs.json")]) == 2
+    assert "did you mean 'heartbeat'?" in capsys.readouterr().err
 
 
 def test_next_needs_exactly_one_of_schedule_and_job(capsys):

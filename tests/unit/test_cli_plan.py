@@ -41,7 +41,7 @@ def test_offline_text_reads_like_terraform(capsys: pytest.CaptureFixture[str]):
     assert out.rstrip().endswith("Plan: 11 to create, 0 to update, 0 to delete.")
 
 
-def test_invalid_file_exits_non_zero_with_errors_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_invalid_file_with_json_output_prints_the_problems_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     bad = tmp_path / "jobs.json"
     bad.write_text(
         json.dumps(
@@ -50,7 +50,9 @@ def test_invalid_file_exits_non_zero_with_errors_on_stderr(tmp_path: Path, capsy
     )
     assert cli(str(bad), "--offline", "--output", "json") == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and '"job_id": "x"' in captured.err and "schedule" in captured.err
+    problems = json.loads(captured.out)["problems"]
+    assert [(p["job_id"], p["field"]) for p in problems] == [("x", "schedule")]
+    assert captured.err.count("\n") == 1 and "1 problem(s)" in captured.err  # one summary line
 
 
 def test_help_has_an_example(capsys: pytest.CaptureFixture[str]):

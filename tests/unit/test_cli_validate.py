@@ -22,7 +22,7 @@ def test_validate_json_counts_schedules_of_split_jobs(capsys, monkeypatch):
     assert summary["jobs"] == 11 and summary["schedules"] == 11
 
 
-def test_validate_invalid_file_exits_2_with_problems_on_stderr(tmp_path, capsys):
+def test_validate_invalid_file_exits_2_with_problems_as_json_on_stdout(tmp_path, capsys):
     bad = tmp_path / "jobs.json"
     bad.write_text(
         json.dumps(
@@ -31,8 +31,8 @@ def test_validate_invalid_file_exits_2_with_problems_on_stderr(tmp_path, capsys)
     )
     assert main(["validate", str(bad), "--output", "json"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == ""
-    err = json.loads(captured.err)
+    assert captured.err.startswith("error: ") and captured.err.count("\n") == 1
+    err = json.loads(captured.out)
     assert err["valid"] is False
     assert err["problems"][0]["job_id"] == "x" and err["problems"][0]["field"] == "schedule"
 
