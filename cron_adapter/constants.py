@@ -37,6 +37,8 @@ ENV_AUDIT_GRACE_MINUTES: Final = "CRON_ADAPTER_AUDIT_GRACE_MINUTES"
 ENV_ALLOWED_CIDRS: Final = "CRON_ADAPTER_ALLOWED_CIDRS"
 # Which address family the target caller tries first: ipv4-first (default) or ipv6-first.
 ENV_ADDRESS_ORDER: Final = "CRON_ADAPTER_ADDRESS_ORDER"
+# A known shared secret for `cron-adapter dev` (else it makes a random one per session).
+ENV_DEV_SECRET: Final = "CRON_ADAPTER_DEV_SECRET"
 # Base URL of hermes/sidecar targets for the CLI (as hermes-agent names it).
 ENV_API_URL: Final = "API_URL"
 

@@ -172,6 +172,22 @@ class AuditSettings:
         )
 
 
+@dataclass(frozen=True)
+class DevSettings:
+    """What ``cron-adapter dev`` reads from the environment: an optional known shared secret."""
+
+    secret: str | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DevSettings:
+        """Read the dev settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        secret = _maybe(env, c.ENV_DEV_SECRET)
+        if secret is not None and len(secret) < c.MIN_SECRET_LENGTH:
+            raise SettingsError(c.ENV_DEV_SECRET, f"is shorter than {c.MIN_SECRET_LENGTH} characters")
+        return cls(secret)
+
+
 # The CLI flag that stands for each setting (flags beat the environment).
 CLI_FLAGS: dict[str, str] = {
     c.ENV_GROUP: "--group",

@@ -1,12 +1,20 @@
 """A minimal target app (standard library only) that verifies cron-adapter calls.
 
-Run:  CRON_SECRET=<current> [CRON_SECRET_PREVIOUS=<old>] [CRON_REQUIRE_SIGNATURE=true] \
-      python examples/receiver_app.py [port]
+Run:  CRON_SECRET_FILE=<path> (or CRON_SECRET=<current>) [CRON_SECRET_PREVIOUS=<old>] \
+      [CRON_REQUIRE_SIGNATURE=true] python examples/receiver_app.py [port]
 
-Every POST is checked with :class:`cron_adapter.receiver.Receiver` (bearer token, and the HMAC
-signature when present or required, against the current and previous secret, with a replay
-window and cache). A verified call is deduplicated on ``Idempotency-Key``: the fire path is
-at-least-once, so a retried delivery must not run the job twice.
+Against ``cron-adapter dev`` with a secret you both know (see docs/dev-loop.md)::
+
+    python -c 'import secrets; print(secrets.token_urlsafe(32))' > my.secret
+    CRON_SECRET_FILE=my.secret python examples/receiver_app.py 8787 &
+    cron-adapter dev --no-target --secret-file my.secret
+
+Every call, whatever its method (the example jobs send GET and POST), is checked with
+:class:`cron_adapter.receiver.Receiver` (bearer token, and the HMAC signature when present
+or required, against the current and previous secret, with a replay window and cache). A
+verified call is deduplicated on ``Idempotency-Key``: the fire path is at-least-once, so a
+retried delivery must not run the job twice. Like the ``dev`` target, a path containing
+``/fail`` answers 500, so the example's failing job fails here too.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cron_adapter.receiver import MemoryReplayCache, Receiver
 
+FAIL_MARKER = "/fail"
+
 
 def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
     """An HTTP server whose handler verifies, dedupes and 'runs' each job."""
@@ -26,17 +36,22 @@ def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> T
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
+        def _serve(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             result = receiver.verify(dict(self.headers), body)
             if not result.ok:
                 return self._reply(401, {"error": result.reason})
+            if FAIL_MARKER in self.path:
+                return self._reply(500, {"error": "this example endpoint always fails"})
             with lock:
                 first = result.idempotency_key not in done
                 done.add(result.idempotency_key or "")
             if first:
                 self.server.runs.append((result.job_id, result.scheduled_time))  # type: ignore[attr-defined]
             return self._reply(200, {"status": "ok" if first else "duplicate"})
+
+        # Every method a job may use (jobs.json "method"): the example jobs send GET and POST.
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
         def _reply(self, status: int, payload: dict) -> None:
             data = json.dumps(payload).encode()
@@ -56,8 +71,19 @@ def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> T
     return server
 
 
+def current_secret(env: dict[str, str]) -> str:
+    """The current secret: the first line of CRON_SECRET_FILE, else CRON_SECRET."""
+    path = env.get("CRON_SECRET_FILE")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().strip()
+    if not env.get("CRON_SECRET"):
+        raise SystemExit("set CRON_SECRET_FILE (e.g. .cron-adapter/dev.secret) or CRON_SECRET")
+    return env["CRON_SECRET"]
+
+
 def main() -> None:
-    secrets = [os.environ["CRON_SECRET"], os.environ.get("CRON_SECRET_PREVIOUS", "")]
+    secrets = [current_secret(dict(os.environ)), os.environ.get("CRON_SECRET_PREVIOUS", "")]
     required = os.environ.get("CRON_REQUIRE_SIGNATURE", "false").lower() == "true"
     receiver = Receiver([s for s in secrets if s], require_signature=required, seen=MemoryReplayCache())
     server = make_server(receiver, int(sys.argv[1]) if len(sys.argv) > 1 else 8080)

@@ -6,9 +6,12 @@ import argparse
 import contextlib
 import json
 import signal
-import sys
 from pathlib import Path
 from typing import Any
+
+from cron_adapter.cli.errors import command
+from cron_adapter.constants import ENV_DEV_SECRET, MIN_SECRET_LENGTH
+from cron_adapter.errors import UsageError
 
 EXAMPLE = Path("examples") / "jobs.json"
 HELP = """\
@@ -20,17 +23,26 @@ Runs the whole cron-adapter loop locally, with no AWS account:
   * a local EventBridge clock that reads the emulated schedules and invokes the REAL fire
     handler exactly as EventBridge would (scheduled time, attempt number, duplicates);
   * a local target on http://127.0.0.1:PORT that checks the shared secret and shows each call
-    (paths containing /fail answer 500, so you can watch failures and retries);
+    (paths containing /fail answer 500, so you can watch failures and retries); or, with
+    --no-target, your own app on the jobs' URLs (give it the secret, see below);
   * a live view of the next fires, recent runs, duplicates deduped and reconcile actions;
   * a watcher that re-pushes the jobs file whenever you save it.
 
-Ctrl-C stops everything."""
+The shared secret is random per session and written to .cron-adapter/dev.secret (mode
+0600); or bring a known one with --secret-file PATH or the CRON_ADAPTER_DEV_SECRET variable
+(never as a flag value, which would land in shell history). The view prints where it is.
+Ctrl-C stops everything and removes .cron-adapter/dev.env and dev.secret."""
 EPILOG = """\
 examples:
   cron-adapter dev                                 # examples/jobs.json, real time
   cron-adapter dev my-jobs.json --speed 60         # one simulated minute per second
   cron-adapter dev --speed 120 --chaos --seed 7    # duplicates and retries, deduped by the claim
   cron-adapter dev --duration 30 --speed 60 --output json   # scripted: 30 s, then a JSON summary
+  CRON_SECRET_FILE=my.secret python examples/receiver_app.py 8787 &   # your own app ...
+  cron-adapter dev --no-target --secret-file my.secret                # ... receives the calls
+
+exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM or --duration), 1 a handler or the loop
+reported errors, 2 bad arguments, no jobs file, or the port is taken; docs/dev-loop.md
 """
 
 
@@ -64,6 +76,17 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=("native", "hermes", "sidecar"), help="jobs file format (default: detect)")
     p.add_argument("--timezone", help="store-wide timezone for formats without one (hermes)")
     p.add_argument("--base-url", help="base URL for targets given as paths (default: the local target)")
+    p.add_argument(
+        "--secret-file",
+        metavar="PATH",
+        help=f"read the shared secret from PATH (first line, >= {MIN_SECRET_LENGTH} chars; "
+        f"or set {ENV_DEV_SECRET}); default: a random one in .cron-adapter/dev.secret",
+    )
+    p.add_argument(
+        "--no-target",
+        action="store_true",
+        help="start no local target: your own app, listening on the jobs' URLs, receives the calls",
+    )
     p.set_defaults(func=run)
 
 
@@ -80,15 +103,31 @@ def default_jobs_file() -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[2] / EXAMPLE
 
 
-def run(args: argparse.Namespace) -> int:
-    """Start a session, run it until Ctrl-C or --duration, then stop everything."""
-    from cron_adapter.local.session import DevOptions, DevSession
+def _secret(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """A known secret and where it came from: --secret-file, else the environment, else (None, None)."""
+    from cron_adapter.settings import DevSettings
 
-    path = Path(args.jobs_file) if args.jobs_file else default_jobs_file()
-    if not path.exists():
-        print(f"error: no jobs file at {path}; pass one, e.g. cron-adapter dev my-jobs.json", file=sys.stderr)
-        return 2
-    options = DevOptions(
+    if args.secret_file:
+        try:
+            lines = Path(args.secret_file).read_text().splitlines()
+        except OSError as exc:
+            raise UsageError(f"--secret-file: cannot read {args.secret_file}: {exc.strerror}") from None
+        secret = lines[0].strip() if lines else ""
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise UsageError(
+                f"--secret-file: the first line of {args.secret_file} is shorter than {MIN_SECRET_LENGTH} characters; "
+                "fix: python -c 'import secrets; print(secrets.token_urlsafe(32))' > " + args.secret_file
+            )
+        return secret, args.secret_file
+    known = DevSettings.from_env().secret
+    return known, (f"${ENV_DEV_SECRET}" if known else None)
+
+
+def _options(args: argparse.Namespace, path: Path) -> Any:
+    from cron_adapter.local.session import DevOptions
+
+    secret, source = _secret(args)
+    return DevOptions(
         jobs_file=path,
         speed=args.speed,
         chaos=args.chaos,
@@ -100,29 +139,53 @@ def run(args: argparse.Namespace) -> int:
         format=args.format,
         timezone=args.timezone,
         base_url=args.base_url or f"http://127.0.0.1:{args.port}",
+        secret=secret,
+        secret_source=source,
+        local_target=not args.no_target,
     )
-    session = DevSession(options)
-    try:
-        session.start()
-    except OSError as exc:
-        session.close()
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    _stop_on_sigterm(session)
+
+
+@command
+def run(args: argparse.Namespace) -> int:
+    """Start a session, run it until Ctrl-C or --duration, then stop everything (whatever happens)."""
+    from cron_adapter.local.session import DevSession
+
+    path = Path(args.jobs_file) if args.jobs_file else default_jobs_file()
+    if not path.exists():
+        raise UsageError(f"no jobs file at {path}; pass one, e.g. cron-adapter dev my-jobs.json")
+    session = DevSession(_options(args, path))
     summary: dict[str, Any] = {}
     try:
+        try:
+            session.start()
+        except OSError as exc:
+            raise UsageError(str(exc)) from None
+        _stop_on_sigterm(session)
         session.run()
     except KeyboardInterrupt:
-        pass  # Ctrl-C: fall through to a clean stop
+        pass  # Ctrl-C, even during start: fall through to a clean stop
     finally:
-        session.stop_event.set()
-        if session.bridge:
-            session.bridge.drain(5.0)
-        summary = session.summary()
-        session.close()
+        try:
+            summary = _finish(session)
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping: still remove our files
+            session.close()
     if args.output == "json":
         print(json.dumps(summary, indent=2, sort_keys=True))
     return 1 if summary.get("errors") or summary.get("handler_errors") else 0
+
+
+def _finish(session: Any) -> dict[str, Any]:
+    """Drain in-flight fires, read the summary, close everything (close runs even if the rest fails)."""
+    summary: dict[str, Any] = {}
+    try:
+        session.stop_event.set()
+        if session.bridge:
+            session.bridge.drain(5.0)
+        if session.resources:
+            summary = session.summary()
+    finally:
+        session.close()
+    return summary
 
 
 def _stop_on_sigterm(session: Any) -> None:

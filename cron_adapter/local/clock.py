@@ -109,6 +109,13 @@ class LocalEventBridge:
         ]
         return sorted(out, key=lambda pair: pair[0])[:n]
 
+    def paused(self) -> list[Tracked]:
+        """The schedules aimed at the fire function that are DISABLED (paused jobs), by name."""
+        return sorted(
+            (t for t in list(self.tracked.values()) if t.state != "ENABLED" and t.target_arn == self._fire_arn),
+            key=lambda t: t.name,
+        )
+
     def drain(self, timeout: float) -> None:
         """Wait (bounded) for in-flight handler invocations."""
         wait(list(self._futures), timeout=timeout)
@@ -187,6 +194,12 @@ def _outcome(result: Any) -> tuple[str, str]:
     """The fire handler's status and a short detail, whatever shape it returns."""
     if isinstance(result, dict):
         status = result.get("status") or result.get("outcome") or "ok"
-        detail = result.get("error") or result.get("reason") or result.get("detail") or ""
-        return str(status), str(detail)
+        detail = str(result.get("error") or result.get("reason") or result.get("detail") or "")
+        http = result.get("http_status")
+        if http and f"HTTP {http}" not in detail and status != "succeeded":
+            detail = f"HTTP {http}" + (f": {detail}" if detail else "")
+        tries = result.get("attempts")
+        if status == "failed" and isinstance(tries, int) and tries > 1:
+            detail = f"{detail or 'failed'} (after {tries} HTTP tries)"
+        return str(status), detail
     return ("ok" if result is None else str(result)), ""

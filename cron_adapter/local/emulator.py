@@ -55,8 +55,9 @@ def _locked(method: Any) -> Any:
 class Emulator:
     """moto's server on 127.0.0.1:<free port>, provisioned like the stack."""
 
-    def __init__(self, region: str = REGION) -> None:
+    def __init__(self, region: str = REGION, secret: str | None = None) -> None:
         self.region = region
+        self._secret = secret  # a known secret (dev --secret-file); None: one random per process
         self._server: Any = None
         self._saved_env: dict[str, str | None] = {}
         self.resources: Resources | None = None
@@ -84,6 +85,8 @@ class Emulator:
                 "AWS_EC2_METADATA_DISABLED": "true",
             }
         )
+        if self._secret:
+            _PROCESS["secret"] = self._secret
         self.resources = provision(endpoint, self.region, _PROCESS.setdefault("secret", new_secret()))
         self._set_env(self.resources.handler_env())
         return self.resources

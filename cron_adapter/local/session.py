@@ -10,6 +10,7 @@ is set (Ctrl-C) or the duration is over; ``close()`` stops everything in reverse
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import threading
 import time
@@ -27,7 +28,7 @@ from cron_adapter.local.lambda_context import QUIET_POWERTOOLS, HandlerLogs, Loc
 from cron_adapter.local.router import UploadRouter
 from cron_adapter.local.simclock import SimClock
 from cron_adapter.local.target import DEFAULT_PORT, LocalTarget
-from cron_adapter.local.view import LineView, LiveView, Sources, make_view
+from cron_adapter.local.view import LineView, Sources, make_view
 from cron_adapter.local.watch import JobsFileWatcher
 
 TICK_SECONDS = 0.1
@@ -36,6 +37,8 @@ TRIM_EVERY_SECONDS = 5.0
 DRAIN_SECONDS = 15.0
 RUN_PREFIX = "RUN#"
 LOG_FILE = Path(".cron-adapter") / "dev.log"
+ENV_FILE_NAME = "dev.env"
+SECRET_FILE_NAME = "dev.secret"
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class DevOptions:
     timezone: str | None = None
     base_url: str | None = None
     log_file: Path = LOG_FILE
+    secret: str | None = None  # a known shared secret; None: a random one, written to dev.secret
+    secret_source: str | None = None  # where the known secret came from (a path or a variable)
+    local_target: bool = True  # False: no local target; the user's own app answers the jobs' URLs
 
 
 class DevSession:
@@ -64,7 +70,7 @@ class DevSession:
         self.clock = SimClock(options.speed)
         self.journal = Journal()
         self.stop_event = threading.Event()
-        self._emulator = Emulator()
+        self._emulator = Emulator(secret=options.secret)
         self._fire_handler = fire_handler
         self._reconcile_handler = reconcile_handler
         self.resources: Resources | None = None
@@ -73,9 +79,11 @@ class DevSession:
         self.router: UploadRouter | None = None
         self.auditor: LocalAuditor | None = None
         self.watcher: JobsFileWatcher | None = None
-        self.view: LiveView | LineView | None = None
+        self.view: Any = None
         self.logs: HandlerLogs | None = None
         self._last_error = ""
+        self._written: dict[Path, str] = {}  # files this session wrote, with their content
+        self.secret_where = ""
 
     def start(self) -> DevSession:
         """Start the emulator, the target, the clock and the view; push the jobs file."""
@@ -83,7 +91,8 @@ class DevSession:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         res = self.resources = self._emulator.start()
         self._emulator.set_env({**QUIET_POWERTOOLS, **self._store_env()})
-        self.target = LocalTarget(res.secret, self.options.port, on_call=self._on_call).start()
+        if self.options.local_target:
+            self.target = LocalTarget(res.secret, self.options.port, on_call=self._on_call).start()
         fire = self._fire_handler or load_handler("handlers.fire")
         reconcile = self._reconcile_handler or load_handler("handlers.reconcile")
         self.logs = HandlerLogs(self.options.log_file).redirect()
@@ -109,17 +118,47 @@ class DevSession:
             format=self.options.format,
             timezone=self.options.timezone,
             base_url=self.options.base_url,
-            local_port=self.target.port,
+            local_port=self.target.port if self.target else None,
         )
-        env_file = write_env_file(res, self.options.log_file.parent / "dev.env")
+        env_file = self._write(self.options.log_file.parent / ENV_FILE_NAME, env_file_text(res))
+        self.secret_where = self._secret_where(res)
         if not self.options.quiet:
-            sources = Sources(self.journal, self.bridge.upcoming, self.target.log.snapshot, self.header, self.clock.now)
+            sources = Sources(
+                self.journal,
+                self.bridge.upcoming,
+                self.calls,
+                self.header,
+                self.clock.now,
+                paused=self.bridge.paused,
+                schedule_text=self.watcher.schedules.get,
+            )
             self.view = make_view(sources, live=self.options.live)
             self.view.start()
-        self.journal.note(
-            self.clock.now(), "env", f"source {env_file} to run cron-adapter plan/apply against this emulator"
-        )
+        now = self.clock.now()
+        self.journal.note(now, "env", f"source {env_file} to run cron-adapter plan/apply against this emulator")
+        self.journal.note(now, "env", f"shared secret: {self.secret_where} (point your app's CRON_SECRET_FILE at it)")
         return self
+
+    def _secret_where(self, res: Resources) -> str:
+        """Where the session's shared secret can be read: the user's own source, else dev.secret (0600)."""
+        if self.options.secret_source:
+            return self.options.secret_source
+        path = self._write(self.options.log_file.parent / SECRET_FILE_NAME, res.secret + "\n", private=True)
+        return str(path)
+
+    def _write(self, path: Path, text: str, *, private: bool = False) -> Path:
+        """Write one of the session's files, remembering its content so close() removes only its own."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if private:
+            path.touch(mode=0o600, exist_ok=True)
+            path.chmod(0o600)
+        path.write_text(text)
+        self._written[path] = text
+        return path
+
+    def calls(self) -> list[Any]:
+        """The local target's calls so far (none without a local target)."""
+        return self.target.log.snapshot() if self.target else []
 
     def _store_env(self) -> dict[str, str]:
         """How the reconcile Lambda reads the store (format, timezone, base URL), as the stack sets it."""
@@ -137,9 +176,10 @@ class DevSession:
         """The view's first line."""
         res, opts = self.resources, self.options
         chaos = f" · chaos (seed {opts.seed})" if opts.chaos else ""
+        target = f"http://127.0.0.1:{self.target.port}" if self.target else "your app (no local target)"
         return (
-            f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target "
-            f"http://127.0.0.1:{self.target.port if self.target else opts.port} · speed {opts.speed:g}x{chaos} · "
+            f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target {target} · "
+            f"secret {self.secret_where or '-'} · speed {opts.speed:g}x{chaos} · "
             f"now {self.clock.now():%Y-%m-%d %H:%M:%S}Z · Ctrl-C stops"
         )
 
@@ -177,18 +217,33 @@ class DevSession:
                 self._report("error", text)
 
     def close(self) -> None:
-        """Stop everything, in reverse order of start (safe after a partial start)."""
+        """Stop everything, in reverse order of start (safe after a partial start, safe twice).
+
+        Each step runs even when an earlier one fails (a closed pipe when piped output was
+        cut by Ctrl-C, say), and only files this session wrote are removed: a second
+        ``dev`` that fails to start leaves the running session's dev.env alone.
+        """
         self.stop_event.set()
-        if self.bridge:
-            self.bridge.close(DRAIN_SECONDS)
-        if self.view:
-            self.view.stop()
-        if self.target:
-            self.target.stop()
-        if self.logs:
-            self.logs.restore()
-        (self.options.log_file.parent / "dev.env").unlink(missing_ok=True)
-        self._emulator.stop()
+        self._remove_own_files()  # first: nothing below may keep a stale dev.env behind
+        steps: list[tuple[Any, str, tuple[Any, ...]]] = [
+            (self.bridge, "close", (DRAIN_SECONDS,)),
+            (self.view, "stop", ()),
+            (self.target, "stop", ()),
+            (self.logs, "restore", ()),
+            (self._emulator, "stop", ()),
+        ]
+        for part, method, arguments in steps:
+            if part is not None:
+                with contextlib.suppress(Exception):  # shutting down: finish every step whatever fails
+                    getattr(part, method)(*arguments)
+        self.bridge = self.view = self.target = self.logs = None
+
+    def _remove_own_files(self) -> None:
+        for path, text in list(self._written.items()):
+            with contextlib.suppress(OSError):
+                if path.read_text() == text:  # still ours: another session may have replaced it
+                    path.unlink()
+            self._written.pop(path, None)
 
     def __enter__(self) -> DevSession:
         return self.start()
@@ -211,11 +266,10 @@ class DevSession:
         """The machine-readable result of the session (``--output json``); call before close()."""
         from cron_adapter.local.summary import build_summary
 
-        assert self.target is not None
         return build_summary(
             self.journal,
             self.runs(),
-            self.target.log.snapshot(),
+            self.calls(),
             self.clock,
             reconciles=self.router.runs if self.router else 0,
         )
@@ -228,8 +282,8 @@ class DevSession:
             self.view.emit(call)
 
 
-def write_env_file(res: Resources, path: Path) -> Path:
-    """Write the shell exports that point the CLI at this emulator (no secret value in it)."""
+def env_file_text(res: Resources) -> str:
+    """The shell exports that point the CLI at this emulator (no secret value in them)."""
     env = {
         "AWS_ENDPOINT_URL": res.endpoint,
         "AWS_DEFAULT_REGION": res.region,
@@ -237,6 +291,4 @@ def write_env_file(res: Resources, path: Path) -> Path:
         "AWS_SECRET_ACCESS_KEY": "testing",
         **res.handler_env(),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items()))
-    return path
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in env.items())

@@ -1,8 +1,12 @@
 """What ``cron-adapter dev`` shows: a rich live view on a terminal, plain lines otherwise.
 
-Live view: the next fires, the recent runs with their outcomes, the counters (fires,
-duplicates deduped, target calls) and an activity log of reconcile actions, schedule
-changes and file pushes. Piped or in CI, each event is one line instead.
+Live view (``local.dashboard``): the next fires, the recent runs with their outcomes, the
+counters (fires, duplicates deduped, target calls) and an activity log of reconcile
+actions, schedule changes and file pushes. Piped or in CI, each event is one line instead.
+
+"attempt" is EventBridge Scheduler's delivery attempt (``<aws.scheduler.attempt-number>``):
+1 for the first delivery of a scheduled time, 2 and up for EventBridge's own retries (which
+``--chaos`` injects). The HTTP retries inside one fire are separate and show in the detail.
 """
 
 from __future__ import annotations
@@ -13,9 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
-from cron_adapter.local.journal import MAX_ENTRIES, DeliveryRecord, Journal, Note
+from cron_adapter.local.journal import DeliveryRecord, Journal, Note
 from cron_adapter.local.target import TargetCall
 
 STYLES = {
@@ -41,6 +44,9 @@ class Sources:
     calls: Callable[[], list[TargetCall]]
     header: Callable[[], str]
     now: Callable[[], datetime]
+    paused: Callable[[], list[Any]] = lambda: []
+    # The schedule as the user wrote it ("every 1m"), by job id; None: show the EventBridge expression.
+    schedule_text: Callable[[str], str | None] = lambda _job_id: None
 
 
 def _until(delta: timedelta) -> str:
@@ -74,7 +80,7 @@ def line_for(entry: DeliveryRecord | Note | TargetCall) -> str:
         detail = f" ({entry.detail})" if entry.detail else ""
         return (
             f"{_t(entry.delivered_at)} {entry.kind:<9} {entry.job_id} @ {entry.scheduled_time} "
-            f"attempt {entry.attempt} -> {entry.outcome}{detail}"
+            f"eventbridge-attempt {entry.attempt} -> {entry.outcome}{detail}"
         )
     if isinstance(entry, Note):
         return f"{_t(entry.at)} {entry.kind:<9} {entry.text}"
@@ -108,86 +114,12 @@ class LineView:
         print(counters(self._sources), file=self._out, flush=True)
 
 
-class LiveView:
-    """A rich Live dashboard, redrawn by ``refresh()``."""
-
-    def __init__(self, sources: Sources, console: Any = None) -> None:
-        from rich.console import Console
-        from rich.live import Live
-
-        self._sources = sources
-        self._console = console or Console()
-        self._live = Live(console=self._console, auto_refresh=False, transient=False)
-
-    def start(self) -> None:
-        """Start drawing."""
-        self._live.start()
-        self.refresh()
-
-    def refresh(self) -> None:
-        """Redraw from the sources."""
-        self._live.update(self._render(), refresh=True)
-
-    def stop(self) -> None:
-        """Draw once more and stop."""
-        self.refresh()
-        self._live.stop()
-
-    def _render(self) -> Any:
-        from rich.console import Group
-        from rich.panel import Panel
-        from rich.text import Text
-
-        runs, notes = self._sources.journal.recent(12)
-        _, history = self._sources.journal.recent(MAX_ENTRIES)
-        errors = [n for n in history if n.kind in ("error", "warning")][-3:]  # pinned: activity scrolls past them
-        activity = Text("\n".join(line_for(n) for n in notes[-8:]) or "waiting for the first push ...")
-        parts = [
-            Text(self._sources.header(), style="bold"),
-            self._next_table(),
-            self._runs_table(runs),
-            Text(counters(self._sources), style="cyan"),
-            Panel(activity, title="reconcile, schedules, file", border_style="dim"),
-        ]
-        if errors:
-            parts.append(Panel(Text("\n".join(line_for(n) for n in errors)), title="problems", border_style="red"))
-        return Group(*parts)
-
-    def _next_table(self) -> Any:
-        from rich.table import Table
-
-        table = Table(title="Next fires", title_justify="left", expand=True)
-        for col in ("job", "schedule", "next (job's timezone)", "next (UTC)", "in"):
-            table.add_column(col)
-        now = self._sources.now()
-        for when, tracked in self._sources.upcoming()[:8]:
-            local = when.astimezone(ZoneInfo(tracked.timezone))
-            table.add_row(
-                tracked.job_id,
-                tracked.expression,
-                f"{local:%Y-%m-%d %H:%M} {tracked.timezone}",
-                when.strftime("%Y-%m-%d %H:%M:%SZ"),
-                _until(when - now),
-            )
-        return table
-
-    def _runs_table(self, runs: list[DeliveryRecord]) -> Any:
-        from rich.table import Table
-
-        table = Table(title="Recent deliveries", title_justify="left", expand=True)
-        for col in ("at", "job", "scheduled", "attempt", "kind", "outcome"):
-            table.add_column(col, no_wrap=True)
-        table.add_column("detail", no_wrap=True, overflow="ellipsis", ratio=1)
-        for r in reversed(runs):
-            style = STYLES.get(r.outcome, "")
-            outcome = f"[{style}]{r.outcome}[/]" if style else r.outcome
-            scheduled = r.scheduled_time[5:].replace("T", " ")  # 11-23 03:00:00Z
-            table.add_row(_t(r.delivered_at), r.job_id, scheduled, str(r.attempt), r.kind, outcome, r.detail)
-        return table
-
-
-def make_view(sources: Sources, *, live: bool | None = None) -> LiveView | LineView:
-    """A live view on a terminal, plain lines otherwise."""
+def make_view(sources: Sources, *, live: bool | None = None) -> Any:
+    """A live view (``local.dashboard.LiveView``) on a terminal, plain lines otherwise."""
     if live is None:
         live = sys.stdout.isatty()
-    return LiveView(sources) if live else LineView(sources)
+    if not live:
+        return LineView(sources)
+    from cron_adapter.local.dashboard import LiveView
+
+    return LiveView(sources)

@@ -56,6 +56,7 @@ class JobsFileWatcher:
         self._stamp: tuple[float, int] | None = None
         self._digest: str | None = None
         self.pushes = 0
+        self.schedules: dict[str, str] = {}  # job id -> the schedule as written, from the last push
 
     def check(self) -> bool:
         """Push the file if it changed since the last check; True when pushed."""
@@ -81,6 +82,7 @@ class JobsFileWatcher:
             self._report("error", f"not pushed: {exc}")
             return False
         self._push(data)
+        self.schedules = {job.id: job.schedule for job in jobset.jobs}
         self.pushes += 1
         verb = "pushed" if self.pushes == 1 else "re-pushed"
         self._report("watch", f"{verb} {self.path.name}: {len(jobset.jobs)} job(s)")
