@@ -70,6 +70,11 @@ def cli_settings(args: argparse.Namespace) -> CliSettings:
     return args.settings
 
 
+def live_value(args: argparse.Namespace, name: str) -> str:
+    """A live setting (``table``, ``fire_arn`` ...) from its flag or the environment; SettingsError if unset."""
+    return cli_settings(args).require(_FLAG_SETTINGS[name])
+
+
 def wiring_from_args(args: argparse.Namespace) -> Wiring:
     """The live wiring (group, fire ARN, role ARN, DLQ)."""
     s = cli_settings(args)
