@@ -177,6 +177,7 @@ def test_push_wait_reports_the_result_of_exactly_this_upload_when_a_b_a(
 
 
 def test_push_sends_the_store_timezone_as_object_metadata(live: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(c.ENV_BUCKET, BUCKET)
     boto3.client("s3").create_bucket(Bucket=BUCKET)
     hermes = live.with_name("hermes.json")
     hermes.write_text(json.dumps({"jobs": [{"id": "a", "schedule": {"kind": "cron", "expr": "0 9 * * *"}}]}))
