@@ -70,10 +70,11 @@ def load_bytes(
 def _check_flags(timezone: str | None, base_url: str | None, source: str) -> None:
     """A bad --timezone or --base-url is one problem of the command line, not one per job."""
     problems = []
-    if timezone is not None and not _known_timezone(timezone):
-        problems.append(
-            Problem(None, "--timezone", f"unknown timezone {timezone!r}", "use an IANA name such as Europe/Berlin")
-        )
+    if timezone is not None:
+        try:
+            zone(timezone)
+        except ScheduleError as exc:
+            problems.append(Problem(None, "--timezone", exc.message, exc.fix))
     if base_url is not None:
         problem, _ = check_target_url(base_url)
         if problem:
