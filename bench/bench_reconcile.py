@@ -48,10 +48,9 @@ class World:
         self.calls: Counter[str] = Counter()
         config = Config(retries={"mode": "standard", "max_attempts": 8}, max_pool_connections=32)
         self.scheduler = boto3.client("scheduler", config=config)
-        ddb = boto3.resource("dynamodb", config=config)
-        ddb.create_table(TableName="bench", **c.TABLE_DEFINITION)
-        self.table = ddb.Table("bench")
-        for client in (self.scheduler, self.table.meta.client):
+        self.dynamodb = boto3.client("dynamodb", config=config)
+        self.dynamodb.create_table(TableName="bench", **c.TABLE_DEFINITION)
+        for client in (self.scheduler, self.dynamodb):
             client.meta.events.register("before-call.*.*", lambda model, **_: self.calls.update([model.name]))
 
     def reconciler(self, group: str, tps: float, progress: Any = None) -> Any:
@@ -65,7 +64,7 @@ class World:
         )
         return Reconciler(
             SchedulerAdapter(group, self.scheduler, tps=tps),
-            Ledger("bench", group, self.table),
+            Ledger("bench", group, self.dynamodb),
             wiring,
             options=Options(workers=16),
             progress=progress,

@@ -63,10 +63,11 @@ HERMES_FIRE_PATH: Final = "/api/cron/fire"
 # the hermes plugin sets it from hermes's own zone, reconcile prefers it to the stack default.
 JOBS_TIMEZONE_METADATA: Final = "store-timezone"
 
-# --- The DynamoDB table (one table; see README "Data model") ----------------------------
+# --- The DynamoDB table (one table; every item key is in cron_adapter.tablekeys) --------
 TABLE_PARTITION_KEY: Final = "pk"
 TABLE_SORT_KEY: Final = "sk"
 TABLE_TTL_ATTRIBUTE: Final = "ttl"
+STATUS_TTL_SECONDS: Final = 7 * 86400  # a reconcile's status item (read by push --wait) expires after a week
 
 # --- Metric names (EMF). Alarms in infra/ refer to these exact names. -------------------
 METRIC_CLAIMED: Final = "Claimed"
@@ -114,12 +115,6 @@ AUDIT_HANDLER: Final = "handlers.audit.handler"
 AUDIT_INTERVAL_MINUTES: Final = 15
 DEFAULT_AUDIT_LOOKBACK_MINUTES: Final = 120
 DEFAULT_AUDIT_GRACE_MINUTES: Final = 10
-
-# --- Item keys shared between parts (each adapter owns the rest of its own keys) --------
-# Fire writes an exhausted marker (max_runs / end_at / one-shot done) at
-# pk=EXHAUSTED_PK, sk=<job id>, with attribute "spec_hash"; reconcile reads that one
-# partition so it does not recreate a job that finished on purpose.
-EXHAUSTED_PK: Final = "EXHAUSTED"
 
 # --- Provisioning details shared by the stack and `cron-adapter dev` ---------------------
 # The embedded emulator (cron_adapter/local/emulator.py) provisions from these too.

@@ -28,9 +28,9 @@ from botocore.exceptions import ClientError
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import all_of, error_code, expr, plain, update
 from cron_adapter.adapters.dynamo_expr import av as _av
-from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimConflict, ClaimError
-from cron_adapter.fire.ports import STATE_SK, Claim, Finish, JobState, RunKey, RunStatus
+from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey, RunStatus
+from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, run_sk
 
 _CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
 
@@ -131,7 +131,7 @@ class DynamoClaimStore:
                     "queued",
                     self._op(
                         k.pk,
-                        f"RUN#{f.drop_queued}",
+                        run_sk(f.drop_queued),
                         dv,
                         update({"status": "skipped", "error": "error", "finished_at": "finished_at"}),
                         "#status = :queued",

@@ -15,25 +15,41 @@ _VALUE = re.compile(r":(\w+)")
 
 
 def av(value: Any) -> dict[str, Any]:
-    """A DynamoDB attribute value for str / int / float / bool."""
+    """A DynamoDB attribute value for str / int / float / bool / None, and lists and dicts of them."""
+    if value is None:
+        return {"NULL": True}
     if isinstance(value, bool):
         return {"BOOL": value}
     if isinstance(value, int | float):
         return {"N": repr(round(value, 3)) if isinstance(value, float) else str(value)}
+    if isinstance(value, dict):
+        return {"M": {str(k): av(v) for k, v in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [av(v) for v in value]}
     return {"S": str(value)}
 
 
-def plain(item: dict[str, Any] | None) -> dict[str, Any]:
+def item(values: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict as a DynamoDB item (the inverse of :func:`plain`)."""
+    return {name: av(value) for name, value in values.items()}
+
+
+def _value(kind: str, raw: Any) -> Any:
+    if kind == "N":
+        number = float(raw)
+        return int(number) if number.is_integer() else number
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return plain(raw)
+    if kind == "L":
+        return [_value(*next(iter(v.items()))) for v in raw]
+    return raw
+
+
+def plain(attrs: dict[str, Any] | None) -> dict[str, Any]:
     """A DynamoDB item as plain Python values (numbers as float, or int when whole)."""
-    out: dict[str, Any] = {}
-    for name, value in (item or {}).items():
-        kind, raw = next(iter(value.items()))
-        if kind == "N":
-            number = float(raw)
-            out[name] = int(number) if number.is_integer() else number
-        else:
-            out[name] = raw
-    return out
+    return {name: _value(*next(iter(value.items()))) for name, value in (attrs or {}).items()}
 
 
 def expr(values: dict[str, Any], **expressions: str | None) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """DynamoDB ledger, lease lock, exhausted markers and reconcile status (one table).
 
-Items (key attributes from ``constants``)::
+Items (keys from ``cron_adapter.tablekeys``)::
 
     pk=LEDGER#<group>     sk=<schedule name>      v = "<name>|<spec_hash>|<last_modified>|<job_id>"
     pk=LOCK               sk=reconcile#<group>    holder, expires_at, generation
@@ -14,25 +14,34 @@ reconcile has applied since (``generation`` unchanged)::
     A: peek g=4 ... plan ... acquire(g=4) ok ... apply ... release g=5
     B:        peek g=4 ... plan ........... acquire(g=4) -> LockHeld (A holds it)
     C:                                              peek g=5 -> plans on fresh state
+
+Like the claim store, it speaks the low-level client through ``dynamo_expr`` (no boto3
+resource layer, which costs import time and turns numbers into Decimals).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+import time
+from typing import Any
 
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from cron_adapter import constants as c
-from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter import tablekeys as keys
+from cron_adapter.adapters.dynamo_expr import error_code, expr, item, plain
+from cron_adapter.constants import STATUS_TTL_SECONDS
+from cron_adapter.errors import LockHeld, LockMoved, ReconcileError
 from cron_adapter.reconcile.planner import LedgerEntry
 from cron_adapter.reconcile.ports import LockState
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
-
-PK, SK = c.TABLE_PARTITION_KEY, c.TABLE_SORT_KEY
-STATUS_TTL_SECONDS = 7 * 86400
+BATCH_SIZE = 25  # BatchWriteItem maximum
+BATCH_ATTEMPTS = 6  # UnprocessedItems are re-sent with a growing pause
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 8})
+_ACQUIRE_IF = (
+    "(attribute_not_exists(#holder) OR #expires_at < :now OR #holder = :h) "
+    "AND (attribute_not_exists(#generation) OR #generation = :g)"
+)
+_RELEASE = "REMOVE #holder, #expires_at SET #generation = if_not_exists(#generation, :z) + :inc"
 
 
 def _encode(entry: LedgerEntry) -> str:
@@ -49,92 +58,93 @@ def _decode(value: str) -> LedgerEntry:
     return LedgerEntry(name, job_id, spec_hash, last_modified or None)
 
 
-class Ledger:
-    """The reconcile's DynamoDB items for one schedule group."""
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
 
-    def __init__(self, table_name: str, group: str, table: Table | None = None) -> None:
+
+class Ledger:
+    """The reconcile's DynamoDB items for one schedule group; the client is lazy."""
+
+    def __init__(self, table_name: str, group: str, client: Any | None = None) -> None:
         self.table_name = table_name
         self.group = group
-        self._table = table
-        self.lock_key = {PK: "LOCK", SK: f"reconcile#{group}"}
+        self._client = client
+        self.lock_key = _key(keys.LOCK_PK, keys.lock_sk(group))
 
     @property
-    def table(self) -> Table:
-        """The boto3 Table, created on first use (honours AWS_ENDPOINT_URL)."""
-        if self._table is None:
+    def client(self) -> Any:
+        """The boto3 DynamoDB client, created on first use (honours AWS_ENDPOINT_URL)."""
+        if self._client is None:
             import boto3
 
-            self._table = boto3.resource("dynamodb").Table(self.table_name)
-        return self._table
+            self._client = boto3.client("dynamodb", config=CLIENT_CONFIG)
+        return self._client
 
     def _query(self, pk: str, projection: str | None = None) -> list[dict[str, Any]]:
+        params = expr({"pk": pk}, KeyConditionExpression="#pk = :pk", ProjectionExpression=projection)
+        params.update(TableName=self.table_name, ConsistentRead=True)
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": PK},
-            "ExpressionAttributeValues": {":pk": pk},
-            "ConsistentRead": True,
-        }
-        if projection:
-            kwargs["ProjectionExpression"] = projection
         while True:
-            page = self.table.query(**kwargs)
+            page = self.client.query(**params)
             items += page.get("Items", [])
             if "LastEvaluatedKey" not in page:
                 return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def entries(self) -> dict[str, LedgerEntry]:
         """Every ledger entry of the group, by schedule name (only ``v`` is read)."""
-        entries = (_decode(str(i["v"])) for i in self._query(f"LEDGER#{self.group}", "v"))
+        entries = (_decode(i["v"]["S"]) for i in self._query(keys.ledger_pk(self.group), "#v"))
         return {e.name: e for e in entries}
 
     def exhausted(self) -> dict[str, str]:
         """Job id -> spec hash of every job the fire path marked finished."""
-        return {str(i[SK]): str(i.get("spec_hash", "")) for i in self._query(c.EXHAUSTED_PK)}
+        rows = (plain(i) for i in self._query(keys.EXHAUSTED_PK))
+        return {str(r["sk"]): str(r.get("spec_hash", "")) for r in rows}
 
     def _item(self, entry: LedgerEntry) -> dict[str, Any]:
-        return {PK: f"LEDGER#{self.group}", SK: entry.name, "v": _encode(entry)}
+        return {**_key(keys.ledger_pk(self.group), entry.name), "v": {"S": _encode(entry)}}
 
     def record(self, entry: LedgerEntry) -> None:
         """Store (or replace) one entry; called after each successful write."""
-        self.table.put_item(Item=self._item(entry))
+        self.client.put_item(TableName=self.table_name, Item=self._item(entry))
 
     def record_many(self, entries: list[LedgerEntry]) -> None:
-        """Store many entries in batches of 25 (the confirm pass)."""
-        with self.table.batch_writer() as batch:
-            for entry in entries:
-                batch.put_item(Item=self._item(entry))
+        """Store many entries, 25 to a BatchWriteItem, re-sending what DynamoDB left unprocessed."""
+        for start in range(0, len(entries), BATCH_SIZE):
+            puts = [{"PutRequest": {"Item": self._item(e)}} for e in entries[start : start + BATCH_SIZE]]
+            self._batch(puts)
+
+    def _batch(self, requests: list[dict[str, Any]]) -> None:
+        pending = {self.table_name: requests}
+        for attempt in range(BATCH_ATTEMPTS):
+            pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                return
+            time.sleep(min(2.0, 0.05 * 2**attempt))  # throttled: back off before re-sending the rest
+        left = len(pending.get(self.table_name, []))
+        raise ReconcileError(f"ledger batch write left {left} item(s) unprocessed; the next run re-applies them")
 
     def forget(self, name: str) -> None:
         """Drop the entry of a schedule that is gone."""
-        self.table.delete_item(Key={PK: f"LEDGER#{self.group}", SK: name})
+        self.client.delete_item(TableName=self.table_name, Key=_key(keys.ledger_pk(self.group), name))
 
     def peek_lock(self) -> LockState:
         """Read the lock item (strongly consistent)."""
-        item = self.table.get_item(Key=self.lock_key, ConsistentRead=True).get("Item") or {}
-        holder = item.get("holder")
+        found = self.client.get_item(TableName=self.table_name, Key=self.lock_key, ConsistentRead=True)
+        lock = plain(found.get("Item"))
+        holder = lock.get("holder")
         return LockState(
-            str(holder) if holder else None, float(item.get("expires_at", 0)), int(item.get("generation", 0))
+            str(holder) if holder else None, float(lock.get("expires_at", 0)), int(lock.get("generation", 0))
         )
 
     def acquire(self, holder: str, now: float, lease_seconds: float, generation: int) -> None:
         """Take the lease; LockHeld if another holds it, LockMoved if the generation moved."""
+        values = {"h": holder, "e": float(now + lease_seconds), "now": float(now), "g": generation}
+        params = expr(values, UpdateExpression="SET #holder = :h, #expires_at = :e", ConditionExpression=_ACQUIRE_IF)
         try:
-            self.table.update_item(
-                Key=self.lock_key,
-                UpdateExpression="SET holder = :h, expires_at = :e",
-                ConditionExpression="(attribute_not_exists(holder) OR expires_at < :now OR holder = :h) "
-                "AND (attribute_not_exists(generation) OR generation = :g)",
-                ExpressionAttributeValues={
-                    ":h": holder,
-                    ":e": Decimal(str(round(now + lease_seconds, 3))),
-                    ":now": Decimal(str(round(now, 3))),
-                    ":g": generation,
-                },
-            )
+            self.client.update_item(TableName=self.table_name, Key=self.lock_key, **params)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             state = self.peek_lock()
             if state.held_by_other(holder, now):
@@ -143,23 +153,26 @@ class Ledger:
 
     def release(self, holder: str, applied: bool) -> None:
         """Give the lease back; bump the generation when this run wrote anything."""
+        values = {"h": holder, "z": 0, "inc": 1 if applied else 0}
+        params = expr(values, UpdateExpression=_RELEASE, ConditionExpression="#holder = :h")
         try:
-            self.table.update_item(
-                Key=self.lock_key,
-                UpdateExpression="REMOVE holder, expires_at SET generation = if_not_exists(generation, :z) + :inc",
-                ConditionExpression="holder = :h",
-                ExpressionAttributeValues={":h": holder, ":z": 0, ":inc": 1 if applied else 0},
-            )
+            self.client.update_item(TableName=self.table_name, Key=self.lock_key, **params)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise  # else: our lease expired and another run took it; nothing to give back
 
     def put_status(self, key: str, status: dict[str, Any], now: float) -> None:
         """Record a reconcile's outcome under ``key`` (see reconcile.app.status_key) and as ``latest``."""
-        item = {**status, "finished_at": Decimal(str(round(now, 3))), "ttl": int(now) + STATUS_TTL_SECONDS}
-        for sk in (key, "latest"):
-            self.table.put_item(Item={PK: f"STATUS#{self.group}", SK: sk, "key": key, **item})
+        body = {**status, "key": key, "finished_at": float(now), "ttl": int(now) + STATUS_TTL_SECONDS}
+        for sk in (key, keys.LATEST_SK):
+            row = {**_key(keys.status_pk(self.group), sk), **item(body)}
+            self.client.put_item(TableName=self.table_name, Item=row)
 
     def get_status(self, key: str) -> dict[str, Any] | None:
-        """The outcome recorded under ``key`` (a status key or ``latest``), if any."""
-        return self.table.get_item(Key={PK: f"STATUS#{self.group}", SK: key}, ConsistentRead=True).get("Item")
+        """The outcome recorded under ``key`` (a status key or ``latest``) as plain values, if any."""
+        found = self.client.get_item(
+            TableName=self.table_name, Key=_key(keys.status_pk(self.group), key), ConsistentRead=True
+        )
+        if "Item" not in found:
+            return None
+        return {k: v for k, v in plain(found["Item"]).items() if k not in ("pk", "sk")}

@@ -19,10 +19,9 @@ import boto3
 from botocore.exceptions import ClientError
 
 from cron_adapter.adapters.dynamo_expr import av, error_code, expr, plain, update
-from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimError
-from cron_adapter.fire.ports import JOB_PREFIX, RUN_PREFIX, STATE_SK
 from cron_adapter.ops.records import PAUSE_REASON, JobState, Marker, RunRecord
+from cron_adapter.tablekeys import EXHAUSTED_PK, JOB_PREFIX, RUN_PREFIX, STATE_SK, job_pk, run_sk
 
 MISSED_ERROR = "not delivered: no run record after the grace period (found by the audit)"
 LOST_ERROR = "claimer crashed: its lease expired with no outcome and no retry (found by the audit)"
@@ -82,29 +81,29 @@ class DynamoRunStore:
 
     def records(self, job_id: str, since: str, until: str) -> list[RunRecord]:
         """Run records with keys in [since, until], ascending (eventually consistent: half the reads)."""
-        values = {"p": f"{JOB_PREFIX}{job_id}", "a": f"{RUN_PREFIX}{since}", "b": f"{RUN_PREFIX}{until}"}
+        values = {"p": job_pk(job_id), "a": run_sk(since), "b": run_sk(until)}
         return [
             _record(i) for i in self._query(**expr(values, KeyConditionExpression="#pk = :p AND #sk BETWEEN :a AND :b"))
         ]
 
     def recent(self, job_id: str, n: int) -> list[RunRecord]:
         """The n newest run records, newest first."""
-        values = {"p": f"{JOB_PREFIX}{job_id}", "r": RUN_PREFIX}
+        values = {"p": job_pk(job_id), "r": RUN_PREFIX}
         params = expr(values, KeyConditionExpression="#pk = :p AND begins_with(#sk, :r)")
         items = self._query(limit=n, ScanIndexForward=False, Limit=n, **params)
         return [_record(i) for i in items]
 
     def state(self, job_id: str) -> JobState:
         """The job's STATE item."""
-        key = {"pk": av(f"{JOB_PREFIX}{job_id}"), "sk": av(STATE_SK)}
+        key = {"pk": av(job_pk(job_id)), "sk": av(STATE_SK)}
         p = plain(self.client.get_item(TableName=self.table, Key=key).get("Item"))
         return JobState(int(p.get("runs", 0)), p.get("streak_from"), p.get("last_run"), p.get("last_status"))
 
     def record_missed(self, job_id: str, run: str, now: float, ttl: int, catch_up_at: float | None) -> bool:
         """Put ``missed`` where no record exists."""
         item = {
-            "pk": f"{JOB_PREFIX}{job_id}",
-            "sk": f"{RUN_PREFIX}{run}",
+            "pk": job_pk(job_id),
+            "sk": run_sk(run),
             "job_id": job_id,
             "scheduled_time": run,
             "status": "missed",
@@ -136,7 +135,7 @@ class DynamoRunStore:
             values["c"] = catch_up_at
             sets["catch_up_at"] = "c"
         cond = "#status = :claimed AND #holder = :h AND #lease_until < :now"
-        key = {"pk": av(f"{JOB_PREFIX}{record.job_id}"), "sk": av(f"{RUN_PREFIX}{record.run}")}
+        key = {"pk": av(job_pk(record.job_id)), "sk": av(run_sk(record.run))}
         return self._write(
             record.job_id,
             "update_item",
@@ -154,7 +153,7 @@ class DynamoRunStore:
             **expr({}, ConditionExpression="attribute_not_exists(#pk)"),
         ):
             return False
-        key = {"pk": av(f"{JOB_PREFIX}{job_id}"), "sk": av(STATE_SK)}
+        key = {"pk": av(job_pk(job_id)), "sk": av(STATE_SK)}
         self.client.update_item(
             TableName=self.table, Key=key, **expr({"s": streak_from}, UpdateExpression=update({"streak_from": "s"}))
         )

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from cron_adapter.kinds import Overlap
+from cron_adapter.tablekeys import job_pk, run_sk
 
 RunStatus = Literal["claimed", "succeeded", "accepted", "failed", "skipped", "queued", "lost", "gone", "missed"]
-STATE_SK = "STATE"
-RUN_PREFIX = "RUN#"
-JOB_PREFIX = "JOB#"
 
 
 @dataclass(frozen=True)
@@ -27,11 +25,11 @@ class RunKey:
 
     @property
     def pk(self) -> str:
-        return f"{JOB_PREFIX}{self.job_id}"
+        return job_pk(self.job_id)
 
     @property
     def sk(self) -> str:
-        return f"{RUN_PREFIX}{self.scheduled_time}"
+        return run_sk(self.scheduled_time)
 
 
 @dataclass(frozen=True)

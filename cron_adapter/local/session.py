@@ -30,12 +30,12 @@ from cron_adapter.local.simclock import SimClock
 from cron_adapter.local.target import DEFAULT_PORT, LocalTarget
 from cron_adapter.local.view import LineView, Sources, make_view
 from cron_adapter.local.watch import JobsFileWatcher
+from cron_adapter.tablekeys import RUN_PREFIX
 
 TICK_SECONDS = 0.1
 WATCH_EVERY_SECONDS = 0.5
 TRIM_EVERY_SECONDS = 5.0
 DRAIN_SECONDS = 15.0
-RUN_PREFIX = "RUN#"
 LOG_FILE = Path(".cron-adapter") / "dev.log"
 ENV_FILE_NAME = "dev.env"
 SECRET_FILE_NAME = "dev.secret"

@@ -8,6 +8,7 @@ from typing import Any
 from cron_adapter.local.journal import Journal
 from cron_adapter.local.simclock import SimClock
 from cron_adapter.local.target import TargetCall
+from cron_adapter.tablekeys import JOB_PREFIX
 
 
 def _by_job(pairs: list[tuple[str, str]]) -> dict[str, dict[str, int]]:
@@ -32,7 +33,7 @@ def build_summary(
         "duplicates_deduped": counts["outcome.duplicate"],
         "handler_errors": counts["outcome.error"],
         "runs_by_status": dict(sorted(Counter(str(r.get("status")) for r in runs).items())),
-        "runs_by_job": _by_job([(str(r.get("pk", "")).removeprefix("JOB#"), str(r.get("status"))) for r in runs]),
+        "runs_by_job": _by_job([(str(r.get("pk", "")).removeprefix(JOB_PREFIX), str(r.get("status"))) for r in runs]),
         "target_calls": {
             "total": len(calls),
             "refused": sum(not c.verified for c in calls),

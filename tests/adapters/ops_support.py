@@ -33,6 +33,7 @@ from cron_adapter.ops.runs import fire_input
 from cron_adapter.ops.service import AuditReport, AuditService
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
+from cron_adapter.tablekeys import job_pk, run_sk
 from tests.adapters.fire_support import fake_aws_env, lock_moto_writes
 from tests.unit.fire.fakes import FakeCaller, FakeClock, FakeMetrics, FakeSecrets
 
@@ -132,7 +133,7 @@ class OpsWorld:
     def run_item(self, job_id: str, run: str) -> dict[str, Any] | None:
         from cron_adapter.adapters.dynamo_expr import plain
 
-        item = self.ddb.get_item(TableName=TABLE, Key={"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": f"RUN#{run}"}})
+        item = self.ddb.get_item(TableName=TABLE, Key={"pk": {"S": job_pk(job_id)}, "sk": {"S": run_sk(run)}})
         return plain(item["Item"]) if "Item" in item else None
 
 

@@ -61,14 +61,14 @@ class World:
     """moto-backed clients with call counting, and factories for the adapters."""
 
     scheduler: Any
-    table: Any
+    dynamodb: Any
     calls: Calls = field(default_factory=Calls)
 
     def reconciler(self, **kwargs: Any) -> Reconciler:
         options = kwargs.pop("options", Options(workers=4))
         return Reconciler(
             SchedulerAdapter(GROUP, self.scheduler, tps=1000),
-            Ledger(TABLE, GROUP, self.table),
+            Ledger(TABLE, GROUP, self.dynamodb),
             WIRING,
             options=options,
             **kwargs,
@@ -98,9 +98,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def world(aws_env: None) -> Iterator[World]:
     with mock_aws():
-        ddb = boto3.resource("dynamodb")
+        ddb = boto3.client("dynamodb")
         ddb.create_table(TableName=TABLE, **c.TABLE_DEFINITION)
-        w = World(boto3.client("scheduler", config=client_config()), ddb.Table(TABLE))
+        w = World(boto3.client("scheduler", config=client_config()), ddb)
         w.scheduler.meta.events.register("before-call.*.*", w.calls.hook)
-        w.table.meta.client.meta.events.register("before-call.*.*", w.calls.hook)
+        w.dynamodb.meta.events.register("before-call.*.*", w.calls.hook)
         yield w

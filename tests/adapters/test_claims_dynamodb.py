@@ -14,6 +14,7 @@ from cron_adapter.errors import ClaimConflict
 from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.ports import RunKey, TargetResponse
 from cron_adapter.fire.service import FireConfig, FireService
+from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
 from tests.adapters.fire_support import TABLE, Calls, assert_no_secret_logged, get_item, moto_table
 from tests.unit.fire.conftest import make_input
 from tests.unit.fire.fakes import PREVIOUS, SECRET, FakeCaller, FakeClock, FakeMetrics, FakeSchedules, FakeSecrets
@@ -68,10 +69,10 @@ class Moto:
         return self.service.fire(fire, holder=holder, deadline=self.clock.now() + remaining)
 
     def run(self, when: str, job: str = "nightly-report") -> dict[str, Any] | None:
-        return get_item(self.client, f"JOB#{job}", f"RUN#{when}")
+        return get_item(self.client, job_pk(job), run_sk(when))
 
     def state(self, job: str = "nightly-report") -> dict[str, Any]:
-        return get_item(self.client, f"JOB#{job}", "STATE") or {}
+        return get_item(self.client, job_pk(job), STATE_SK) or {}
 
 
 def test_64_threads_delivering_the_same_fire_give_exactly_one_target_call(ddb) -> None:
@@ -204,7 +205,7 @@ def test_max_runs_writes_the_exhausted_marker_in_the_finish(ddb) -> None:
     m.calls.clear()
     assert m.fire(at(T2, max_runs=2), holder="req-2").exhausted == "max_runs"
     assert m.calls["TransactWriteItems"] == 3  # claim, probe refused on the last run, finish + marker
-    assert get_item(m.client, c.EXHAUSTED_PK, "nightly-report")["spec_hash"] == "3f9a1c0b7d2e4a61"
+    assert get_item(m.client, EXHAUSTED_PK, "nightly-report")["spec_hash"] == "3f9a1c0b7d2e4a61"
     assert m.fire(at(T3, max_runs=2), holder="req-3").status == "skipped"
     assert len(m.caller.requests) == 2
 
@@ -213,5 +214,5 @@ def test_gone_is_recorded_and_marks_the_job_exhausted(ddb) -> None:
     m = Moto(ddb, FakeCaller(TargetResponse(200, b'{"status":"gone"}')))
     m.fire(make_input())
     assert m.run(T1)["status"] == "gone"
-    assert get_item(m.client, c.EXHAUSTED_PK, "nightly-report")["reason"] == "gone"
+    assert get_item(m.client, EXHAUSTED_PK, "nightly-report")["reason"] == "gone"
     assert m.schedules.stopped == [("nightly-report", ("nightly-report",))]

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
+from cron_adapter.tablekeys import job_pk, run_sk
 from tests.adapters.fire_support import TABLE, Calls, Reply, TargetServer, fake_aws_env, get_item, lock_moto_writes
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -94,7 +95,7 @@ def test_duplicate_delivery_through_the_handler(lam) -> None:
         fire_handler.handler(event(server.url), Context())
         dup = fire_handler.handler(event(server.url), Context())
     assert dup["status"] == "duplicate" and len(server.seen) == 1
-    run = get_item(boto3.client("dynamodb"), "JOB#nightly-report", "RUN#2026-11-23T03:00:00Z")
+    run = get_item(boto3.client("dynamodb"), job_pk("nightly-report"), run_sk("2026-11-23T03:00:00Z"))
     assert run["status"] == "succeeded"
 
 

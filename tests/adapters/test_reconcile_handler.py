@@ -12,6 +12,7 @@ import pytest
 from moto import mock_aws
 
 from cron_adapter import constants as c
+from cron_adapter import tablekeys as keys
 from cron_adapter.errors import DeadlineReached
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, jobs_bytes, jobs_doc
@@ -85,7 +86,7 @@ def test_upload_events_apply_the_current_object(env: Any, sample: str, capsys: p
     result = env.handler(event(sample), Context())
     assert result["status"] == "applied" and result["counts"]["created"] == 3 and names() == {"j0", "j1", "j2"}
     assert emitted(capsys.readouterr().out)[c.METRIC_RECONCILE_CREATED] == 3
-    status = boto3.resource("dynamodb").Table(TABLE).get_item(Key={"pk": f"STATUS#{GROUP}", "sk": etag})["Item"]
+    status = boto3.resource("dynamodb").Table(TABLE).get_item(Key={"pk": keys.status_pk(GROUP), "sk": etag})["Item"]
     assert status["status"] == "applied" and status["etag"] == etag
 
 
@@ -140,7 +141,7 @@ def test_invalid_file_changes_nothing_and_is_counted(env: Any, capsys: pytest.Ca
 def test_concurrent_run_exits_cleanly_and_is_counted(env: Any, capsys: pytest.CaptureFixture[str]):
     upload(jobs_doc(3))
     boto3.resource("dynamodb").Table(TABLE).put_item(
-        Item={"pk": "LOCK", "sk": f"reconcile#{GROUP}", "holder": "other", "expires_at": 4_000_000_000}
+        Item={"pk": keys.LOCK_PK, "sk": keys.lock_sk(GROUP), "holder": "other", "expires_at": 4_000_000_000}
     )
     result = env.handler(event("s3-put-jobs.json"), Context())
     assert result["status"] == "contended" and names() == set()

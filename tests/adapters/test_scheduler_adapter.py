@@ -1,4 +1,4 @@
-"""The EventBridge Scheduler adapter and the DynamoDB ledger on moto."""
+"""The EventBridge Scheduler adapter on moto (the ledger's scenarios are in tests/contracts)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import pytest
 
 from cron_adapter.adapters.ledger import Ledger
 from cron_adapter.adapters.scheduler import SchedulerAdapter
-from cron_adapter.errors import LockHeld, LockMoved
-from cron_adapter.reconcile.planner import LedgerEntry
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import GROUP, TABLE, WIRING, World
 
@@ -74,45 +72,8 @@ def test_lazy_client_honours_aws_endpoint_url(aws_env: None, monkeypatch: pytest
     assert a._client is None  # nothing built at construction
     assert a.client.meta.endpoint_url == "http://127.0.0.1:4599"
     assert a.client.meta.config.retries["mode"] == "standard"
-    assert Ledger(TABLE, GROUP).table.meta.client.meta.endpoint_url == "http://127.0.0.1:4599"
-
-
-def test_ledger_round_trip_and_exhausted_partition(world: World):
-    ledger = Ledger(TABLE, GROUP, world.table)
-    ledger.record(LedgerEntry("a", "job-a", "h1", None))
-    ledger.record_many([LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00")])
-    world.table.put_item(Item={"pk": "EXHAUSTED", "sk": "job-z", "spec_hash": "hz"})
-    assert ledger.entries() == {
-        "a": LedgerEntry("a", "job-a", "h1", None),
-        "b": LedgerEntry("b", "job-b", "h2", "2026-01-01T00:00:00+00:00"),
-    }
-    assert ledger.exhausted() == {"job-z": "hz"}
-    ledger.forget("a")
-    assert set(ledger.entries()) == {"b"}
-
-
-def test_lock_is_a_lease_with_a_generation(world: World):
-    ledger = Ledger(TABLE, GROUP, world.table)
-    ledger.acquire("A", now=1000, lease_seconds=60, generation=0)
-    with pytest.raises(LockHeld) as info:
-        ledger.acquire("B", now=1010, lease_seconds=60, generation=0)
-    assert info.value.holder == "A"
-    ledger.release("A", applied=True)
-    assert ledger.peek_lock().generation == 1 and ledger.peek_lock().holder is None
-    with pytest.raises(LockMoved):  # B planned at generation 0; A applied since
-        ledger.acquire("B", now=1020, lease_seconds=60, generation=0)
-    ledger.acquire("B", now=1020, lease_seconds=60, generation=1)
-    ledger.acquire("C", now=1100, lease_seconds=60, generation=1)  # B's lease expired at 1080
-    ledger.release("B", applied=True)  # no longer the holder: a no-op
-    assert ledger.peek_lock().holder == "C"
-
-
-def test_status_items_are_keyed_by_etag_and_latest(world: World):
-    ledger = Ledger(TABLE, GROUP, world.table)
-    ledger.put_status("etag1", {"status": "applied", "created": 2}, now=1000.0)
-    assert ledger.get_status("etag1")["status"] == "applied"
-    assert ledger.get_status("latest")["key"] == "etag1"
-    assert ledger.get_status("nope") is None
+    ledger = Ledger(TABLE, GROUP)
+    assert ledger._client is None and ledger.client.meta.endpoint_url == "http://127.0.0.1:4599"
 
 
 def test_resource_client_never_created_at_import():

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.errors import ClaimConflict, TargetError
-from cron_adapter.fire.ports import STATE_SK, Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
+from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
+from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
 
 SECRET = "s3cr3t-" + "x" * 40  # long enough, and easy to scan logs for
 PREVIOUS = "old-" + "y" * 40
@@ -27,10 +27,10 @@ class FakeStore:
         self.lock = threading.RLock()
 
     def run(self, job_id: str, when: str) -> dict[str, Any] | None:
-        return self.rows.get((f"JOB#{job_id}", f"RUN#{when}"))
+        return self.rows.get((job_pk(job_id), run_sk(when)))
 
     def state(self, job_id: str) -> dict[str, Any]:
-        return self.rows.get((f"JOB#{job_id}", STATE_SK), {})
+        return self.rows.get((job_pk(job_id), STATE_SK), {})
 
     def _js(self, pk: str) -> JobState:
         s = self.rows.get((pk, STATE_SK), {})
@@ -129,7 +129,7 @@ class FakeStore:
                 self.rows[(k.pk, p.key.sk)].update(self._run_fields(p, "claimed"), deliveries=1)
                 st.update(running=p.key.scheduled_time, running_lease=p.lease_until, runs=st.get("runs", 0) + 1)
             elif f.drop_queued is not None:
-                self.rows[(k.pk, f"RUN#{f.drop_queued}")].update(status="skipped", error="queued run dropped")
+                self.rows[(k.pk, run_sk(f.drop_queued))].update(status="skipped", error="queued run dropped")
             if queued is not None:
                 st.pop("queued", None)
             self.rows[(k.pk, STATE_SK)] = st

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cron_adapter.constants import EXHAUSTED_PK
 from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, plan
 from cron_adapter.reconcile.translate import Wiring, translate_all
+from cron_adapter.tablekeys import EXHAUSTED_PK
 from tests.unit.fire.conftest import World
 from tests.unit.fire.fakes import FakeCaller
 

@@ -7,6 +7,7 @@ from typing import Any
 from cron_adapter import constants as c
 from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.ports import TargetResponse
+from cron_adapter.tablekeys import EXHAUSTED_PK
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import FakeCaller
 
@@ -16,7 +17,7 @@ def at(when: str, name: str = "fire.json", **job: Any) -> FireInput:
 
 
 def marker(world: World, job_id: str) -> dict | None:
-    return world.store.rows.get((c.EXHAUSTED_PK, job_id))
+    return world.store.rows.get((EXHAUSTED_PK, job_id))
 
 
 def test_max_runs_marks_the_job_exhausted_on_its_last_run(world: World) -> None:
