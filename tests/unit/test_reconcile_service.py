@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter.errors import LockHeld
 from cron_adapter.jobs.loader import load_bytes
-from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
-from cron_adapter.reconcile.ports import LockState
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
+from tests.fakes.reconcile import FakeLedger, FakeScheduler
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 WIRING = Wiring("g", "arn:fire", "arn:role")
@@ -36,82 +33,6 @@ def jobs(n: int, **extra: Any) -> Any:
     import json
 
     return load_bytes(json.dumps(doc).encode())
-
-
-class FakeScheduler:
-    """Schedules in a dict; LastModificationDate is a counter, as good as a timestamp."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, tuple[dict[str, Any], str]] = {}
-        self.calls: Counter[str] = Counter()
-        self._stamp = itertools.count(1)
-
-    def list_schedules(self) -> list[ListedSchedule]:
-        self.calls["list"] += 1
-        return [ListedSchedule(n, r.get("State"), s) for n, (r, s) in sorted(self.items.items())]
-
-    def last_modified(self, name: str) -> str | None:
-        self.calls["get"] += 1
-        return self.items[name][1] if name in self.items else None
-
-    def create(self, request: dict[str, Any]) -> None:
-        self.calls["create"] += 1
-        self.items[request["Name"]] = (request, f"t{next(self._stamp):06d}")
-
-    def update(self, request: dict[str, Any]) -> None:
-        self.calls["update"] += 1
-        self.items[request["Name"]] = (request, f"t{next(self._stamp):06d}")
-
-    def delete(self, name: str) -> None:
-        self.calls["delete"] += 1
-        self.items.pop(name, None)
-
-    def ensure_group(self) -> None:
-        self.calls["ensure_group"] += 1
-
-
-class FakeLedger:
-    """The ledger and lock with the same conditional semantics as the DynamoDB adapter."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, LedgerEntry] = {}
-        self.lock = LockState(None, 0.0, 0)
-        self.writes = 0
-        self.moves = 0  # LockMoved to raise before letting acquire through
-
-    def entries(self) -> dict[str, LedgerEntry]:
-        return dict(self.rows)
-
-    def exhausted(self) -> dict[str, str]:
-        return {}
-
-    def record(self, entry: LedgerEntry) -> None:
-        self.writes += 1
-        self.rows[entry.name] = entry
-
-    def record_many(self, entries: list[LedgerEntry]) -> None:
-        for e in entries:
-            self.record(e)
-
-    def forget(self, name: str) -> None:
-        self.writes += 1
-        self.rows.pop(name, None)
-
-    def peek_lock(self) -> LockState:
-        return self.lock
-
-    def acquire(self, holder: str, now: float, lease_seconds: float, generation: int) -> None:
-        if self.lock.held_by_other(holder, now):
-            raise LockHeld(self.lock.holder or "?", str(self.lock.expires_at))
-        if self.moves:
-            self.moves -= 1
-            raise LockMoved("moved")
-        self.writes += 1
-        self.lock = LockState(holder, now + lease_seconds, generation)
-
-    def release(self, holder: str, applied: bool) -> None:
-        self.writes += 1
-        self.lock = LockState(None, 0.0, self.lock.generation + int(applied))
 
 
 def reconciler(s: FakeScheduler, ledger: FakeLedger, **kw: Any) -> Reconciler:
@@ -139,14 +60,19 @@ def test_few_writes_confirm_with_get_many_with_one_list_pass():
 
 def test_a_run_that_lost_the_race_plans_again():
     s, ledger = FakeScheduler(), FakeLedger()
-    ledger.moves = 1
+
+    def another_run_applies() -> None:  # between our peek and our acquire
+        ledger.acquire("other", NOW.timestamp(), 60, 0)
+        ledger.release("other", applied=True)
+
+    ledger.before_acquire = another_run_applies
     result = reconciler(s, ledger).run(lambda: jobs(2))
     assert result.counts["created"] == 2 and s.calls["list"] == 3  # plan, re-plan, confirm
 
 
 def test_held_lock_refuses_before_planning():
     s, ledger = FakeScheduler(), FakeLedger()
-    ledger.lock = LockState("other", NOW.timestamp() + 60, 0)
+    ledger.acquire("other", NOW.timestamp(), 60, 0)
     with pytest.raises(LockHeld):
         reconciler(s, ledger).run(lambda: jobs(2))
     assert s.calls["create"] == 0 and s.calls["list"] == 0

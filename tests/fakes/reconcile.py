@@ -1,0 +1,124 @@
+"""In-memory fakes of the reconcile ports, with the adapters' semantics.
+
+``tests/contracts`` runs the same scenarios against these and against the real adapters
+(``adapters.ledger`` and ``adapters.scheduler`` on moto), so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from cron_adapter.constants import STATUS_TTL_SECONDS
+from cron_adapter.errors import LockHeld, LockMoved
+from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.ports import LockState
+from cron_adapter.tablekeys import LATEST_SK
+
+
+class FakeScheduler:
+    """Schedules in a dict; LastModificationDate is a counter, as good as a timestamp."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[dict[str, Any], str]] = {}
+        self.calls: Counter[str] = Counter()
+        self.group_exists = False
+        self._stamp = itertools.count(1)
+
+    def list_schedules(self) -> list[ListedSchedule]:
+        self.calls["list"] += 1
+        return [ListedSchedule(n, r.get("State"), s) for n, (r, s) in sorted(self.items.items())]
+
+    def last_modified(self, name: str) -> str | None:
+        self.calls["get"] += 1
+        return self.items[name][1] if name in self.items else None
+
+    def _put(self, request: dict[str, Any]) -> None:
+        self.items[request["Name"]] = (request, f"t{next(self._stamp):09d}")
+
+    def create(self, request: dict[str, Any]) -> None:
+        self.calls["create"] += 1
+        self._put(request)  # an existing schedule is replaced, as the adapter does
+
+    def update(self, request: dict[str, Any]) -> None:
+        self.calls["update"] += 1
+        self._put(request)  # a missing schedule is created, as the adapter does
+
+    def delete(self, name: str) -> None:
+        self.calls["delete"] += 1
+        self.items.pop(name, None)
+
+    def ensure_group(self) -> None:
+        self.calls["ensure_group"] += 1
+        self.group_exists = True
+
+
+class FakeLedger:
+    """The ledger, lock, exhausted markers and status items, with DynamoDB's conditions.
+
+    ``before_acquire`` (optional) runs just before the lock's conditional write: a test
+    uses it to let "another reconcile" move the generation between peek and acquire.
+    """
+
+    def __init__(self, markers: dict[str, str] | None = None) -> None:
+        self.rows: dict[str, LedgerEntry] = {}
+        # job id -> spec hash, as the fire path writes them; one partition shared by every group
+        self.markers: dict[str, str] = {} if markers is None else markers
+        self.statuses: dict[str, dict[str, Any]] = {}
+        self.writes = 0
+        self.before_acquire: Callable[[], None] | None = None
+        self._holder: str | None = None
+        self._expires_at = 0.0
+        self._generation: int | None = None  # None until the first release, as on DynamoDB
+
+    def entries(self) -> dict[str, LedgerEntry]:
+        return dict(self.rows)
+
+    def exhausted(self) -> dict[str, str]:
+        return dict(self.markers)
+
+    def record(self, entry: LedgerEntry) -> None:
+        self.writes += 1
+        self.rows[entry.name] = entry
+
+    def record_many(self, entries: list[LedgerEntry]) -> None:
+        self.writes += len(entries)
+        self.rows.update((e.name, e) for e in entries)
+
+    def forget(self, name: str) -> None:
+        self.writes += 1
+        self.rows.pop(name, None)
+
+    def peek_lock(self) -> LockState:
+        return LockState(self._holder, self._expires_at, self._generation or 0)
+
+    def acquire(self, holder: str, now: float, lease_seconds: float, generation: int) -> None:
+        if self.before_acquire is not None:
+            hook, self.before_acquire = self.before_acquire, None
+            hook()
+        free = self._holder is None or self._expires_at < now or self._holder == holder
+        if not (free and self._generation in (None, generation)):
+            state = self.peek_lock()
+            if state.held_by_other(holder, now):
+                raise LockHeld(state.holder or "?", str(state.expires_at))
+            raise LockMoved(f"generation moved from {generation} to {state.generation}")
+        self.writes += 1
+        self._holder, self._expires_at = holder, round(now + lease_seconds, 3)
+
+    def release(self, holder: str, applied: bool) -> None:
+        if self._holder != holder:
+            return  # our lease expired and another run took it; nothing to give back
+        self.writes += 1
+        self._holder, self._expires_at = None, 0.0
+        self._generation = (self._generation or 0) + int(applied)
+
+    def put_status(self, key: str, status: dict[str, Any], now: float) -> None:
+        body = {**status, "key": key, "finished_at": round(now, 3), "ttl": int(now) + STATUS_TTL_SECONDS}
+        self.writes += 2
+        self.statuses[key] = self.statuses[LATEST_SK] = body
+
+    def get_status(self, key: str) -> dict[str, Any] | None:
+        found = self.statuses.get(key)
+        return dict(found) if found is not None else None
