@@ -52,8 +52,7 @@ class AuditApp:
         topic = s.alarm_topic_arn
         self.notifier = notifier or (SnsNotifier(topic, self._clients.get("sns")) if topic else NoNotifier())
         scheduler = SchedulerAdapter(r.group, self._clients.get("scheduler"), tps=r.scheduler_tps)
-        table = self._clients.get("dynamodb_table")
-        self.view = SchedulerView(scheduler, Ledger(r.table, r.group, table))
+        self.view = SchedulerView(scheduler, Ledger(r.table, r.group, self._clients.get("dynamodb")))
         self.store = DynamoRunStore(r.table, self._clients.get("dynamodb"))
         self.config = AuditConfig(timedelta(minutes=s.lookback_minutes), timedelta(minutes=s.grace_minutes))
 

@@ -76,7 +76,7 @@ class OpsWorld:
         self.created = datetime.now(UTC)
         reconciler = Reconciler(
             SchedulerAdapter(GROUP, self.scheduler, tps=1000),
-            Ledger(TABLE, GROUP, boto3.resource("dynamodb").Table(TABLE)),
+            Ledger(TABLE, GROUP, boto3.client("dynamodb")),
             WIRING,
             options=Options(workers=1),
         )
@@ -102,7 +102,7 @@ class OpsWorld:
         def fire(fi: Any) -> str:
             return self.fire_service().fire(fi, "audit", self.clock.t + 600).status
 
-        ledger = Ledger(TABLE, GROUP, boto3.resource("dynamodb").Table(TABLE))
+        ledger = Ledger(TABLE, GROUP, boto3.client("dynamodb"))
         return AuditService(
             DynamoRunStore(TABLE, self.ddb),
             SchedulerView(SchedulerAdapter(GROUP, self.scheduler, tps=1000), ledger),
