@@ -44,10 +44,10 @@ def client(service: str) -> Any:
 
 
 def ledger(table: str, group: str) -> Ledger:
-    """The reconcile ledger on a fail-fast DynamoDB resource."""
+    """The reconcile ledger on a fail-fast DynamoDB client."""
     import boto3
 
-    return Ledger(table, group, boto3.resource("dynamodb", config=FAST).Table(table))
+    return Ledger(table, group, boto3.client("dynamodb", config=FAST))
 
 
 def scheduler(group: str, tps: float) -> SchedulerAdapter:
