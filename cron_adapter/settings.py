@@ -126,6 +126,7 @@ class ReconcileSettings:
     store_format: str | None
     store_timezone: str
     base_url: str | None
+    create_grace_seconds: float = c.DEFAULT_CREATE_GRACE_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ReconcileSettings:
@@ -144,6 +145,9 @@ class ReconcileSettings:
             store_format=_maybe(env, c.ENV_STORE_FORMAT),
             store_timezone=_optional(env, c.ENV_STORE_TIMEZONE, "UTC"),
             base_url=_maybe(env, c.ENV_BASE_URL),
+            create_grace_seconds=_number(
+                env, c.ENV_CREATE_GRACE_SECONDS, c.DEFAULT_CREATE_GRACE_SECONDS, 0.0, 7 * 86400.0
+            ),
         )
 
 

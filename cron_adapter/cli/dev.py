@@ -73,6 +73,13 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--port", type=int, default=8787, help="port of the local target (default 8787, as in the example)")
     p.add_argument("--plain", action="store_true", help="one line per event instead of the live view")
+    p.add_argument(
+        "--grace",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="hold a newly created schedule's first fire back this long, as the stack does (default 0 here, 60 there)",
+    )
     p.add_argument("--format", choices=("native", "hermes", "sidecar"), help="jobs file format (default: detect)")
     p.add_argument("--timezone", help="store-wide timezone for formats without one (hermes)")
     p.add_argument("--base-url", help="base URL for targets given as paths (default: the local target)")
@@ -142,6 +149,7 @@ def _options(args: argparse.Namespace, path: Path) -> Any:
         secret=secret,
         secret_source=source,
         local_target=not args.no_target,
+        grace=args.grace,
     )
 
 

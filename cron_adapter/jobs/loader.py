@@ -33,7 +33,8 @@ from cron_adapter.jobs.rawjson import MAX_BODY_DEPTH, depth, parse_json
 from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
 from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
 from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS, MAX_YEAR, MIN_YEAR
-from cron_adapter.schedule.grammar import check_year, parse_schedule
+from cron_adapter.schedule.grammar import Schedule, check_year, parse_schedule
+from cron_adapter.schedule.phase import AUTO, Phase, offset_seconds, parse_phase
 from cron_adapter.schedule.wallclock import zone
 
 FORMATS = ("native", "hermes", "sidecar")
@@ -206,13 +207,14 @@ def _resolve_job(
 ) -> Job | None:
     before = len(problems)
     tz = job.timezone or defaults.timezone or "UTC"
+    phase: Phase = AUTO
     try:
         zone(tz)
     except ScheduleError as exc:
         problems.append(Problem(job.id, "timezone" if job.timezone else "defaults.timezone", exc.message, exc.fix))
     else:
         try:
-            parse_schedule(job.schedule, timezone=tz)
+            phase = _phase(job, parse_schedule(job.schedule, timezone=tz))
         except ScheduleError as exc:
             if fmt == "hermes":
                 unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
@@ -245,6 +247,8 @@ def _resolve_job(
         source=fmt,  # type: ignore[arg-type]
         description=job.description,
         done=done,
+        phase=phase,
+        fire_on_create=job.fire_on_create,
     )
 
 
@@ -258,6 +262,24 @@ def _id_and_date_problems(job: JobIn) -> list[Problem]:
         if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
             out.append(Problem(job.id, name, f"year {value.year} is outside {MIN_YEAR}..{MAX_YEAR}", "fix the date"))
     return out
+
+
+def _phase(job: JobIn, schedule: Schedule) -> Phase:
+    """The job's resolved phase; only every/rate schedules have one, and start_at sets its own."""
+    if job.phase is None:
+        return AUTO
+    if schedule.kind != "rate":
+        raise ScheduleError(
+            "phase applies only to every/rate schedules", fix="remove phase; use jitter to move a cron", field="phase"
+        )
+    if job.start_at is not None:
+        raise ScheduleError(
+            "phase and start_at both set when the schedule counts from", fix="keep one of the two", field="phase"
+        )
+    phase = parse_phase(job.phase)
+    if schedule.period is not None:
+        offset_seconds(job.id, schedule.period, phase)  # refuses a phase not shorter than the period
+    return phase
 
 
 @lru_cache(maxsize=256)

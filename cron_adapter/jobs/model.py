@@ -118,6 +118,14 @@ class JobIn(_In):
     )
     retry: RetryIn | None = None
     target: TargetIn | None = None
+    phase: int | str | None = Field(
+        None,
+        description='Offset of an every/rate schedule within its period, e.g. "7m"; 0 counts from creation. '
+        "Default: spread by a hash of the job id.",
+    )
+    fire_on_create: bool = Field(
+        False, strict=True, description="Let a newly created schedule fire within the reconcile's grace period."
+    )
 
 
 class JobsFile(_In):
@@ -192,6 +200,8 @@ class Job:
     source: Source = "native"
     description: str | None = None
     done: bool = False  # hermes state "completed": keep no schedule for it
+    phase: int | str = "auto"  # rate schedules: seconds within the period, "auto" or "creation"
+    fire_on_create: bool = False  # exempt from the grace period after a reconcile creates it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

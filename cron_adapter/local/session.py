@@ -60,6 +60,7 @@ class DevOptions:
     secret: str | None = None  # a known shared secret; None: a random one, written to dev.secret
     secret_source: str | None = None  # where the known secret came from (a path or a variable)
     local_target: bool = True  # False: no local target; the user's own app answers the jobs' URLs
+    grace: float = 0.0  # seconds a newly created schedule waits before its first fire
 
 
 class DevSession:
@@ -170,6 +171,7 @@ class DevSession:
         ):
             if value:
                 env[name] = value
+        env[c.ENV_CREATE_GRACE_SECONDS] = f"{opts.grace:g}"
         return env
 
     def header(self) -> str:

@@ -135,7 +135,11 @@ class ReconcileApp:
             self.wiring,
             clock=self.clock,
             remaining=remaining,
-            options=Options(max_delete_share=self.settings.max_delete_share, **options),
+            options=Options(
+                max_delete_share=self.settings.max_delete_share,
+                create_grace_seconds=self.settings.create_grace_seconds,
+                **options,
+            ),
         )
         try:
             outcome = self._outcome(trigger, reconciler.run(self._loader(seen)), seen)

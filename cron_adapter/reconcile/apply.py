@@ -38,6 +38,7 @@ class Options:
     """Knobs of one reconcile."""
 
     max_delete_share: float = 0.5
+    create_grace_seconds: float = 0.0  # a created schedule's first fire waits this long
     allow_mass_delete: bool = False
     workers: int = 8
     lease_seconds: float = 900.0

@@ -21,11 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cron_adapter.errors import MassDeleteRefused
+from cron_adapter.fire.input import iso_utc
+from cron_adapter.schedule.phase import next_aligned
 
 if TYPE_CHECKING:  # translate imports the schedule engine; the planner needs only the shape
     from cron_adapter.reconcile.translate import ScheduleRequest
@@ -45,7 +47,6 @@ OVERDUE_DELAY_SECONDS = 60  # EventBridge resolves at() to the minute: the next 
 DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
 
 _AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
-_RATE = re.compile(r"rate\((\d+) (minute|hour|day)s?\)")
 
 
 @dataclass(frozen=True)
@@ -147,40 +148,42 @@ def _utc(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def _dated(want: ScheduleRequest, now: datetime) -> tuple[dict[str, Any] | None, str | None]:
+def _dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[dict[str, Any] | None, str | None]:
     """The request as it can be sent ``now``, or None (with a warning) when it never fires again.
 
     EventBridge refuses a StartDate earlier than five minutes ago, so a start that has
-    passed is dropped (the schedule has simply started). A recurring schedule whose
-    EndDate has passed would never fire: it is not written at all.
+    passed is replaced: a rate schedule gets the next instant of its phase grid (so an
+    update keeps its phase), any other recurring schedule simply has started. ``grace``
+    (seconds, for a schedule being created) holds the first fire back, unless the job sets
+    ``fire_on_create``. A recurring schedule whose EndDate has passed would never fire: it
+    is not written at all. One-shots keep their explicit time.
     https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
     """
     request = want.request
     end = _utc(request.get("EndDate"))
     if end is not None and end <= now:
         return None, f"job {want.job_id!r}: end_at {request['EndDate']} has passed; schedule {want.name!r} not written"
+    if at_time(request) is not None:
+        return request, None
+    not_before = now + timedelta(seconds=0 if want.fire_on_create else grace)
     start = _utc(request.get("StartDate"))
-    if start is not None and start <= now:
-        aligned = _aligned_start(start, str(request.get("ScheduleExpression", "")), now)
-        request = {k: v for k, v in request.items() if k != "StartDate"}
-        if aligned is not None:
-            request["StartDate"] = aligned
+    if start is not None and start > not_before:
+        return request, None
+    if want.phase is not None and want.period:
+        first = next_aligned(want.phase, timedelta(seconds=want.period), not_before)
+    elif not_before > now:
+        first = not_before
+    else:
+        first = None
+    request = {k: v for k, v in request.items() if k != "StartDate"}
+    if first is not None:
+        request["StartDate"] = iso_utc(_ceil_minute(first))
     return request, None
 
 
-def _aligned_start(start: datetime, expression: str, now: datetime) -> str | None:
-    """A rate's next instant on its original grid after ``now`` (start + k * period); None for a cron.
-
-    A rate counts from its StartDate, so moving a passed start forward by whole periods keeps
-    the cadence the job asked for (hermes: ``created_at + N``, ``+ 2N``, ...). Only the request
-    sent changes; the spec hash keeps the original start, so an unchanged job stays unchanged.
-    """
-    match = _RATE.fullmatch(expression)
-    if not match:
-        return None
-    period = timedelta(**{match.group(2) + "s": int(match.group(1))})
-    steps = -(-(now - start) // period)  # ceiling division of two timedeltas
-    return (start + steps * period).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _ceil_minute(value: datetime) -> datetime:
+    floor = value.replace(second=0, microsecond=0)
+    return floor if floor == value else floor + timedelta(minutes=1)
 
 
 def _overdue(want: ScheduleRequest, now: datetime) -> Create:
@@ -200,7 +203,9 @@ def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
     return SPEC_CHANGED
 
 
-def _missing(want: ScheduleRequest, entry: LedgerEntry | None, now: datetime) -> tuple[Action | None, str | None]:
+def _missing(
+    want: ScheduleRequest, entry: LedgerEntry | None, now: datetime, grace: float
+) -> tuple[Action | None, str | None]:
     """A desired schedule that is not listed: create it, or explain why not."""
     if _passed(want.request, now):
         if entry is None and want.late_ok:
@@ -211,7 +216,7 @@ def _missing(want: ScheduleRequest, entry: LedgerEntry | None, now: datetime) ->
                 f"job {want.job_id!r}: one-shot time {want.request['ScheduleExpression']} has passed; not created",
             )
         return None, None  # fired and deleted by EventBridge (ActionAfterCompletion DELETE)
-    request, warning = _dated(want, now)
+    request, warning = _dated(want, now, grace)
     if request is None:
         return None, warning
     reason = NEW_JOB if entry is None else DRIFT_DELETED
@@ -255,6 +260,7 @@ def plan(
     *,
     exhausted: Mapping[str, str] | None = None,
     group: str = "",
+    grace: float = 0.0,
 ) -> Plan:
     """Plan the create/update/delete actions that make ``actual`` match ``desired``."""
     listed = {s.name: s for s in actual}
@@ -269,7 +275,7 @@ def plan(
             continue
         seen, entry = listed.get(want.name), ledger.get(want.name)
         if seen is None:
-            action, warning = _missing(want, entry, now)
+            action, warning = _missing(want, entry, now, grace)
         else:
             action, warning = _present(want, seen, entry, now)
         warnings.extend([warning] if warning else [])

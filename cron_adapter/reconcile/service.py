@@ -88,7 +88,15 @@ class Reconciler:
             entries = pool.submit(self.ledger.entries)
             finished = pool.submit(self.ledger.exhausted)
             listed, ledger = tuple(listing.result()), entries.result()
-            result = plan(desired, listed, ledger, self.clock(), exhausted=finished.result(), group=self.wiring.group)
+            result = plan(
+                desired,
+                listed,
+                ledger,
+                self.clock(),
+                exhausted=finished.result(),
+                group=self.wiring.group,
+                grace=self.options.create_grace_seconds,
+            )
         result = replace(result, warnings=tuple(jobset.warnings) + result.warnings)
         return Observed(desired, listed, ledger, result, jobset.allow_mass_delete)
 

@@ -28,6 +28,7 @@ from cron_adapter.fire.input import (
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
 from cron_adapter.schedule.names import schedule_name
+from cron_adapter.schedule.phase import rate_grid
 
 # EventBridge retries delivery to the fire Lambda for at most an hour: a run delivered
 # later than that is reported as missed rather than fired hours late.
@@ -71,6 +72,9 @@ class ScheduleRequest(NamedTuple):
     spec_hash: str
     request: dict[str, Any]
     late_ok: bool = False  # a one-shot whose time passed unfired still fires (hermes semantics)
+    period: int = 0  # rate schedules: seconds between fires
+    phase: int | None = None  # rate schedules: offset on the epoch grid (None: count from creation)
+    fire_on_create: bool = False  # exempt from the grace period when created
 
 
 def _iso_utc(value: datetime, timezone: str) -> str:
@@ -184,11 +188,17 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
     job_json = _fire_job_json(job, schedule, names)
     id_json = to_json(job.id).decode()
     late = schedule.one_shot and job.source == "hermes"
+    start = job.start_at
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(job.timezone))
+    period, offset = rate_grid(schedule, job.id, job.phase, start)
     out = []
     for part, name in zip(parts, names, strict=True):
         template = _template(wiring, part.expression, job.timezone, job.enabled, job.jitter, schedule.one_shot)
         own = _own_fields(job, name, schedule.one_shot)
-        digest = spec_hash(template, own, (id_json, name, job_json))
+        # The phase offset (not the StartDate computed from it at plan time) is part of the spec.
+        extra = () if offset is None else (f"phase:{offset}",)
+        digest = spec_hash(template, own, (id_json, name, job_json, *extra))
         fire_input = _input(id_json, name, job_json, digest)
         if len(fire_input) > MAX_INPUT_CHARS:
             raise ScheduleError(
@@ -197,7 +207,18 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 field="target.body",
             )
         request = {"Name": name, **template.fields, **own, "Target": {**template.fields["Target"], "Input": fire_input}}
-        out.append(ScheduleRequest(job.id, name, digest, request, late))
+        out.append(
+            ScheduleRequest(
+                job.id,
+                name,
+                digest,
+                request,
+                late_ok=late,
+                period=period,
+                phase=offset,
+                fire_on_create=job.fire_on_create,
+            )
+        )
     return tuple(out)
 
 

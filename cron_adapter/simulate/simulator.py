@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.kinds import backoff_ceiling, jittered
-from cron_adapter.schedule import engine
-from cron_adapter.schedule.grammar import parse_schedule
+from cron_adapter.schedule import engine, phase
+from cron_adapter.schedule.grammar import Schedule, parse_schedule
 from cron_adapter.simulate.pricing import Lambda, MonthlyCost, Pricing, monthly_cost, per_month
 
 FAIL_MARKER = "/fail"
@@ -49,6 +49,7 @@ class SimOptions:
     collision_threshold: int = 5
     dominant_share: float = 0.25
     seed: int = 0
+    phases: bool = True  # place rate schedules on their phase grid, as reconcile does
 
     @property
     def hours(self) -> float:
@@ -159,12 +160,22 @@ def _window(job: Job, opts: SimOptions) -> tuple[datetime, datetime]:
 def _fire_times(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> array:
     schedule = parse_schedule(job.schedule, timezone=job.timezone)
     lo, hi = _window(job, opts)
-    anchor = _aware(job.start_at, job.timezone) if job.start_at else opts.start
+    anchor = _rate_anchor(job, schedule, opts)
     key = (schedule.expressions, job.timezone, lo, hi, anchor if schedule.kind == "rate" else None)
     if key not in cache:
         times = engine.iter_fires(schedule, job.timezone, lo, hi, anchor=anchor) if lo < hi else iter(())
         cache[key] = array("q", (int(t.timestamp()) for t in islice(times, MAX_FIRES_PER_JOB)))
     return cache[key]
+
+
+def _rate_anchor(job: Job, schedule: Schedule, opts: SimOptions) -> datetime:
+    """Where a rate schedule counts from: its phase grid, its start_at, or (no phase) the window start."""
+    start = _aware(job.start_at, job.timezone) if job.start_at else None
+    if opts.phases:
+        _, offset = phase.rate_grid(schedule, job.id, job.phase, start)
+        if offset is not None:
+            return phase.anchor(offset)
+    return start or opts.start
 
 
 def _run_job(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> JobRun:

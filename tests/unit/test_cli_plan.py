@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,15 @@ def test_offline_json_is_exactly_actions_and_warnings(capsys: pytest.CaptureFixt
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) == {"actions", "warnings"}
     expected = translate_all(load_path(SIDECAR, base_url="https://app.example.com"), Wiring.offline())
-    assert [a["request"] for a in doc["actions"]] == [r.request for r in expected]
+    # Exactly the translated requests, plus the StartDate that puts each rate schedule on its phase grid.
+    sent = [{k: v for k, v in a["request"].items() if k != "StartDate"} for a in doc["actions"]]
+    assert sent == [r.request for r in expected]
+    for action, want in zip(doc["actions"], expected, strict=True):
+        start = action["request"].get("StartDate")
+        assert (start is not None) == (want.phase is not None)
+        if start is not None:
+            seconds = datetime.fromisoformat(start).timestamp()
+            assert seconds % want.period == want.phase
     for action in doc["actions"]:
         assert set(action) == {"action", "job_id", "name", "reason", "request"} and action["action"] == "create"
     assert {a["job_id"] for a in doc["actions"]} >= {"data-refresh", "session-processor:verification"}

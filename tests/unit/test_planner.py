@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
 from cron_adapter.errors import MassDeleteRefused
 from cron_adapter.reconcile import planner as p
 from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, Update, check_guard, plan
-
-
-@dataclass(frozen=True)
-class ScheduleRequest:
-    """The shape of translate.ScheduleRequest (the planner only reads these attributes)."""
-
-    job_id: str
-    name: str
-    spec_hash: str
-    request: dict[str, Any]
-    late_ok: bool = False
-
+from cron_adapter.reconcile.translate import ScheduleRequest
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 T1 = "2026-11-01T10:00:00+00:00"
@@ -140,7 +127,10 @@ def test_guard_refuses_deleting_more_than_the_share():
 def dated(name: str, start: str | None = None, end: str | None = None, spec: str = "h1") -> ScheduleRequest:
     r = req(name, spec)
     extra = {k: v for k, v in (("StartDate", start), ("EndDate", end)) if v}
-    return ScheduleRequest(r.job_id, r.name, r.spec_hash, {**r.request, **extra})
+    # As translate does: a rate with a start counts from it, so its grid is the start's offset.
+    period = 300
+    phase = int(datetime.fromisoformat(start).timestamp()) % period if start else None
+    return ScheduleRequest(r.job_id, r.name, r.spec_hash, {**r.request, **extra}, period=period, phase=phase)
 
 
 def test_a_passed_rate_start_moves_to_its_next_instant_on_the_grid_because_eventbridge_refuses_it():

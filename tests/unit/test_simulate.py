@@ -83,7 +83,13 @@ def test_counts_respect_paused_max_runs_and_windows() -> None:
 
 def test_a_failing_target_lists_every_retry_with_backoff() -> None:
     files = jobset(
-        {"id": "flaky", "schedule": "every 1h", "target": {"path": "/api/fail"}, "retry": {"attempts": 3, "backoff": 2}}
+        {
+            "id": "flaky",
+            "schedule": "every 1h",
+            "phase": 0,  # count from the window's start, so the times below are round
+            "target": {"path": "/api/fail"},
+            "retry": {"attempts": 3, "backoff": 2},
+        }
     )
     sim = simulate(files, window("2027-01-01T00:00", "2027-01-01T02:00"))
     listed = [(f["at"], f["attempt"], f["outcome"]) for f in to_dict(sim)["fires"]]
