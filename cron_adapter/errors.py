@@ -27,6 +27,7 @@ at the edge::
     │   ├── StoreNotEditable     the store's format cannot hold this edit (hermes-managed, sidecar pause)
     │   ├── StoreChanged         the store changed since it was read (one lost conditional write)
     │   └── EditConflict         the store kept changing: every retry lost the race
+    ├── PlotUnavailable          simulate --plot cannot draw (no matplotlib, or not .png/.svg)
     └── ReconcileError           reconcile could not converge
         ├── LockHeld             another reconcile holds the lease
         ├── LockMoved            another reconcile applied between our plan and our lock
@@ -216,6 +217,10 @@ class EditConflict(JobEditError):
             f"job {job_id!r}: the store changed under each of {attempts} attempts; nothing was written "
             "(fix: retry the command; another writer is editing the store)"
         )
+
+
+class PlotUnavailable(CronAdapterError):
+    """``simulate --plot`` cannot draw: matplotlib is missing, or the file is not .png or .svg."""
 
 
 class ReconcileError(CronAdapterError):

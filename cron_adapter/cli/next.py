@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_INVALID
 from cron_adapter.errors import UsageError
-from cron_adapter.schedule import engine
+from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
 
 __all__ = ["EXIT_INVALID", "MAX_FIRES", "register", "run"]
@@ -37,6 +37,8 @@ class Query:
     start: datetime | None = None
     end: datetime | None = None
     warning: str = ""
+    anchor: datetime | None = None  # a rate job's phase grid (None: count from --after)
+    collisions: tuple[str, ...] = ()  # minutes of the next 24 h this job shares with many others
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "-n", type=_count, default=5, metavar="N", help=f"how many fire times, 1..{MAX_FIRES:,} (default 5)"
     )
     parser.add_argument("--output", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument(
+        "--collision-threshold",
+        type=int,
+        default=5,
+        metavar="K",
+        help="with --job: warn when K or more jobs fire in one of this job's minutes in the next 24 h (default 5)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -80,11 +89,15 @@ def run(args: argparse.Namespace) -> int:
     """Print the next fire times; 0 on success, 2 on a bad schedule, job or file."""
     query = _query(args)
     after = _after(args.after, query.timezone)
-    fires = engine.next_fires(query.schedule, query.timezone, after, args.n, start=query.start, end=query.end)
+    if args.job is not None:
+        query = _with_collisions(query, args, after)
+    fires = engine.next_fires(
+        query.schedule, query.timezone, after, args.n, anchor=query.anchor, start=query.start, end=query.end
+    )
     horizon = fires[-1] + timedelta(minutes=1) if fires else after
     notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
     if len(fires) < args.n and (not fires or fires[-1].year >= engine.LAST_YEAR - 1) and query.end is None:
-        query = Query(query.schedule, query.timezone, query.start, query.end, _also(query.warning, _LAST_YEAR_NOTE))
+        query = replace(query, warning=_also(query.warning, _LAST_YEAR_NOTE))
     if args.output == "json":
         print(json.dumps(_json(query, after, fires, notes), indent=2))
     else:
@@ -116,7 +129,28 @@ def _query(args: argparse.Namespace) -> Query:
         else f"job {job_id!r} is {'done' if job.done else 'paused'}: EventBridge will not fire it"
     )
     schedule = parse_schedule(job.schedule, timezone=job.timezone)
-    return Query(schedule, job.timezone, _zoned(job.start_at, job.timezone), _zoned(job.end_at, job.timezone), warning)
+    start = _zoned(job.start_at, job.timezone)
+    _, offset = phase.rate_grid(schedule, job.id, job.phase, start)
+    return Query(
+        schedule,
+        job.timezone,
+        start,
+        _zoned(job.end_at, job.timezone),
+        warning,
+        anchor=phase.anchor(offset) if offset is not None else None,
+    )
+
+
+def _with_collisions(query: Query, args: argparse.Namespace, after: datetime) -> Query:
+    """The query with warnings for the minutes of the next 24 h this job shares with many others."""
+    from cron_adapter.jobs.loader import load_path
+    from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
+
+    job_id, path = args.job
+    base_url = cli_settings(args).api_url or PLACEHOLDER_BASE_URL
+    jobs = load_path(path, format=args.format, timezone=args.timezone, base_url=base_url)
+    found = upcoming_collisions(jobs, after.astimezone(UTC), args.collision_threshold)
+    return replace(query, collisions=collision_warnings(c for c in found if job_id in c.jobs))
 
 
 _LAST_YEAR_NOTE = f"EventBridge Scheduler fires nothing after the year {engine.LAST_YEAR}"
@@ -150,7 +184,7 @@ def _json(query: Query, after: datetime, fires: list[datetime], notes: list[engi
         "after": after.isoformat(),
         "fires": [t.isoformat() for t in fires],
         "notes": [{"at": n.at.isoformat(), "kind": n.kind, "message": n.message} for n in notes],
-        "warnings": [query.warning] if query.warning else [],
+        "warnings": ([query.warning] if query.warning else []) + list(query.collisions),
     }
 
 
@@ -159,6 +193,7 @@ def _text(query: Query, fires: list[datetime], notes: list[engine.DstNote]) -> s
     lines = [f"schedule:    {query.schedule.text}  ({query.timezone})", f"eventbridge: {expressions}"]
     if query.warning:
         lines.append(f"warning:     {query.warning}")
+    lines += [f"warning:     {text}" for text in query.collisions]
     lines.append("next fires:" if fires else "next fires:  none")
     lines += [f"  {t.isoformat()}" for t in fires]
     if notes:

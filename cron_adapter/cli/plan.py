@@ -13,6 +13,7 @@ from cron_adapter.errors import CronAdapterError, MassDeleteRefused
 from cron_adapter.reconcile.planner import Create, Delete, Plan, check_guard, plan
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 from cron_adapter.reconcile.translate import Wiring, translate_all
+from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
 
 EPILOG = """examples:
   cron-adapter plan examples/sidecar-jobs.json --offline --base-url https://app.example.com
@@ -41,6 +42,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_jobs_file_args(p)
     p.add_argument("--offline", action="store_true", help="plan against an empty account with placeholder ARNs")
     add_output_arg(p)
+    p.add_argument(
+        "--collision-threshold",
+        type=int,
+        default=5,
+        metavar="K",
+        help="warn about minutes of the next 24 h in which K or more jobs fire together (default 5; 0: off)",
+    )
     add_live_args(p)
     p.set_defaults(func=run)
 
@@ -103,5 +111,8 @@ def run(args: argparse.Namespace) -> int:
             times = {}  # offline JSON is exactly {"actions": [...], "warnings": [...]}
     else:
         result, group, times = _live(args, jobset)
+    if args.collision_threshold > 0:
+        found = upcoming_collisions(jobset, now(), args.collision_threshold)
+        result = Plan(result.actions, result.warnings + collision_warnings(found), result.forget, result.total)
     print(to_json(result, times) if args.output == "json" else to_text(result, group, times))
     return 0

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
-from cron_adapter.errors import UsageError
+from cron_adapter.errors import CronAdapterError, UsageError
+from cron_adapter.jobs.model import JobSet
+from cron_adapter.simulate.load import collision_warnings, day_matrix, heatmap_text, hot_minutes
 from cron_adapter.simulate.pricing import Lambda
 from cron_adapter.simulate.report import to_dict, to_text
-from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
+from cron_adapter.simulate.simulator import SimOptions, Simulation, collisions, parse_when, simulate
 
 DESCRIPTION = """\
 Run a jobs file through a fake clock with the same engine EventBridge Scheduler's fires are
@@ -77,6 +82,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="seed for jitter placement (default 0)")
     p.add_argument(
+        "--heatmap", action="store_true", help="print fires per minute of the day (hour x minute, UTC) in the terminal"
+    )
+    p.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE",
+        help="write the heatmap before and after phase offsets to FILE (.png or .svg; needs the plot extra)",
+    )
+    p.add_argument(
         "--fires",
         type=_count,
         default=UNSET,
@@ -139,8 +153,36 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     sim = simulate(jobset, opts)
+    if args.plot:
+        try:
+            _plot(args.plot, jobset, opts, sim, args.file)
+        except CronAdapterError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    advice = collision_warnings(c for c in collisions(sim, limit=None) if len(c.jobs) >= opts.collision_threshold)
     if args.output == "json":
-        print(json.dumps(to_dict(sim, None if args.fires == UNSET else args.fires), indent=2))
-    else:
-        print(to_text(sim, args.file, TEXT_FIRES if args.fires == UNSET else args.fires))
+        data = to_dict(sim, None if args.fires == UNSET else args.fires)
+        data["collisions"]["warnings"] = list(advice)
+        print(json.dumps(data, indent=2))
+        return 0
+    print(to_text(sim, args.file, TEXT_FIRES if args.fires == UNSET else args.fires))
+    for line in advice:
+        print(f"warning: {line}")
+    if args.heatmap:
+        heatmap = heatmap_text(day_matrix(sim), hot_minutes(sim), opts.collision_threshold)
+        print(f"\nload by minute of the day:\n{heatmap}")
+    if args.plot:
+        print(f"\nwrote {args.plot}: fires per minute of the day, without and with phase offsets")
     return 0
+
+
+def _plot(path: Path, jobset: JobSet, opts: SimOptions, after: Simulation, name: str) -> None:
+    """The heatmap without phases (every rate job counted from the window's start) and with them."""
+    from cron_adapter.simulate.plot import write_plot
+
+    before = simulate(jobset, replace(opts, phases=False))
+    panels = [
+        ("without phases", day_matrix(before), hot_minutes(before)),
+        ("with phases", day_matrix(after), hot_minutes(after)),
+    ]
+    write_plot(path, panels, f"{Path(name).name}: {opts.start:%Y-%m-%d %H:%M}Z to {opts.end:%Y-%m-%d %H:%M}Z")

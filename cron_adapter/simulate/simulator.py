@@ -206,22 +206,20 @@ def _per_minute(runs: tuple[JobRun, ...]) -> Counter[int]:
     return counts
 
 
-def _collisions(runs: tuple[JobRun, ...], per_minute: Counter[int], k: int, limit: int = 20) -> tuple[Collision, ...]:
+def collisions(sim: Simulation, limit: int | None = 20) -> tuple[Collision, ...]:
+    """The worst minutes with at least the threshold's fires, and the jobs firing in each."""
+    return _collisions(sim.runs, sim.per_minute, sim.options.collision_threshold, limit)
+
+
+def _collisions(
+    runs: tuple[JobRun, ...], per_minute: Counter[int], k: int, limit: int | None = 20
+) -> tuple[Collision, ...]:
     worst = sorted((m for m, n in per_minute.items() if n >= k), key=lambda m: (-per_minute[m], m))[:limit]
-    out = []
-    for minute in worst:
-        jobs = tuple(r.job.id for r in runs if any(r.at(i) // 60 == minute for i in _near(r, minute * 60)))
-        out.append(Collision(datetime.fromtimestamp(minute * 60, UTC), per_minute[minute], jobs))
-    return tuple(out)
-
-
-def _near(run: JobRun, second: int) -> range:
-    """Indices of fires whose jittered time can fall in the minute starting at ``second``."""
-    from bisect import bisect_left
-
-    lo = bisect_left(run.scheduled, second - run.job.jitter * 60)
-    hi = bisect_left(run.scheduled, second + 60)
-    return range(lo, hi)
+    members: dict[int, list[str]] = {m: [] for m in worst}
+    for run in runs:  # one pass over every fire: minute -> the jobs firing in it
+        for minute in {run.at(i) // 60 for i in range(run.fires)} & members.keys():
+            members[minute].append(run.job.id)
+    return tuple(Collision(datetime.fromtimestamp(m * 60, UTC), per_minute[m], tuple(members[m])) for m in worst)
 
 
 def _costs(runs: tuple[JobRun, ...], opts: SimOptions) -> tuple[dict[str, MonthlyCost], MonthlyCost]:

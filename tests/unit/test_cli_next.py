@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from cron_adapter.cli import main
+from cron_adapter.schedule import phase
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -108,7 +110,21 @@ def test_next_for_a_sidecar_job_needs_no_base_url(capsys, monkeypatch):
         capsys, "--job", "data-refresh", str(EXAMPLES / "sidecar-jobs.json"), "--after", "2027-01-01T00:00Z", "-n", "2"
     )
     assert out["expressions"] == [{"expression": "rate(15 minutes)", "suffix": ""}]
-    assert out["fires"] == ["2027-01-01T00:15:00+00:00", "2027-01-01T00:30:00+00:00"]
+    # A rate job fires on its phase grid, as reconcile will place it: here minute 6 of each 15.
+    assert phase.offset_seconds("data-refresh", timedelta(minutes=15), phase.AUTO) == 6 * 60
+    assert out["fires"] == ["2027-01-01T00:06:00+00:00", "2027-01-01T00:21:00+00:00"]
+
+
+def test_next_warns_when_the_job_shares_its_minute_with_many_others(capsys, tmp_path):
+    herd = [{"id": f"h{i}", "schedule": "0 * * * *"} for i in range(6)] + [{"id": "alone", "schedule": "30 * * * *"}]
+    path = tmp_path / "jobs.json"
+    path.write_text(json.dumps({"version": 1, "defaults": {"target": {"base_url": "https://a.example"}}, "jobs": herd}))
+    herd_out = run_json(capsys, "--job", "h0", str(path), "--after", "2027-01-01T00:10Z", "-n", "1")
+    (warning,) = herd_out["warnings"]
+    assert "6 jobs ('h0', 'h1', 'h2', 'h3', 'h4' and 1 more)" in warning and "24 minutes" in warning
+    assert "first at 2027-01-01T01:00Z" in warning and "jitter" in warning
+    alone = run_json(capsys, "--job", "alone", str(path), "--after", "2027-01-01T00:10Z", "-n", "1")
+    assert alone["warnings"] == []
 
 
 @pytest.mark.parametrize(
