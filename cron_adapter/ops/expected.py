@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from cron_adapter.jobs.model import Job
 from cron_adapter.ops.records import Marker, RunRecord
-from cron_adapter.schedule import engine
+from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import parse_schedule
 
 MAX_EXPECTED_PER_JOB = 1000  # bounds a every-1m job over a long window (16 h of fires)
@@ -69,7 +69,8 @@ def expected_fires(
         end_at = _aware(job.end_at, job.timezone)
         lo = max(start, begin) if begin else start
         hi = min(window.end, end_at) if end_at else window.end  # EventBridge fires only before EndDate
-        rate_anchor = begin or anchor
+        _, offset = phase.rate_grid(schedule, job.id, job.phase, begin)  # the grid reconcile put it on
+        rate_anchor = begin or (phase.anchor(offset) if offset is not None else anchor)
         fires = engine.iter_fires(schedule, job.timezone, lo, hi, anchor=rate_anchor) if hi > lo else iter(())
     out = []
     for t in fires:

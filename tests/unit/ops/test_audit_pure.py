@@ -106,9 +106,15 @@ def test_trigger_and_catch_up_runs_do_not_count_as_the_scheduled_run() -> None:
     )
 
 
-def test_a_rate_schedule_is_judged_from_its_anchor() -> None:
+def test_a_rate_schedule_on_its_phase_grid_is_judged_there_not_from_its_creation() -> None:
+    created = datetime(2026, 12, 1, 9, 7, tzinfo=UTC)
+    found = audit_job(job("every 30m", phase=15 * 60), JobFacts(anchor=created), NOW, CONFIG)
+    assert found.missed[:2] == ("2026-12-01T10:15:00Z", "2026-12-01T10:45:00Z")  # epoch + 15m + k x 30m
+
+
+def test_a_rate_schedule_without_a_phase_is_judged_from_its_anchor() -> None:
     anchor = datetime(2026, 12, 1, 9, 7, tzinfo=UTC)
-    found = audit_job(job("every 30m"), JobFacts(anchor=anchor), NOW, CONFIG)
+    found = audit_job(job("every 30m", phase="creation"), JobFacts(anchor=anchor), NOW, CONFIG)
     assert found.missed == (
         "2026-12-01T10:07:00Z",
         "2026-12-01T10:37:00Z",
