@@ -169,15 +169,15 @@ def _dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[di
     start = _utc(request.get("StartDate"))
     if start is not None and start > not_before:
         return request, None
-    if want.phase is not None and want.period:
+    if want.phase is not None and want.period:  # on the grid (a start_at with seconds keeps them)
         first = next_aligned(want.phase, timedelta(seconds=want.period), not_before)
     elif not_before > now:
-        first = not_before
+        first = _ceil_minute(not_before)
     else:
         first = None
     request = {k: v for k, v in request.items() if k != "StartDate"}
     if first is not None:
-        request["StartDate"] = iso_utc(_ceil_minute(first))
+        request["StartDate"] = iso_utc(first)
     return request, None
 
 
