@@ -143,6 +143,7 @@ def _query(args: argparse.Namespace) -> Query:
 
 def _with_collisions(query: Query, args: argparse.Namespace, after: datetime) -> Query:
     """The query with warnings for the minutes of the next 24 h this job shares with many others."""
+    from cron_adapter.cli.common import cli_settings
     from cron_adapter.jobs.loader import load_path
     from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
 
