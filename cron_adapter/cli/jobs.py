@@ -210,21 +210,26 @@ def _edited(args: argparse.Namespace, do: Callable[[Any], Any]) -> int:
     }
     code = 0
     if args.wait and change.changed:
-        result["reconcile"], code = _wait(args, jobs, change.etag, since)
+        result["reconcile"], code = _wait(args, jobs, change.etag, change.version_id, since)
     jobsview.print_change(result, args.output)
     return code
 
 
-def _wait(args: argparse.Namespace, jobs: Any, etag: str, since: float) -> tuple[dict[str, Any] | None, int]:
+def _wait(
+    args: argparse.Namespace, jobs: Any, etag: str, version_id: str | None, since: float
+) -> tuple[dict[str, Any] | None, int]:
     from cron_adapter.adapters.ledger import Ledger
     from cron_adapter.cli.push import _EXIT, wait_for_status
+    from cron_adapter.reconcile.app import status_key
 
     table = _env(args, "table", c.ENV_TABLE)
     if not table:
         raise UsageProblem(f"--wait needs the table; pass --table or set {c.ENV_TABLE}")
     if args.output != "json":
         print(f"waiting up to {args.timeout:g}s for the reconcile ...", file=sys.stderr)
-    status = wait_for_status(Ledger(table, jobs.schedules.group), etag, since, args.timeout)
+    # The reconcile keys its status by the object's version id (exact), else by ETag (+ time).
+    key, after = status_key(etag, version_id), None if version_id else since
+    status = wait_for_status(Ledger(table, jobs.schedules.group), key, after, args.timeout)
     if status is None:
         print(
             f"error: no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", file=sys.stderr
