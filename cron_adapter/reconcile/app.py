@@ -163,15 +163,14 @@ class ReconcileApp:
     def _outcome(trigger: Trigger, result: Any, seen: dict[str, Any]) -> Outcome:
         failed = tuple(f"{a.action} {a.name}: {why}" for a, why in result.failed)
         return Outcome(
-            result.status,
-            trigger.kind,
-            seen.get("etag"),
-            dict(result.counts),
-            (),
-            tuple(result.plan.warnings),
-            failed,
-            f"{result.skipped} action(s) left for the next run" if result.skipped else "",
-            seen.get("unscheduled", ()),
+            status=result.status,
+            trigger=trigger.kind,
+            etag=seen.get("etag"),
+            counts=dict(result.counts),
+            warnings=tuple(result.plan.warnings),
+            failed=failed,
+            detail=f"{result.skipped} action(s) left for the next run" if result.skipped else "",
+            unscheduled=seen.get("unscheduled", ()),
         )
 
     def _record(self, trigger: Trigger, outcome: Outcome) -> None:

@@ -19,7 +19,7 @@ from cron_adapter.local.session import DevOptions, DevSession
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "k" * 40
+SECRET = "dev-known-secret-7fQ2xLr9Vw4mZp1Kc8Ht3Nb6Yd0Sa5Je"  # a realistic, fixed secret
 
 
 def free_port() -> int:

@@ -46,7 +46,7 @@ def test_grants_are_exact_and_pass_the_nag_gate(embedded_synth):
     }
     assert json.dumps(deployer["s3:PutObject"]).endswith('platform-config/cron/jobs.json"]]}')
     app_role = _role_actions(embedded_synth, "AppRole")
-    secret_id, _ = embedded_synth.one("AWS::SecretsManager::Secret")
+    secret_id, _ = embedded_synth.one("AWS::SecretsManager::Secret", "TargetSecret")
     assert app_role == {"secretsmanager:GetSecretValue": {"Ref": secret_id}}
 
 

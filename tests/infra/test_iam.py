@@ -62,7 +62,7 @@ def test_no_wildcard_actions_and_star_resources_only_where_aws_requires(synth, c
 def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
     grants = _grants(synth, "Fire")
     table_id, _ = synth.one("AWS::DynamoDB::Table")
-    secret_id, _ = synth.one("AWS::SecretsManager::Secret")
+    secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
     queue_id, _ = synth.one("AWS::SQS::Queue")
     # The SQS actions are CDK's grant for the on-failure destination (Lambda sends as the role).
     destination = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}

@@ -53,7 +53,7 @@ def _provision(synth, endpoint: str) -> dict[str, dict[str, str]]:
     spec = {k: table["Properties"][k] for k in ("KeySchema", "AttributeDefinitions", "BillingMode")}
     client("dynamodb", endpoint).create_table(TableName=table_id, **spec)
     physical[table_id] = {"Ref": table_id}
-    secret_id, _ = synth.one("AWS::SecretsManager::Secret")
+    secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
     secret = "wiring-" + "s" * 48
     arn = client("secretsmanager", endpoint).create_secret(Name=secret_id, SecretString=secret)["ARN"]
     physical[secret_id] = {"Ref": arn, "value": secret}
