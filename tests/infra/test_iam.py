@@ -63,6 +63,7 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
     grants = _grants(synth, "Fire")
     table_id, _ = synth.one("AWS::DynamoDB::Table")
     secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
+    key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")
     queue_id, _ = synth.one("AWS::SQS::Queue")
     # The SQS actions are CDK's grant for the on-failure destination (Lambda sends as the role).
     destination = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
@@ -77,7 +78,9 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
     for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [table_id, "Arn"]}]
-    assert [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]] == [{"Ref": secret_id}]
+    # The target secret (Bearer token) and the token-signing key (auth: jwt), nothing else.
+    (resources,) = [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]]
+    assert sorted(_as_list(resources), key=str) == sorted([{"Ref": key_id}, {"Ref": secret_id}], key=str)
     [delete] = grants["scheduler:DeleteSchedule"]
     assert _schedules(DEPLOYMENT) in json.dumps(delete["Resource"])
 

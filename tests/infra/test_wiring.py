@@ -40,6 +40,16 @@ class _Context:
         return 600_000
 
 
+def _token_key() -> str:
+    """A fresh P-256 private key in PEM, as the stack's FireTokenKey holds one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return pem.decode()
+
+
 def _provision(synth, endpoint: str) -> dict[str, dict[str, str]]:
     """Create the template's resources in the emulator; logical id -> {"Ref": ..., "Arn": ...}."""
     from cron_adapter.local.provision import client
@@ -57,6 +67,9 @@ def _provision(synth, endpoint: str) -> dict[str, dict[str, str]]:
     secret = "wiring-" + "s" * 48
     arn = client("secretsmanager", endpoint).create_secret(Name=secret_id, SecretString=secret)["ARN"]
     physical[secret_id] = {"Ref": arn, "value": secret}
+    key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")  # read only for auth: jwt jobs
+    key_arn = client("secretsmanager", endpoint).create_secret(Name=key_id, SecretString=_token_key())["ARN"]
+    physical[key_id] = {"Ref": key_arn}
     queue_id, _ = synth.one("AWS::SQS::Queue")
     sqs = client("sqs", endpoint)
     url = sqs.create_queue(QueueName=queue_id)["QueueUrl"]
@@ -162,7 +175,10 @@ def test_reconcile_then_fire_with_the_template_environment(synth, emulator, monk
 
     assert outcome["status"] == "succeeded", outcome
     [call] = server.seen
-    assert call.headers["Authorization"] == f"Bearer {physical[synth.one('AWS::SecretsManager::Secret')[0]]['value']}"
+    assert (
+        call.headers["Authorization"]
+        == f"Bearer {physical[synth.one('AWS::SecretsManager::Secret', 'TargetSecret')[0]]['value']}"
+    )
     table = fire_env[c.ENV_TABLE]
     item = client("dynamodb", emulator).get_item(
         TableName=table, Key={"pk": {"S": "JOB#wired"}, "sk": {"S": f"RUN#{when}"}}
