@@ -6,12 +6,16 @@ import argparse
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_INVALID
 from cron_adapter.errors import UsageError
 from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
+
+if TYPE_CHECKING:
+    from cron_adapter.jobs.model import JobSet
 
 __all__ = ["EXIT_INVALID", "MAX_FIRES", "register", "run"]
 MAX_FIRES = 10_000  # enough for any window a person reads; keeps the answer instant
@@ -39,6 +43,7 @@ class Query:
     warning: str = ""
     anchor: datetime | None = None  # a rate job's phase grid (None: count from --after)
     collisions: tuple[str, ...] = ()  # minutes of the next 24 h this job shares with many others
+    jobset: JobSet | None = None  # with --job: the loaded file, read once
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -138,19 +143,17 @@ def _query(args: argparse.Namespace) -> Query:
         _zoned(job.end_at, job.timezone),
         warning,
         anchor=phase.anchor(offset) if offset is not None else None,
+        jobset=jobs,
     )
 
 
 def _with_collisions(query: Query, args: argparse.Namespace, after: datetime) -> Query:
     """The query with warnings for the minutes of the next 24 h this job shares with many others."""
-    from cron_adapter.cli.common import cli_settings
-    from cron_adapter.jobs.loader import load_path
     from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
 
-    job_id, path = args.job
-    base_url = cli_settings(args).api_url or PLACEHOLDER_BASE_URL
-    jobs = load_path(path, format=args.format, timezone=args.timezone, base_url=base_url)
-    found = upcoming_collisions(jobs, after.astimezone(UTC), args.collision_threshold)
+    assert query.jobset is not None  # set by _query for --job
+    job_id = args.job[0]
+    found = upcoming_collisions(query.jobset, after.astimezone(UTC), args.collision_threshold)
     return replace(query, collisions=collision_warnings(c for c in found if job_id in c.jobs))
 
 
