@@ -56,9 +56,16 @@ def jobs_doc(port: int, one_shot_at: datetime, *, edited: bool) -> dict[str, Any
         if edited
         else {"id": "to-remove", "schedule": "every 1m", "target": {"path": "/ok/remove"}}
     )
+    # overlap "allow": at 60x, a one-second stall of a busy host stretches a run past the
+    # next minute and the default policy would (rightly) skip that fire. This file tests
+    # delivery; the overlap policy has its own tests on moto.
     return {
         "version": 1,
-        "defaults": {"timezone": "UTC", "target": {"base_url": f"http://127.0.0.1:{port}"}},
+        "defaults": {
+            "timezone": "UTC",
+            "overlap": "allow",
+            "target": {"base_url": f"http://127.0.0.1:{port}"},
+        },
         "jobs": jobs,
     }
 
@@ -240,11 +247,28 @@ def test_cli_duration_and_json_output_exit_by_themselves(tmp_path: Path) -> None
     assert {"fires", "duplicates_deduped", "runs_by_status", "reconcile"} <= set(summary)
 
 
+def _read_until(proc: subprocess.Popen[str], text: str, timeout: float) -> list[str]:
+    """Lines of the child's stdout until one contains ``text`` (or ``timeout`` passes)."""
+    lines: list[str] = []
+    seen = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if text in line:
+                seen.set()
+
+    threading.Thread(target=pump, name="ctrl-c-reader", daemon=True).start()
+    seen.wait(timeout)
+    return lines
+
+
 def test_ctrl_c_stops_everything_cleanly(tmp_path: Path) -> None:
     proc, port = _cli(tmp_path, "--plain")
-    time.sleep(6)
+    lines = _read_until(proc, "-> succeeded", timeout=60)  # a slow host may take a while to start
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
+    assert proc.wait(timeout=30) == 0, proc.stderr.read() if proc.stderr else ""
+    out = "".join(lines)
     assert "minutely" in out and "-> succeeded" in out
     assert _port_released(port)
