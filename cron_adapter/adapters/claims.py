@@ -29,7 +29,7 @@ from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import all_of, error_code, expr, plain, update
 from cron_adapter.adapters.dynamo_expr import av as _av
 from cron_adapter.errors import ClaimConflict, ClaimError
-from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey, RunStatus
+from cron_adapter.fire.ports import DROPPED_ERROR, Claim, Finish, JobState, RunKey, RunStatus
 from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, run_sk
 
 _CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
@@ -123,7 +123,7 @@ class DynamoClaimStore:
             dv = {
                 "skipped": "skipped",
                 "queued": "queued",
-                "error": "queued run dropped: no time left or job exhausted",
+                "error": DROPPED_ERROR,
                 "finished_at": _iso(f.now),
             }
             items.append(

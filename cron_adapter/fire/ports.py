@@ -13,6 +13,8 @@ from typing import Literal, Protocol
 from cron_adapter.kinds import Overlap
 from cron_adapter.tablekeys import job_pk, run_sk
 
+DROPPED_ERROR = "queued run dropped: no time left or job exhausted"  # the error of a dropped queued run
+
 RunStatus = Literal["claimed", "succeeded", "accepted", "failed", "skipped", "queued", "lost", "gone", "missed"]
 
 

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cron_adapter.errors import ClaimConflict, TargetError
-from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey, Secret, TargetRequest, TargetResponse
+from cron_adapter.fire.ports import (
+    DROPPED_ERROR,
+    Claim,
+    Finish,
+    JobState,
+    RunKey,
+    Secret,
+    TargetRequest,
+    TargetResponse,
+)
 from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
 
 SECRET = "s3cr3t-" + "x" * 40  # long enough, and easy to scan logs for
@@ -129,7 +138,7 @@ class FakeStore:
                 self.rows[(k.pk, p.key.sk)].update(self._run_fields(p, "claimed"), deliveries=1)
                 st.update(running=p.key.scheduled_time, running_lease=p.lease_until, runs=st.get("runs", 0) + 1)
             elif f.drop_queued is not None:
-                self.rows[(k.pk, run_sk(f.drop_queued))].update(status="skipped", error="queued run dropped")
+                self.rows[(k.pk, run_sk(f.drop_queued))].update(status="skipped", error=DROPPED_ERROR)
             if queued is not None:
                 st.pop("queued", None)
             self.rows[(k.pk, STATE_SK)] = st
@@ -142,7 +151,13 @@ class FakeStore:
             self.calls += 1
             if (key.pk, key.sk) in self.rows:
                 raise self._conflict(key)
-            self.rows[(key.pk, key.sk)] = {"status": status, "error": error, "finished_at": now, "ttl": ttl}
+            self.rows[(key.pk, key.sk)] = {
+                "status": status,
+                "error": error,
+                "finished_at": now,
+                "ttl": ttl,
+                "spec_hash": spec_hash,
+            }
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: str, error: str) -> None:
         with self.lock:
