@@ -76,6 +76,7 @@ STATUS_TTL_SECONDS: Final = 7 * 86400  # a reconcile's status item (read by push
 METRIC_CLAIMED: Final = "Claimed"
 METRIC_DUPLICATE: Final = "DuplicateDelivery"
 METRIC_CLAIM_ERROR: Final = "ClaimError"
+METRIC_CLAIM_RELEASED: Final = "ClaimReleased"  # a won claim given back untried, for redelivery
 METRIC_TARGET_SUCCEEDED: Final = "TargetSucceeded"
 METRIC_TARGET_FAILED: Final = "TargetFailed"
 METRIC_INPUT_MALFORMED: Final = "MalformedInput"  # a fire event refused before any call

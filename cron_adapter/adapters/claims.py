@@ -178,19 +178,33 @@ class DynamoClaimStore:
                 ConditionExpression="#status = :claimed AND #holder = :prev AND #lease_until < :now",
             ),
         )
+        self._free_slot(key, v, "#running_holder = :prev")
+
+    def _free_slot(self, key: RunKey, values: dict[str, Any], condition: str) -> None:
+        """Remove the job's running slot if ``condition`` still holds (else another run has it: fine)."""
         try:
             self.client.update_item(
                 TableName=self.table,
                 **self._key(key.pk, STATE_SK),
                 **expr(
-                    v,
+                    values,
                     UpdateExpression=update({}, removes=["running", "running_holder", "running_lease"]),
-                    ConditionExpression="#running_holder = :prev",
+                    ConditionExpression=condition,
                 ),
             )
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise ClaimError(f"cannot free the slot of job {key.job_id!r}: {error_code(exc)}") from exc
+
+    def release(self, key: RunKey, holder: str) -> None:
+        """Give back a run claimed by ``holder`` untried: delete it, uncount it, then free its slot."""
+        v = {"holder": holder, "claimed": "claimed", "minus": -1, "st": key.scheduled_time}
+        cond = "#holder = :holder AND #status = :claimed"
+        run = {"Delete": {"TableName": self.table, **self._key(key.pk, key.sk), **expr(v, ConditionExpression=cond)}}
+        run["Delete"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        state = self._op(key.pk, STATE_SK, v, update({}, {"runs": "minus"}), None)  # a claimed run was counted once
+        self._transact(key, [("run", run), ("count", state)])
+        self._free_slot(key, v, "#running_holder = :holder AND #running = :st")
 
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
         """Write pk=EXHAUSTED, sk=<job id>; reconcile reads this partition."""

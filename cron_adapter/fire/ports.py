@@ -139,6 +139,9 @@ class ClaimStore(Protocol):
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
         """Close a ``claimed`` run whose lease expired (e.g. as ``lost``); ``ClaimConflict`` if it moved on."""
 
+    def release(self, key: RunKey, holder: str) -> None:
+        """Give back a run ``holder`` claimed but never tried: as if never claimed; ``ClaimConflict`` if it moved on."""
+
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
         """Write the EXHAUSTED marker so reconcile does not recreate the job."""
 

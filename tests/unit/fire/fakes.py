@@ -171,6 +171,20 @@ class FakeStore:
                 for a in ("running", "running_holder", "running_lease"):
                     st.pop(a, None)
 
+    def release(self, key: RunKey, holder: str) -> None:
+        with self.lock:
+            self.calls += 1
+            run = self.rows.get((key.pk, key.sk))
+            if not run or run.get("holder") != holder or run.get("status") != "claimed":
+                raise self._conflict(key)
+            del self.rows[(key.pk, key.sk)]
+            st = self.rows.get((key.pk, STATE_SK), {})
+            st["runs"] = st.get("runs", 0) - 1  # a claimed run was counted once
+            if st.get("running_holder") == holder and st.get("running") == key.scheduled_time:
+                for a in ("running", "running_holder", "running_lease"):
+                    st.pop(a, None)
+            self.rows[(key.pk, STATE_SK)] = st
+
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
         with self.lock:
             self.calls += 1
