@@ -63,6 +63,16 @@ def lease_until(job: FireJob, now: float, deadline: float) -> float:
     return now + min(budget, max(deadline - now, 0.0)) + LEASE_MARGIN_SECONDS
 
 
+def call_until(lease_until: float, deadline: float) -> float:
+    """The deadline to give the target calls: the Lambda's end, or the won lease's end less its margin.
+
+    The calls keep ``DEADLINE_SAFETY_SECONDS`` before the deadline they are given, to record the
+    outcome before the Lambda stops; the lease margin already leaves that time, so against the
+    lease it is given back (the lease's own slack then absorbs a slow claim round trip).
+    """
+    return min(deadline, lease_until - LEASE_MARGIN_SECONDS + DEADLINE_SAFETY_SECONDS)
+
+
 def retryable(status: int, at_most_once: bool) -> bool:
     """408/429/5xx retry; at-most-once retries only 408/429 (the target did not process it)."""
     return status in (AT_MOST_ONCE_RETRYABLE if at_most_once else RETRYABLE_STATUSES)

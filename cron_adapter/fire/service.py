@@ -8,6 +8,11 @@ One delivery, in the common case (2 store calls, 0 secret reads when warm)::
                               ├─ run claimed, lease expired ─ at-least-once: take over
                               │                              at-most-once: mark "lost" (alarm)
                               └─ job busy / limit ─ skip | queue (one waiting) | exhausted
+
+Each claim round is one store write (claim or enqueue) and one pure decision on the answer
+(:func:`cron_adapter.fire.decide.next_step`); the rounds end in a final step that is acted on
+once. A won claim with no time left for one attempt is released untried (``ClaimReleased``:
+the delivery fails and is redelivered), never closed ``failed`` without a call.
 """
 
 from __future__ import annotations
@@ -15,20 +20,16 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from cron_adapter import constants as c
-from cron_adapter.errors import ClaimConflict, ClaimError, CronAdapterError
+from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased, CronAdapterError
+from cron_adapter.fire import decide
 from cron_adapter.fire.call import CallResult, call_with_retries
+from cron_adapter.fire.decide import ClaimAgain, Enqueue, Skip, Step
 from cron_adapter.fire.input import FireInput, iso_utc, run_id, split_run_id
-from cron_adapter.fire.jwt import TokenDefaults
-from cron_adapter.fire.policy import (
-    DEADLINE_SAFETY_SECONDS,
-    LEASE_MARGIN_SECONDS,
-    lease_until,
-    target_timeout,
-)
+from cron_adapter.fire.outcome import FireConfig, FireOutcome, outcome
+from cron_adapter.fire.policy import call_until, lease_until
 from cron_adapter.fire.ports import (
     Claim,
     ClaimStore,
@@ -43,35 +44,8 @@ from cron_adapter.fire.ports import (
     TargetCaller,
 )
 
+_MAX_CLAIM_ROUNDS = 8  # the decisions end within 6 writes (two claim retries, a takeover, an enqueue)
 _MAX_FINISH_ROUNDS = 4
-
-
-@dataclass(frozen=True)
-class FireOutcome:
-    """What one delivery did. ``status`` is a run status, or ``duplicate``."""
-
-    job_id: str
-    scheduled_time: str
-    status: str
-    attempts: int = 0
-    http_status: int | None = None
-    duration_ms: int = 0
-    error: str | None = None
-    exhausted: str | None = None
-    next: FireOutcome | None = None  # the queued run this invocation started afterwards
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the Lambda's return value)."""
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class FireConfig:
-    """Plain settings the service needs (from ``FireSettings`` at the edge)."""
-
-    retention_days: int = c.DEFAULT_RUN_RETENTION_DAYS
-    hmac: bool = False
-    tokens: TokenDefaults = TokenDefaults()  # aud/iss of fire tokens when a jwt target sets none
 
 
 class FireService:
@@ -85,177 +59,163 @@ class FireService:
         clock: Clock,
         schedules: ScheduleControl,
         metrics: MetricSink,
-        config: FireConfig = FireConfig(),
+        config: FireConfig | None = None,
         log: logging.Logger | logging.LoggerAdapter | None = None,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.store, self.caller, self.secrets, self.clock = store, caller, secrets, clock
-        self.schedules, self.metrics, self.config = schedules, metrics, config
+        self.schedules, self.metrics, self.config = schedules, metrics, config or FireConfig()
         self.log = log or logging.getLogger(__name__)
         self.rand = rand
 
     def fire(self, fire: FireInput, holder: str, deadline: float) -> FireOutcome:
         """Run one delivery; ``holder`` names it (request id), ``deadline`` is the Lambda's end (epoch s)."""
         secret = self.secrets.get()  # before the claim: a secret failure must not consume the run
-        now = self.clock.now()
-        claim = self._claim_for(fire, RunKey(fire.job_id, run_id(fire)), holder, now, deadline)
+        key = RunKey(job_id=fire.job_id, scheduled_time=run_id(fire))
+        claim = decide.new_claim(fire, key, holder, self.clock.now(), deadline, self.config.retention_days)
         end_at = fire.job.end_at
         try:
             if end_at is not None and iso_utc(fire.scheduled_time) > iso_utc(end_at):
-                return self._refuse(fire, claim, f"after end_at {iso_utc(end_at)}", exhaust="end_at")
-            return self._claim_and_run(fire, claim, deadline, secret, tries=2)
+                return self._skip(fire, claim, Skip(error=f"after end_at {iso_utc(end_at)}", exhaust="end_at"))
+            return self._claim_rounds(fire, claim, deadline, secret)
         except ClaimError as exc:
-            if not isinstance(exc, ClaimConflict):
+            if not isinstance(exc, ClaimConflict | ClaimReleased):
                 self._count(c.METRIC_CLAIM_ERROR)  # the "failed claims" alarm
             raise  # the Lambda fails; EventBridge/Lambda redeliver
 
-    # --- claiming ------------------------------------------------------------------------
+    # --- claiming: rounds of one write and one decision, then one final step ------------------
 
-    def _claim_for(self, fire: FireInput, key: RunKey, holder: str, now: float, deadline: float) -> Claim:
-        ttl = int(now + self.config.retention_days * 86400)
-        return Claim(
-            key,
-            holder,
-            fire.attempt,
-            now,
-            lease_until(fire.job, now, deadline),
-            ttl,
-            fire.job.overlap,
-            fire.job.max_runs,
-            fire.spec_hash,
-        )
+    def _claim_rounds(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret) -> FireOutcome:
+        step: Step = ClaimAgain(tries=decide.CLAIM_TRIES)
+        for _ in range(_MAX_CLAIM_ROUNDS):
+            if isinstance(step, ClaimAgain):
+                # The lease (and so the call window) starts now, not when the delivery began:
+                # earlier rounds (a conflict, then a takeover) may have taken seconds.
+                now = self.clock.now()
+                lease = lease_until(fire.job, now, deadline)
+                claim = replace(claim, now=now, lease_until=lease, previous_holder=step.previous_holder)
+                answer = self._write(self.store.claim, claim)
+            elif isinstance(step, Enqueue):
+                answer = self._write(self.store.enqueue, claim)
+            else:
+                return self._act(fire, claim, step, deadline, secret)
+            step = decide.next_step(fire, claim, step, answer)
+        raise ClaimError(f"claim of job {fire.job_id!r} did not settle in {_MAX_CLAIM_ROUNDS} rounds")
 
-    def _claim_and_run(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret, tries: int) -> FireOutcome:
-        # The lease (and so the call window) starts now, not when the delivery began: earlier
-        # claim rounds (a conflict, then a takeover) may have taken seconds.
-        now = self.clock.now()
-        claim = replace(claim, now=now, lease_until=lease_until(fire.job, now, deadline))
+    @staticmethod
+    def _write(write: Callable[[Claim], JobState | None], claim: Claim) -> decide.Answer:
         try:
-            state = self.store.claim(claim)
+            return decide.Answer(state=write(claim))
         except ClaimConflict as exc:
-            return self._conflict(fire, claim, exc, deadline, secret)
-        if state is not None:
-            return self._busy(fire, claim, state, deadline, secret, tries)
-        self._count(c.METRIC_CLAIMED)
-        return self._run(fire, claim, deadline, secret)
+            return decide.Answer(conflict=exc)
 
-    def _conflict(
-        self, fire: FireInput, claim: Claim, exc: ClaimConflict, deadline: float, secret: Secret
-    ) -> FireOutcome:
+    def _act(self, fire: FireInput, claim: Claim, step: Step, deadline: float, secret: Secret) -> FireOutcome:
+        """Carry out the final step of the claim rounds."""
         key = claim.key
-        expired = exc.status == "claimed" and exc.lease_until is not None and exc.lease_until < claim.now
-        if not expired or claim.previous_holder is not None or exc.holder is None:
-            self._count(c.METRIC_DUPLICATE)
-            self.log.info("duplicate delivery; nothing called", extra={"job_id": key.job_id, "run_status": exc.status})
-            return FireOutcome(key.job_id, key.scheduled_time, "duplicate", error=f"run already {exc.status}")
-        if fire.job.delivery == "at-most-once":
-            try:
-                self.store.close_stale(key, exc.holder, claim.now, "lost", "claimer crashed; at-most-once: not retried")
-            except ClaimConflict:
-                self._count(c.METRIC_DUPLICATE)
-                return FireOutcome(key.job_id, key.scheduled_time, "duplicate", error="run moved on")
-            self._count(c.METRIC_LOST)
-            self.log.warning("run lost: claimer's lease expired (at-most-once)", extra={"job_id": key.job_id})
-            return FireOutcome(key.job_id, key.scheduled_time, "lost", error="lease expired")
-        self.log.warning("taking over an expired claim", extra={"job_id": key.job_id, "previous_holder": exc.holder})
-        return self._claim_and_run(fire, replace(claim, previous_holder=exc.holder), deadline, secret, tries=1)
-
-    def _busy(
-        self, fire: FireInput, claim: Claim, state: JobState, deadline: float, secret: Secret, tries: int
-    ) -> FireOutcome:
-        job = fire.job
-        if job.max_runs is not None and state.runs >= job.max_runs and claim.previous_holder is None:
-            return self._refuse(fire, claim, f"max_runs {job.max_runs} reached", exhaust="max_runs")
-        if state.slot_free(claim.now) and tries > 0:  # the running run finished in between
-            return self._claim_and_run(fire, claim, deadline, secret, tries - 1)
-        if job.overlap == "queue" and state.queued is None and claim.previous_holder is None:
-            try:
-                again = self.store.enqueue(claim)
-            except ClaimConflict as exc:
-                return self._conflict(fire, claim, exc, deadline, secret)
-            if again is None:
+        match step:
+            case decide.Run():
+                self._count(c.METRIC_CLAIMED)
+                return self._run_all(fire, claim, deadline, secret)
+            case decide.Queued(behind=behind):
                 self._count(c.METRIC_QUEUED)
-                return FireOutcome(
-                    claim.key.job_id, claim.key.scheduled_time, "queued", error=f"behind {state.running}"
-                )
-            if tries > 0:
-                return self._busy(fire, claim, again, deadline, secret, tries - 1)
-        return self._refuse(
-            fire, claim, f"overlap: run {state.running} still in progress", metric=c.METRIC_SKIPPED_OVERLAP
-        )
+                return outcome(key, "queued", error=f"behind {behind}")
+            case decide.Duplicate(error=error):
+                self._count(c.METRIC_DUPLICATE)
+                self.log.info("duplicate delivery; nothing called", extra={"job_id": key.job_id, "error": error})
+                return outcome(key, "duplicate", error=error)
+            case decide.MarkLost(holder=previous):
+                return self._mark_lost(key, previous, claim.now)
+            case Skip():
+                return self._skip(fire, claim, step)
+        raise ClaimError(f"claim of job {fire.job_id!r} ended in an unexpected step {step!r}")
 
-    def _refuse(
-        self, fire: FireInput, claim: Claim, error: str, exhaust: str | None = None, metric: str | None = None
-    ) -> FireOutcome:
+    def _mark_lost(self, key: RunKey, previous: str, now: float) -> FireOutcome:
+        try:
+            self.store.close_stale(key, previous, now, "lost", "claimer crashed; at-most-once: not retried")
+        except ClaimConflict:
+            self._count(c.METRIC_DUPLICATE)
+            return outcome(key, "duplicate", error="run moved on")
+        self._count(c.METRIC_LOST)
+        self.log.warning("run lost: claimer's lease expired (at-most-once)", extra={"job_id": key.job_id})
+        return outcome(key, "lost", error="lease expired")
+
+    def _skip(self, fire: FireInput, claim: Claim, skip: Skip) -> FireOutcome:
         """Record a run that will not call the target (skipped), and stop the job if exhausted."""
         key = claim.key
         try:
             if claim.previous_holder is not None:
-                self.store.close_stale(key, claim.previous_holder, claim.now, "skipped", error)
+                self.store.close_stale(key, claim.previous_holder, claim.now, "skipped", skip.error)
             else:
-                self.store.record(key, "skipped", error, claim.now, claim.ttl, fire.spec_hash)
+                self.store.record(key, "skipped", skip.error, claim.now, claim.ttl, fire.spec_hash)
         except ClaimConflict as exc:
             self._count(c.METRIC_DUPLICATE)
-            return FireOutcome(key.job_id, key.scheduled_time, "duplicate", error=f"run already {exc.status}")
-        if metric:
-            self._count(metric)
-        if exhaust:
-            self.store.mark_exhausted(fire.job_id, fire.spec_hash, exhaust, claim.now)
-            self._stop(fire, exhaust)
-        return FireOutcome(key.job_id, key.scheduled_time, "skipped", error=error, exhausted=exhaust)
+            return outcome(key, "duplicate", error=f"run already {exc.status}")
+        if skip.metric:
+            self._count(skip.metric)
+        if skip.exhaust:
+            self.store.mark_exhausted(fire.job_id, fire.spec_hash, skip.exhaust, claim.now)
+            self._stop(fire, skip.exhaust)
+        return outcome(key, "skipped", error=skip.error, exhausted=skip.exhaust)
 
-    # --- running -------------------------------------------------------------------------
+    # --- running: the won run, then each queued run its finish starts --------------------------
 
-    def _run(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret) -> FireOutcome:
+    def _run_all(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret) -> FireOutcome:
+        """Run the won claim and the queued runs it hands over to (each promotion needs one attempt's time)."""
+        outcomes: list[FireOutcome] = []
+        current: Claim | None = claim
+        while current is not None:  # bounded by the deadline: see adjust_finish
+            done, current = self._run(fire, current, deadline, secret, promoted=bool(outcomes))
+            outcomes.append(done)
+            if current is not None:
+                when, label = split_run_id(current.key.scheduled_time)
+                fire = fire.model_copy(update={"scheduled_time": when, "run": label, "attempt": 1})
+                self._count(c.METRIC_CLAIMED)
+        result = outcomes.pop()
+        for earlier in reversed(outcomes):
+            result = replace(earlier, next=result)
+        return result
+
+    def _run(
+        self, fire: FireInput, claim: Claim, deadline: float, secret: Secret, promoted: bool
+    ) -> tuple[FireOutcome, Claim | None]:
+        """Call the target for one claimed run and commit its outcome; returns the run it promoted."""
         # Never call past our own lease (a Retry-After could ask for more): a takeover may follow it.
-        until = min(deadline, claim.lease_until - LEASE_MARGIN_SECONDS)
         result = call_with_retries(
             fire,
             self.caller,
             secret,
             self.clock,
-            until,
+            call_until(claim.lease_until, deadline),
             hmac_on=self.config.hmac,
             rand=self.rand,
             log=self.log,
             tokens=self.config.tokens,
         )
+        if result.attempts == 0 and not promoted:  # a promoted run has no delivery of its own to retry
+            self._release(claim)
         self._count_call(result)
-        exhausted = "gone" if result.status == "gone" else ("one_shot" if fire.job.one_shot else None)
-        fin = Finish(
-            claim.key,
-            claim.holder,
-            result.status,
-            result.attempts,
-            result.http_status,
-            result.duration_ms,
-            result.error,
-            self.clock.now(),
-            fire.job.overlap,
-            fire.job.max_runs,
-            fire.spec_hash,
-            claim.ttl,
-            exhausted=exhausted,
-        )
-        fin = self._commit(fire, fin, deadline)
+        fin = self._commit(fire, decide.called_finish(fire, claim, result, self.clock.now()), deadline)
         if fin.exhausted:
             self._stop(fire, fin.exhausted)
-        outcome = FireOutcome(
-            claim.key.job_id,
-            claim.key.scheduled_time,
+        done = outcome(
+            claim.key,
             result.status,
-            result.attempts,
-            result.http_status,
-            result.duration_ms,
-            result.error,
-            fin.exhausted,
+            attempts=result.attempts,
+            http_status=result.http_status,
+            duration_ms=result.duration_ms,
+            error=result.error,
+            exhausted=fin.exhausted,
         )
-        if fin.promote is None:
-            return outcome
-        when, label = split_run_id(fin.promote.key.scheduled_time)
-        queued_fire = fire.model_copy(update={"scheduled_time": when, "run": label, "attempt": 1})
-        self._count(c.METRIC_CLAIMED)
-        return replace(outcome, next=self._run(queued_fire, fin.promote, deadline, secret))
+        return done, fin.promote
+
+    def _release(self, claim: Claim) -> None:
+        """Give a won claim back untried and fail the delivery, so EventBridge/Lambda redeliver it."""
+        self.store.release(claim.key, claim.holder)
+        self._count(c.METRIC_CLAIM_RELEASED)
+        self.log.warning("no time for an attempt; claim released for redelivery", extra={"job_id": claim.key.job_id})
+        raise ClaimReleased(
+            f"run {claim.key.scheduled_time} of job {claim.key.job_id!r} released untried: no time left"
+        )
 
     def _commit(self, fire: FireInput, fin: Finish, deadline: float) -> Finish:
         """Finish, adjusting to the job state the store reports until it commits."""
@@ -271,25 +231,8 @@ class FireService:
                 return replace(fin, exhausted=None, promote=None)
             if state is None:
                 return fin
-            fin = self._adjust(fire, fin, state, deadline)
+            fin = decide.adjust_finish(fire, fin, state, self.clock.now(), deadline, self.config.retention_days)
         raise ClaimError(f"finish of job {fin.key.job_id!r} did not converge")
-
-    def _adjust(self, fire: FireInput, fin: Finish, state: JobState, deadline: float) -> Finish:
-        """Pick the next finish after the store refused one (pure decision on ``state``)."""
-        if fin.release and fin.overlap != "allow" and state.running_holder != fin.holder:
-            return replace(fin, release=False, promote=None, drop_queued=None)
-        if fin.max_runs is not None and state.runs >= fin.max_runs and fin.exhausted is None:
-            return replace(fin, exhausted="max_runs", promote=None, drop_queued=state.queued if fin.release else None)
-        # Only the run holding the job's slot may start or drop the queued run.
-        if fin.release and state.queued and fin.promote is None and fin.drop_queued is None:
-            now = self.clock.now()
-            if (
-                fin.exhausted or deadline - now < target_timeout(fire.job) + DEADLINE_SAFETY_SECONDS + 5
-            ):  # one full attempt
-                return replace(fin, drop_queued=state.queued)
-            queued = self._claim_for(fire, RunKey(fin.key.job_id, state.queued), fin.holder, now, deadline)
-            return replace(fin, promote=queued)
-        raise ClaimError(f"finish of job {fin.key.job_id!r} refused by an unexpected job state")
 
     # --- effects -------------------------------------------------------------------------
 

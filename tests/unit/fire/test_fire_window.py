@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS, LEASE_MARGIN_SECONDS, call_until
 from cron_adapter.fire.ports import Claim, JobState
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import FakeStore
@@ -29,3 +30,16 @@ def test_a_takeover_after_slow_claim_round_trips_still_calls_the_target() -> Non
     # conflict (4 s) then takeover (4 s): the window counted from the delivery's start would be gone
     assert outcome.status == "succeeded" and outcome.attempts == 1
     assert len(world.caller.requests) == 1
+
+
+def test_one_slow_claim_round_trip_with_a_1_s_timeout_still_gets_an_attempt() -> None:
+    world = World()
+    world.store = world.service.store = SlowStore(world, delay=2.5)
+    outcome = world.fire(make_input(target={"url": "https://x.example/h", "timeout": 1}), remaining=28.0)
+    assert outcome.status == "succeeded" and outcome.attempts == 1
+    assert world.caller.requests[0][1] == 1.0  # the whole 1 s timeout, not a truncated attempt
+
+
+def test_call_window_is_the_lambda_deadline_or_the_lease_less_its_margin() -> None:
+    assert call_until(lease_until=1000.0, deadline=2000.0) == 1000.0 - LEASE_MARGIN_SECONDS + DEADLINE_SAFETY_SECONDS
+    assert call_until(lease_until=1000.0, deadline=500.0) == 500.0
