@@ -208,7 +208,7 @@ def bench_race(trials: int, threads: int = 64) -> None:
     from cron_adapter.adapters.claims import DynamoClaimStore
     from cron_adapter.bootstrap.fire import SystemClock
     from cron_adapter.constants import TABLE_DEFINITION
-    from cron_adapter.fire.input import FireInput
+    from cron_adapter.fire.input import FireInput, parse_input
     from cron_adapter.fire.ports import Secret, TargetResponse
     from cron_adapter.fire.service import FireService
 
@@ -246,7 +246,7 @@ def bench_race(trials: int, threads: int = 64) -> None:
             client.create_table(TableName=f"race-{trial}", **TABLE_DEFINITION)
             store = DynamoClaimStore(f"race-{trial}", client=client)
             svc = FireService(store, caller, null, SystemClock(), null, null)
-            fire = FireInput.model_validate(event(100_000 + trial))
+            fire = parse_input(event(100_000 + trial))
             before, barrier = caller.n, threading.Barrier(threads)
 
             def deliver(i: int, svc: Any = svc, fire: FireInput = fire, barrier: threading.Barrier = barrier) -> None:

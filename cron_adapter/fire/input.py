@@ -12,11 +12,13 @@ schedule request that produced this input.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+import msgspec
+from msgspec import Meta, Struct
 
 from cron_adapter import kinds as k
+from cron_adapter.errors import FireInputRefused
 from cron_adapter.jobs.urls import header_problem
 from cron_adapter.kinds import Delivery, Method, Overlap
 
@@ -42,75 +44,116 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(SCHEDULED_TIME_FORMAT)
 
 
-def _in_years(moment: datetime | None) -> datetime | None:
+def _check_year(name: str, moment: datetime | None) -> None:
     if moment is not None and not k.MIN_YEAR <= moment.year <= k.MAX_YEAR:
-        raise ValueError(f"year {moment.year} is outside {k.MIN_YEAR}..{k.MAX_YEAR}")
-    return moment
+        raise ValueError(f"{name}: year {moment.year} is outside {k.MIN_YEAR}..{k.MAX_YEAR}")
 
 
-class _Value(BaseModel):
-    # Bounded on every field: a malformed event is refused here, before anything is called.
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+# msgspec Structs, not pydantic: the fire Lambda is cold-started, and importing pydantic and
+# building these models cost most of a boto3 import (docs/decisions/fire-input-validation.md).
+# Every field is bounded (kinds.py holds the bounds the jobs-file model shares): a malformed
+# event is refused here, before anything is called. NaN and inf fail every numeric bound.
+# Each Struct is frozen=True, forbid_unknown_fields=True, kw_only=True (spelled out: mypy
+# reads the options per class).
+_Url = Annotated[str, Meta(min_length=1, max_length=k.MAX_INPUT_CHARS)]
+_Timeout = Annotated[float, Meta(gt=0, le=k.MAX_TARGET_TIMEOUT_SECONDS)]
+_Name = Annotated[str, Meta(min_length=1, max_length=64)]
 
 
-class FireTarget(_Value):
+class FireTarget(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The HTTP call a fire makes (no secret: the fire Lambda adds it)."""
 
-    url: str = Field(min_length=1, max_length=k.MAX_INPUT_CHARS)
+    url: _Url
     method: Method = k.DEFAULT_METHOD
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = {}
     body: Any = None
-    timeout: float = Field(k.DEFAULT_TIMEOUT_SECONDS, gt=0, le=k.MAX_TARGET_TIMEOUT_SECONDS)
+    timeout: _Timeout = k.DEFAULT_TIMEOUT_SECONDS
     auth: k.Auth = "secret"
-    audience: str | None = Field(None, min_length=1, max_length=1024)  # jwt: aud (default: the stack's)
-    issuer: str | None = Field(None, max_length=1024)  # jwt: iss (default: the stack's; "" = none)
+    audience: Annotated[str, Meta(min_length=1, max_length=1024)] | None = None  # jwt: aud (default: the stack's)
+    issuer: Annotated[str, Meta(max_length=1024)] | None = None  # jwt: iss (default: the stack's; "" = none)
 
-    @field_validator("headers")
-    @classmethod
-    def _sendable(cls, headers: dict[str, str]) -> dict[str, str]:
-        for name, value in headers.items():
+    def __post_init__(self) -> None:
+        for name, value in self.headers.items():
             problem = header_problem(name, value)
             if problem:
-                raise ValueError(problem)
-        return headers
+                raise ValueError(f"headers: {problem}")
 
 
-class FireRetry(_Value):
+class FireRetry(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """HTTP retry inside one fire."""
 
-    attempts: int = Field(k.DEFAULT_ATTEMPTS, ge=1, le=k.MAX_ATTEMPTS)
-    backoff: float = Field(k.DEFAULT_BACKOFF_SECONDS, ge=0, le=k.MAX_BACKOFF_SECONDS)
-    max_backoff: float = Field(k.DEFAULT_MAX_BACKOFF_SECONDS, ge=0, le=k.MAX_MAX_BACKOFF_SECONDS)
+    attempts: Annotated[int, Meta(ge=1, le=k.MAX_ATTEMPTS)] = k.DEFAULT_ATTEMPTS
+    backoff: Annotated[float, Meta(ge=0, le=k.MAX_BACKOFF_SECONDS)] = k.DEFAULT_BACKOFF_SECONDS
+    max_backoff: Annotated[float, Meta(ge=0, le=k.MAX_MAX_BACKOFF_SECONDS)] = k.DEFAULT_MAX_BACKOFF_SECONDS
 
 
-class FireJob(_Value):
+class FireJob(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Runtime settings of the job, carried in every delivery."""
 
     target: FireTarget
     overlap: Overlap = k.DEFAULT_OVERLAP
     delivery: Delivery = k.DEFAULT_DELIVERY
-    max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT)
+    max_runs: Annotated[int, Meta(ge=1, le=k.MAX_RUNS_LIMIT)] | None = None
     end_at: datetime | None = None
     one_shot: bool = False
-    retry: FireRetry = Field(default_factory=FireRetry)
-    schedules: tuple[str, ...] = Field((), max_length=16)  # every schedule of this job (a split cron has two)
+    retry: FireRetry = msgspec.field(default_factory=FireRetry)
+    schedules: Annotated[tuple[str, ...], Meta(max_length=16)] = ()  # every schedule of this job (a split cron has two)
 
-    _years = field_validator("end_at")(_in_years)
+    def __post_init__(self) -> None:
+        _check_year("end_at", self.end_at)
 
 
-class FireInput(_Value):
+class FireInput(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """What the fire Lambda receives from EventBridge Scheduler."""
 
     v: int = INPUT_VERSION
-    job_id: str = Field(min_length=1, max_length=k.MAX_JOB_ID_CHARS)
+    job_id: Annotated[str, Meta(min_length=1, max_length=k.MAX_JOB_ID_CHARS)]
     scheduled_time: datetime
-    attempt: int = Field(1, ge=1, le=10_000)
-    schedule: str = Field(min_length=1, max_length=64)
-    spec_hash: str = Field(min_length=1, max_length=64)
+    attempt: Annotated[int, Meta(ge=1, le=10_000)] = 1
+    schedule: _Name
+    spec_hash: _Name
     job: FireJob
-    run: str | None = Field(None, pattern=RUN_LABEL_PATTERN)  # a label: manual trigger or catch-up
+    run: Annotated[str, Meta(pattern=RUN_LABEL_PATTERN)] | None = None  # a label: manual trigger or catch-up
 
-    _years = field_validator("scheduled_time")(_in_years)
+    def __post_init__(self) -> None:
+        _check_year("scheduled_time", self.scheduled_time)
+
+
+def _refused(exc: msgspec.ValidationError) -> FireInputRefused:
+    """One line naming the field and what is wrong, e.g. ``job.retry.attempts: Expected `int` <= 10``."""
+    problem, _, where = str(exc).partition(" - at `$")
+    path = [part for part in where.rstrip("`").split(".") if part]
+    field, sep, rest = problem.partition(": ")
+    if sep and field.isidentifier():  # a __post_init__ check above names its own field: "headers: ..."
+        path, problem = [*path, field], rest
+    return FireInputRefused("malformed", f"malformed fire input: {'.'.join(path) or 'the event'}: {problem}")
+
+
+def parse_input(event: Any) -> FireInput:
+    """The fire input in ``event`` (decoded JSON), or :class:`FireInputRefused` naming the bad field."""
+    try:
+        # strict=False: EventBridge substitutes the attempt number as a string ("1").
+        return msgspec.convert(event, FireInput, strict=False)
+    except msgspec.ValidationError as exc:
+        raise _refused(exc) from None
+
+
+def parse_input_json(text: str | bytes) -> FireInput:
+    """The fire input in a JSON document, as :func:`parse_input` validates it."""
+    try:
+        return parse_input(msgspec.json.decode(text))
+    except msgspec.DecodeError as exc:
+        raise FireInputRefused("malformed", f"malformed fire input: not JSON ({exc})") from None
+
+
+def input_dict(fire: FireInput) -> dict[str, Any]:
+    """The fire input as JSON-ready builtins (times as RFC 3339 text), as :func:`parse_input` reads it."""
+    return msgspec.to_builtins(fire)  # type: ignore[no-any-return]
+
+
+def replace_input(fire: FireInput, **changes: Any) -> FireInput:
+    """A copy of ``fire`` with ``changes`` (values already valid: they come from the fire path)."""
+    return msgspec.structs.replace(fire, **changes)
 
 
 def run_id(fire: FireInput) -> str:

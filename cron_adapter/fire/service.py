@@ -27,7 +27,7 @@ from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased, CronAd
 from cron_adapter.fire import decide
 from cron_adapter.fire.call import CallResult, call_with_retries
 from cron_adapter.fire.decide import ClaimAgain, Enqueue, Skip, Step
-from cron_adapter.fire.input import FireInput, iso_utc, run_id, split_run_id
+from cron_adapter.fire.input import FireInput, iso_utc, replace_input, run_id, split_run_id
 from cron_adapter.fire.outcome import FireConfig, FireOutcome, outcome
 from cron_adapter.fire.policy import call_until, lease_until
 from cron_adapter.fire.ports import (
@@ -168,7 +168,7 @@ class FireService:
             outcomes.append(done)
             if current is not None:
                 when, label = split_run_id(current.key.scheduled_time)
-                fire = fire.model_copy(update={"scheduled_time": when, "run": label, "attempt": 1})
+                fire = replace_input(fire, scheduled_time=when, run=label, attempt=1)
                 self._count(c.METRIC_CLAIMED)
         result = outcomes.pop()
         for earlier in reversed(outcomes):

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 
 from cron_adapter.errors import CronAdapterError
-from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, FireInput, iso_utc
+from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, FireInput, iso_utc, parse_input
 from cron_adapter.jobs.model import Job
 from cron_adapter.reconcile.translate import Wiring, translate
 
@@ -30,7 +30,7 @@ def fire_input(job: Job, wiring: Wiring, scheduled: datetime, run: str | None = 
     payload = json.loads(text)
     if run:
         payload["run"] = run
-    return FireInput.model_validate(payload)
+    return parse_input(payload)
 
 
 def trigger_label(token: str) -> str:

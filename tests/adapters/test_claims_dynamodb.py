@@ -11,7 +11,7 @@ import pytest
 from cron_adapter import constants as c
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.errors import ClaimConflict
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import FireInput, input_dict, parse_input
 from cron_adapter.fire.ports import RunKey, TargetResponse
 from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
@@ -44,7 +44,7 @@ def crash(request, timeout):
 
 
 def at(when: str, **job: Any) -> FireInput:
-    return FireInput.model_validate({**make_input(**job).model_dump(), "scheduled_time": when})
+    return parse_input({**input_dict(make_input(**job)), "scheduled_time": when})
 
 
 class Moto:

@@ -12,11 +12,11 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from pydantic import ValidationError
 
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
+from cron_adapter.errors import FireInputRefused
 from cron_adapter.tablekeys import job_pk, run_sk
 from tests.adapters.fire_support import TABLE, Calls, Reply, TargetServer, fake_aws_env, get_item, lock_moto_writes
 
@@ -105,7 +105,7 @@ def test_duplicate_delivery_through_the_handler(lam) -> None:
 def test_malformed_event_is_rejected_naming_the_field_and_calls_nothing(lam, name: str, field_name: str) -> None:
     calls, logs = lam
     bad = json.loads((EVENTS / name).read_text())
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(FireInputRefused) as err:
         fire_handler.handler(bad, Context())
     assert field_name in str(err.value)
     assert sum(calls.values()) == 0 and fire_handler.factory._service is None
@@ -157,10 +157,10 @@ def test_unbounded_input_is_refused_records_nothing_and_is_counted(lam, capsys, 
     calls, _ = lam
     bad = event("https://a.example/x")
     bad["job"].update(change)
-    with pytest.raises(ValidationError, match=field_name):
+    with pytest.raises(FireInputRefused, match=field_name):
         fire_handler.handler(bad, Context())
     year_one = event("https://a.example/x", when="0001-01-01T00:00:00Z")
-    with pytest.raises(ValidationError, match="scheduled_time"):
+    with pytest.raises(FireInputRefused, match="scheduled_time"):
         fire_handler.handler(year_one, Context())
     assert sum(calls.values()) == 0  # no claim, no secret read, no record
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]

@@ -23,7 +23,7 @@ from moto import mock_aws
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.bootstrap.reconcile import build_reconcile_app
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import FireInput, parse_input_json, replace_input
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
 from cron_adapter.reconcile.triggers import Trigger
@@ -183,7 +183,7 @@ def fire_input(job_id: str, base: str, when: str = "2026-12-02T08:00:00Z") -> Fi
     (got,) = [s for n, s in schedules().items() if job_id in n]
     raw = got["Target"]["Input"].replace("http://127.0.0.1:1", base)
     raw = raw.replace("<aws.scheduler.scheduled-time>", when).replace("<aws.scheduler.attempt-number>", "1")
-    return FireInput.model_validate_json(raw)
+    return parse_input_json(raw)
 
 
 def wait_for_run(job_id: str) -> dict[str, Any] | None:
@@ -252,7 +252,7 @@ def test_a_repeat_job_runs_exactly_times_across_pushes(hermes: Any, web: str, aw
     first = fire_input(job["id"], web, "2026-12-02T10:00:00Z")
     for minute in range(3):  # three scheduled times; hermes allows two runs
         when = datetime.fromisoformat(f"2026-12-02T1{minute}:00:00+00:00")
-        fire = first.model_copy(update={"scheduled_time": when})
+        fire = replace_input(first, scheduled_time=when)
         statuses.append(service.fire(fire, holder=f"rep-{minute}", deadline=time.time() + 120).status)
         for _ in range(300):  # let hermes finish the run before the next fire (its claim)
             now = get_job(job["id"])

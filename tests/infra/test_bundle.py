@@ -62,8 +62,20 @@ def test_compiled_wheels_match_the_lambda_platform(asset):
 
 
 def test_asset_bundles_the_runtime_dependencies_but_not_boto3(asset):
-    for package in ("pydantic", "pydantic_core", "croniter", "dateutil", "tzdata", "aws_lambda_powertools", "jmespath"):
+    packages = (
+        "pydantic",
+        "pydantic_core",
+        "msgspec",
+        "croniter",
+        "dateutil",
+        "tzdata",
+        "aws_lambda_powertools",
+        "jmespath",
+    )
+    for package in packages:
         assert (asset / package / "__init__.py").is_file(), package
+    [core] = list((asset / "msgspec").glob("_core*.so"))  # the fire input's validator, built for Lambda
+    assert core.name == "_core.cpython-313-aarch64-linux-gnu.so"
     for provided_by_runtime in ("boto3", "botocore", "s3transfer"):
         assert not (asset / provided_by_runtime).exists(), provided_by_runtime
     assert not (asset / "bin").exists()

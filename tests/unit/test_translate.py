@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import parse_input_json
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import Job, JobSet, Target
 from cron_adapter.reconcile.translate import Wiring, translate, translate_all
@@ -45,7 +45,7 @@ def test_input_carries_the_scheduled_time_placeholder_and_parses_as_fire_input()
     substituted = raw.replace("<aws.scheduler.scheduled-time>", "2026-11-23T03:00:00Z").replace(
         "<aws.scheduler.attempt-number>", "2"
     )
-    fire = FireInput.model_validate_json(substituted)
+    fire = parse_input_json(substituted)
     assert fire.job_id == "j1" and fire.attempt == 2 and fire.schedule == "j1"
     assert fire.spec_hash == req.spec_hash
     assert fire.job.max_runs == 3 and fire.job.overlap == "queue"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import FireInput, parse_input
 from cron_adapter.fire.service import FireConfig, FireService
 from tests.unit.fire.fakes import (
     PREVIOUS,
@@ -34,7 +34,7 @@ def make_input(name: str = "fire.json", **job: Any) -> FireInput:
     """An event from ``events/``, with ``job`` fields overridden."""
     event = load_event(name)
     event["job"].update(job)
-    return FireInput.model_validate(event)
+    return parse_input(event)
 
 
 class World:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import FireInput, parse_input
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, plan
@@ -31,7 +31,7 @@ def _requests(schedule: str, **job: object):
 def _delivery(request, when: str) -> FireInput:
     text = request.request["Target"]["Input"]
     text = text.replace("<aws.scheduler.scheduled-time>", when).replace('"<aws.scheduler.attempt-number>"', "1")
-    return FireInput.model_validate(json.loads(text))
+    return parse_input(json.loads(text))
 
 
 def _reconcile(desired, world: World, listed: set[str]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cron_adapter import constants as c
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import FireInput, input_dict, parse_input
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.tablekeys import EXHAUSTED_PK
 from tests.unit.fire.conftest import World, make_input
@@ -13,7 +13,7 @@ from tests.unit.fire.fakes import FakeCaller
 
 
 def at(when: str, name: str = "fire.json", **job: Any) -> FireInput:
-    return FireInput.model_validate({**make_input(name, **job).model_dump(), "scheduled_time": when})
+    return parse_input({**input_dict(make_input(name, **job)), "scheduled_time": when})
 
 
 def marker(world: World, job_id: str) -> dict | None:
@@ -37,7 +37,7 @@ def test_hermes_repeat_times_is_max_runs(world: World) -> None:
     fire = make_input("fire-hermes.json")
     assert fire.job.max_runs == 3
     for hour in ("09", "10", "11"):
-        world.fire(FireInput.model_validate({**fire.model_dump(), "scheduled_time": f"2026-11-23T{hour}:30:00Z"}))
+        world.fire(parse_input({**input_dict(fire), "scheduled_time": f"2026-11-23T{hour}:30:00Z"}))
     assert marker(world, "a1b2c3d4e5f6")["reason"] == "max_runs"
     assert world.schedules.stopped == [("a1b2c3d4e5f6", ("hermes-a1b2c3d4e5f6",))]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cron_adapter import constants as c
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import input_dict, parse_input
 from cron_adapter.fire.ports import TargetResponse
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import FakeCaller
@@ -16,7 +16,7 @@ T1, T2, T3 = "2026-11-23T03:00:00Z", "2026-11-23T03:05:00Z", "2026-11-23T03:10:0
 
 
 def at(when: str, **job: Any):
-    return FireInput.model_validate({**make_input(**job).model_dump(), "scheduled_time": when})
+    return parse_input({**input_dict(make_input(**job)), "scheduled_time": when})
 
 
 def nested(world_ref: list[World], outcomes: list, *fires):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from cron_adapter.errors import TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
+from cron_adapter.errors import FireInputRefused, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.receiver import Receiver
 from tests.unit.fire.conftest import World, make_input
@@ -84,7 +84,7 @@ def test_attempt_timeout_is_capped_by_remaining_time_and_840_s(world: World) -> 
     other = World()
     other.fire(make_input(target={"url": "https://x.example/h", "timeout": 840}), remaining=900.0)
     assert other.caller.requests[0][1] == 840.0
-    with pytest.raises(ValueError, match="less than or equal to 840"):
+    with pytest.raises(FireInputRefused, match=r"job\.target\.timeout: Expected `float` <= 840"):
         make_input(target={"url": "https://x.example/h", "timeout": 3000})  # over the bound: refused as input
 
 
