@@ -6,6 +6,7 @@ with any problem is refused whole, so nothing from it can be applied.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +40,8 @@ from cron_adapter.schedule.wallclock import zone
 
 FORMATS = ("native", "hermes", "sidecar")
 _NO_TARGET = TargetIn()
+# C0 and C1 control characters and DEL: one regex search instead of a per-character loop.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def load_path(
@@ -255,8 +258,10 @@ def _resolve_job(
 def _id_and_date_problems(job: JobIn) -> list[Problem]:
     """A job id with control characters, and dates no schedule can reach."""
     out = []
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in job.id):
+    if _CONTROL.search(job.id):
         out.append(Problem(job.id, "id", "the job id contains a control character (CR, LF, tab, ...)", "remove it"))
+    if job.start_at is None and job.end_at is None:
+        return out
     for name in ("start_at", "end_at"):
         value = getattr(job, name)
         if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:

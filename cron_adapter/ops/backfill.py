@@ -7,7 +7,6 @@ auditor's catch-up claims too, so the two never both run it; anything else alrea
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +34,7 @@ class BackfillItem:
 def plan_backfill(job: Job, start: datetime, end: datetime, records: Sequence[RunRecord]) -> list[BackfillItem]:
     """The job's scheduled times in [start, end) and what backfill does with each."""
     # A paused job still has scheduled times; backfilling them is the operator's call.
-    times = expected_fires(dataclasses.replace(job, enabled=True), Window(start, end))
+    times = expected_fires(job._replace(enabled=True), Window(start, end))
     if len(times) >= MAX_BACKFILL:
         raise CronAdapterError(
             f"job {job.id!r} has {MAX_BACKFILL} or more scheduled times in that range; narrow --from/--to"

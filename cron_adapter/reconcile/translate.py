@@ -169,8 +169,8 @@ def spec_hash(template: _Template, own: dict[str, Any], input_parts: tuple[str, 
     """
     digest = template.digest.copy()
     digest.update(to_json(own))
-    for part in input_parts:
-        digest.update(b"\x1f" + part.encode("utf-8"))
+    # One update of the joined parts hashes the same bytes as one update per part, for less work.
+    digest.update(("\x1f" + "\x1f".join(input_parts)).encode("utf-8"))
     return digest.hexdigest()[:HASH_CHARS]
 
 
@@ -207,18 +207,7 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 field="target.body",
             )
         request = {"Name": name, **template.fields, **own, "Target": {**template.fields["Target"], "Input": fire_input}}
-        out.append(
-            ScheduleRequest(
-                job.id,
-                name,
-                digest,
-                request,
-                late_ok=late,
-                period=period,
-                phase=offset,
-                fire_on_create=job.fire_on_create,
-            )
-        )
+        out.append(ScheduleRequest(job.id, name, digest, request, late, period, offset, job.fire_on_create))
     return tuple(out)
 
 

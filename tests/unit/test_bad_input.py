@@ -257,3 +257,26 @@ def test_a_null_repeat_is_no_limit() -> None:
 def test_the_sidecar_reader_names_the_field_as_the_file_spells_it(extra: dict[str, Any], field: str) -> None:
     item = {"name": "a", "schedule": "every 5m", "endpoint": "/x", **extra}
     assert refusal(json.dumps([item]).encode(), base_url="https://app.example.com")[1] == field
+
+
+@pytest.mark.parametrize("char", ["\x00", "\n", "\r", "\t", "\x1f", "\x7f", "\x85", "\x9f"])
+def test_a_job_id_with_a_control_character_is_refused(char: str) -> None:
+    assert refusal(native({"id": f"a{char}b"}))[1:] == (
+        "id",
+        "the job id contains a control character (CR, LF, tab, ...)",
+    )
+
+
+@pytest.mark.parametrize("job_id", ["a\xa0b", "caf\xe9", "tenant-1:job 2", "\U0001f600"])
+def test_printable_non_ascii_job_ids_are_accepted(job_id: str) -> None:
+    (request,) = translate_all(load_bytes(native({"id": job_id})), WIRING)
+    assert request.job_id == job_id
+
+
+@pytest.mark.parametrize(
+    "body", [{"flat": 1, "list": [1, 2]}, [[[{"x": [1]}]]], {"a": [{"b": {}}]}, "[" * 31 + "]" * 31]
+)
+def test_a_body_within_the_depth_limit_is_kept_as_written(body: Any) -> None:
+    body = json.loads(body) if isinstance(body, str) else body
+    (request,) = translate_all(load_bytes(native({"target": {"url": URL, "body": body}})), WIRING)
+    assert json.loads(request.request["Target"]["Input"])["job"]["target"]["body"] == body
