@@ -1,4 +1,8 @@
-"""The shared secret from AWS Secrets Manager, through Powertools Parameters (cached).
+"""The shared secret from AWS Secrets Manager, cached for ``max_age`` seconds.
+
+One ``GetSecretValue`` and a timestamp, not Powertools Parameters: importing that utility
+loads its SSM, AppConfig and DynamoDB providers too, which the cold fire path paid for on
+every fire of a sparse schedule (docs/decisions/cold-start.md).
 
 The secret value is either a plain string, or, during rotation, JSON
 ``{"current": "...", "previous": "..."}``: the fire Lambda sends ``current``; receivers
@@ -9,11 +13,12 @@ exception chain produced here contains the value.
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import boto3
-from aws_lambda_powertools.utilities.parameters import SecretsProvider
-from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.constants import MIN_SECRET_LENGTH
@@ -47,21 +52,33 @@ def parse_secret(raw: str | bytes | Any, secret_id: str) -> Secret:
 
 
 class SecretsManagerSource:
-    """:class:`~cron_adapter.fire.ports.SecretSource` on Powertools ``SecretsProvider``; lazy client."""
+    """:class:`~cron_adapter.fire.ports.SecretSource` on Secrets Manager; lazy client, cached value."""
 
-    def __init__(self, secret_id: str, client: Any | None = None, max_age: int = DEFAULT_MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self,
+        secret_id: str,
+        client: Any | None = None,
+        max_age: int = DEFAULT_MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.secret_id = secret_id
         self.max_age = max_age
         self._client = client
-        self._provider: SecretsProvider | None = None
+        self._clock = clock
+        self._cached: tuple[float, Secret] | None = None  # (expires at, value)
 
     def get(self) -> Secret:
-        """Return the secret; a warm call is served from the Powertools cache (no AWS call)."""
-        if self._provider is None:
-            client = self._client or boto3.client("secretsmanager", config=FIRE_PATH_CONFIG)
-            self._provider = SecretsProvider(boto3_client=client)
+        """Return the secret; within ``max_age`` of the last read it is served from memory (no AWS call)."""
+        now = self._clock()
+        if self._cached is not None and now < self._cached[0]:
+            return self._cached[1]
+        if self._client is None:
+            self._client = boto3.client("secretsmanager", config=FIRE_PATH_CONFIG)
         try:
-            raw = self._provider.get(self.secret_id, max_age=self.max_age)
-        except GetParameterError as exc:
+            response = self._client.get_secret_value(SecretId=self.secret_id)
+        except (ClientError, BotoCoreError) as exc:  # AWS's message names the secret, never its value
             raise SecretError(f"cannot read secret {self.secret_id!r}: {exc}") from None
-        return parse_secret(raw, self.secret_id)
+        secret = parse_secret(response.get("SecretString", response.get("SecretBinary")), self.secret_id)
+        if self.max_age > 0:
+            self._cached = (now + self.max_age, secret)
+        return secret

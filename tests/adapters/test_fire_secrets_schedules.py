@@ -1,4 +1,4 @@
-"""Secrets Manager source (Powertools cache, rotation, length) and schedule control, on moto."""
+"""Secrets Manager source (cache, rotation, length) and schedule control, on moto."""
 
 from __future__ import annotations
 
@@ -36,6 +36,25 @@ def test_plain_secret_is_read_once_and_cached(aws) -> None:
     src, calls = source(GOOD)
     assert src.get().current == GOOD and src.get().previous is None
     assert calls["GetSecretValue"] == 1
+
+
+def test_the_cached_secret_is_read_again_after_max_age_and_never_cached_at_zero(aws) -> None:
+    client = boto3.client("secretsmanager")
+    client.create_secret(Name="s", SecretString=GOOD)
+    calls = Calls()
+    client.meta.events.register("before-call.secrets-manager", calls.hook)
+    now = [100.0]
+    src = SecretsManagerSource("s", client=client, max_age=300, clock=lambda: now[0])
+    src.get()
+    now[0] += 299
+    src.get()
+    assert calls["GetSecretValue"] == 1
+    client.put_secret_value(SecretId="s", SecretString=OLD)
+    now[0] += 2
+    assert src.get().current == OLD and calls["GetSecretValue"] == 2  # a rotation is picked up after max_age
+    fresh = SecretsManagerSource("s", client=client, max_age=0)
+    fresh.get(), fresh.get()
+    assert calls["GetSecretValue"] == 4
 
 
 def test_rotation_json_gives_current_and_previous(aws) -> None:
