@@ -1,11 +1,11 @@
-"""Fire path benchmark: AWS calls per warm fire, cold import ratio, handler overhead, duplicate race.
+"""Fire path benchmark: AWS calls per warm fire, handler overhead, duplicate race (cold start: bench_coldstart.py).
 
-Run: .venv/bin/python bench/bench_fire.py [--invocations N] [--trials T] [--imports R]
+Run: .venv/bin/python bench/bench_fire.py [--invocations N] [--trials T]
 
 1. AWS calls per warm fire: the real handler with real botocore clients whose HTTP is answered
    in-process (a botocore ``before-send`` hook), counted per service. Goal: <= 2 DynamoDB, 0 SM.
-2. Cold import of ``handlers.fire`` vs a bare ``import boto3``, fresh subprocesses, median of R.
-   Goal: ratio <= 1.3.
+2. Cold start: measured by bench/bench_coldstart.py (the handler's import and first invocation
+   against ``import boto3`` and against a floor script, in fresh interpreters).
 3. p50/p99 handler overhead, target excluded (an instant in-process transport), AWS answered by
    the same in-process fake. Goal: p50 < 10 ms.
 4. A race of 64 duplicate deliveries per trial on moto DynamoDB (writes serialised, see
@@ -21,7 +21,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -138,69 +137,6 @@ def bench_overhead(fire_handler: Any, n: int) -> None:
     )
 
 
-COLD = "handler import + first invocation"
-
-
-def _import_time(module: str) -> tuple[float, float]:
-    """(wall ms, CPU ms) of importing ``module`` in a fresh interpreter."""
-    code = (
-        "import time; w, c = time.perf_counter(), time.process_time(); "
-        f"import {module}; print(time.perf_counter() - w, time.process_time() - c)"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
-    wall, cpu = out.stdout.strip().splitlines()[-1].split()
-    return float(wall) * 1000, float(cpu) * 1000
-
-
-IMPORTS = {
-    "boto3": "boto3",
-    "handler": "handlers.fire",
-    "  of which pydantic + FireInput": "cron_adapter.fire.input",
-    "  of which Powertools Logger+Metrics": "aws_lambda_powertools.logging, aws_lambda_powertools.metrics",
-}
-
-
-def _cold_start() -> tuple[float, float]:
-    """(wall ms, CPU ms) of ``import handlers.fire`` plus the first invocation, in a fresh interpreter."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--cold-child"],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-        check=True,
-    )
-    wall, cpu = out.stdout.strip().splitlines()[-1].split()
-    return float(wall), float(cpu)
-
-
-def cold_child() -> None:
-    """Child mode: time the import and the first (cold) invocation, AWS and target in-process."""
-    w, c = time.perf_counter(), time.process_time()
-    fire_handler, _ = handler_with_fake_aws()
-    fire_handler.handler(event(0), Context())
-    print((time.perf_counter() - w) * 1000, (time.process_time() - c) * 1000, file=OUT)
-
-
-def bench_imports(runs: int) -> None:
-    _import_time("handlers.fire")  # warm the bytecode cache once
-    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in [*IMPORTS, COLD]}
-    for _ in range(runs):  # interleaved, so machine noise hits all alike
-        for label, module in IMPORTS.items():
-            samples[label].append(_import_time(module))
-        samples[COLD].append(_cold_start())
-    wall = {k: statistics.median(w for w, _ in v) for k, v in samples.items()}
-    cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
-    say(f"2. cold import (median of {runs} fresh processes; wall / CPU ms; ratio to import boto3):")
-    for label in [*IMPORTS, COLD]:
-        say(
-            f"     {label:40s} {wall[label]:6.0f} / {cpu[label]:6.0f}   ratio {wall[label] / wall['boto3']:.2f} "
-            f"/ {cpu[label] / cpu['boto3']:.2f}"
-        )
-    say("     goal: handler ratio <= 1.3 (pieces measured alone, so they overlap; CPU time is steadier on a busy host)")
-
-
 def bench_race(trials: int, threads: int = 64) -> None:
     from moto import mock_aws
     from moto.dynamodb.models import DynamoDBBackend
@@ -275,15 +211,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invocations", type=int, default=2000)
     parser.add_argument("--trials", type=int, default=500)
-    parser.add_argument("--imports", type=int, default=9)
-    parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.cold_child:
-        return cold_child()
     say(f"fire benchmark: python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     fire_handler, fake = handler_with_fake_aws()
     bench_calls(fire_handler, fake)
-    bench_imports(args.imports)
+    say("2. cold start: see bench/bench_coldstart.py")
     bench_overhead(fire_handler, args.invocations)
     bench_race(args.trials)
 
