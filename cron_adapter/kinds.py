@@ -22,6 +22,8 @@ DEFAULT_METHOD: Method = "POST"
 DEFAULT_TIMEOUT_SECONDS = 30.0
 # The fire Lambda runs at most 15 minutes; a target call is cut before the Lambda is.
 MAX_TARGET_TIMEOUT_SECONDS = 840.0
+# Shorter than this, no connection can be opened at all: every attempt would fail untried.
+MIN_TARGET_TIMEOUT_SECONDS = 0.1
 DEFAULT_ATTEMPTS = 3
 MAX_ATTEMPTS = 10
 DEFAULT_BACKOFF_SECONDS = 1.0

@@ -56,7 +56,7 @@ def _check_year(name: str, moment: datetime | None) -> None:
 # Each Struct is frozen=True, forbid_unknown_fields=True, kw_only=True (spelled out: mypy
 # reads the options per class).
 _Url = Annotated[str, Meta(min_length=1, max_length=k.MAX_INPUT_CHARS)]
-_Timeout = Annotated[float, Meta(gt=0, le=k.MAX_TARGET_TIMEOUT_SECONDS)]
+_Timeout = Annotated[float, Meta(ge=k.MIN_TARGET_TIMEOUT_SECONDS, le=k.MAX_TARGET_TIMEOUT_SECONDS)]
 _Name = Annotated[str, Meta(min_length=1, max_length=64)]
 
 

@@ -47,7 +47,10 @@ class TargetIn(_In):
     headers: dict[str, str] | None = Field(None, description="Non-secret headers. Authorization is set by the adapter.")
     body: Any = Field(None, description='JSON body. Default: {"job_id", "fire_at"}.')
     timeout: float | None = Field(
-        None, gt=0, strict=True, description="Seconds to wait for the response (default 30, at most 840)."
+        None,
+        ge=k.MIN_TARGET_TIMEOUT_SECONDS,
+        strict=True,
+        description="Seconds to wait for the response (default 30, at least 0.1, at most 840).",
     )
     auth: k.Auth | None = Field(
         None, description="secret (default): Bearer <shared secret>; jwt: a signed ES256 token."

@@ -209,6 +209,12 @@ def test_integer_timeouts_are_still_numbers() -> None:
     assert jobs.jobs[0].target.timeout == 30 and jobs.allow_mass_delete is False
 
 
+@pytest.mark.parametrize("timeout", [1e-127, 0.001, 0.0999, 0])
+def test_a_timeout_too_short_to_open_a_connection_is_refused(timeout: float) -> None:
+    job, field, message = refusal(native({"target": {"url": URL, "timeout": timeout}}))
+    assert (job, field) == ("j", "target.timeout") and "0.1" in message
+
+
 # --- hermes and sidecar readers ------------------------------------------------------
 
 
