@@ -38,6 +38,7 @@ examples:
   cron-adapter dev my-jobs.json --speed 60         # one simulated minute per second
   cron-adapter dev --speed 120 --chaos --seed 7    # duplicates and retries, deduped by the claim
   cron-adapter dev --duration 30 --speed 60 --output json   # scripted: 30 s, then a JSON summary
+  cron-adapter dev --allow-cidr 10.1.0.0/16        # let jobs call a private range, as a VPC deployment
   CRON_SECRET_FILE=my.secret python examples/receiver_app.py 8787 &   # your own app ...
   cron-adapter dev --no-target --secret-file my.secret                # ... receives the calls
 
@@ -94,6 +95,14 @@ def register(sub: Any) -> None:
         action="store_true",
         help="start no local target: your own app, listening on the jobs' URLs, receives the calls",
     )
+    p.add_argument(
+        "--allow-cidr",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a private range the fire handler may call, e.g. 10.1.0.0/16 (repeatable; the stack's "
+        "allowed_cidrs prop); other private addresses are refused, loopback is always allowed in dev",
+    )
     p.set_defaults(func=run)
 
 
@@ -130,6 +139,18 @@ def _secret(args: argparse.Namespace) -> tuple[str | None, str | None]:
     return known, (f"${ENV_DEV_SECRET}" if known else None)
 
 
+def _cidrs(values: list[str]) -> tuple[str, ...]:
+    """The --allow-cidr values, each checked (a bad one is a usage error naming it)."""
+    from cron_adapter.jobs.urls import parse_cidrs
+
+    for value in values:
+        try:
+            parse_cidrs(value)
+        except ValueError as exc:
+            raise UsageError(f"--allow-cidr: {exc}") from None
+    return tuple(values)
+
+
 def _options(args: argparse.Namespace, path: Path) -> Any:
     from cron_adapter.local.session import DevOptions
 
@@ -150,6 +171,7 @@ def _options(args: argparse.Namespace, path: Path) -> Any:
         secret_source=source,
         local_target=not args.no_target,
         grace=args.grace,
+        allowed_cidrs=_cidrs(args.allow_cidr),
     )
 
 

@@ -61,6 +61,7 @@ class DevOptions:
     secret_source: str | None = None  # where the known secret came from (a path or a variable)
     local_target: bool = True  # False: no local target; the user's own app answers the jobs' URLs
     grace: float = 0.0  # seconds a newly created schedule waits before its first fire
+    allowed_cidrs: tuple[str, ...] = ()  # private ranges the fire handler may call (--allow-cidr)
 
 
 class DevSession:
@@ -162,7 +163,7 @@ class DevSession:
         return self.target.log.snapshot() if self.target else []
 
     def _store_env(self) -> dict[str, str]:
-        """How the reconcile Lambda reads the store (format, timezone, base URL), as the stack sets it."""
+        """What the stack would set beyond the resources: store format, timezone, base URL, allowed CIDRs."""
         opts, env = self.options, {}
         for name, value in (
             (c.ENV_STORE_FORMAT, opts.format),
@@ -172,6 +173,8 @@ class DevSession:
             if value:
                 env[name] = value
         env[c.ENV_CREATE_GRACE_SECONDS] = f"{opts.grace:g}"
+        if opts.allowed_cidrs:  # as the stack's allowed_cidrs prop sets it for the fire Lambda
+            env[c.ENV_ALLOWED_CIDRS] = ",".join(opts.allowed_cidrs)
         return env
 
     def header(self) -> str:

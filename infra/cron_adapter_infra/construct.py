@@ -190,6 +190,7 @@ class CronAdapter(Construct):
                 c.ENV_JWT_SECRET_ID: self.token_key.secret_arn,
                 **({c.ENV_JWT_AUDIENCE: props.jwt_audience} if props.jwt_audience else {}),
                 **({c.ENV_JWT_ISSUER: props.jwt_issuer} if props.jwt_issuer is not None else {}),
+                **({c.ENV_ALLOWED_CIDRS: ",".join(props.allowed_cidrs)} if props.allowed_cidrs else {}),
             },
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,10 @@ class CronAdapterProps:
     """Default ``aud`` of fire tokens (hermes: ``cron.chronos.expected_audience``)."""
     jwt_issuer: str | None = None
     """Default ``iss`` of fire tokens (hermes: ``cron.chronos.portal_url``; "" = no iss)."""
+    allowed_cidrs: tuple[str, ...] = ()
+    """Private ranges (inside 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) the fire Lambda
+    may call, e.g. ``("10.1.0.0/16",)``; every other private address is refused. Only useful
+    with a ``vpc`` in ``lambda_function_props``: a Lambda outside a VPC cannot reach them."""
     secret_length: int = 64
     tracing: bool = False
     """Active X-Ray tracing. Off by default: at ~$5 per million traced fires it would cost
@@ -110,6 +115,7 @@ class CronAdapterProps:
             problems.append("drift_repair_minutes must be >= 1")
         if self.fire_reserved_concurrency is not None and self.fire_reserved_concurrency < 1:
             problems.append("fire_reserved_concurrency must be >= 1 or None")
+        problems += _cidr_problems(self.allowed_cidrs)
         protected = sorted(PROTECTED_FUNCTION_SETTINGS & set(self.lambda_function_props))
         if protected:
             problems.append(
@@ -118,3 +124,16 @@ class CronAdapterProps:
             )
         if problems:
             raise ValueError("invalid CronAdapterProps: " + "; ".join(problems))
+
+
+def _cidr_problems(cidrs: tuple[str, ...]) -> list[str]:
+    """One problem per entry of ``allowed_cidrs`` that is not a CIDR block."""
+    if isinstance(cidrs, str):
+        return [f"allowed_cidrs must be a tuple of CIDR blocks such as ('10.1.0.0/16',), not the string {cidrs!r}"]
+    problems = []
+    for cidr in cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            problems.append(f"allowed_cidrs entry {cidr!r} is not a CIDR block such as 10.1.0.0/16")
+    return problems

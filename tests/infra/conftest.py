@@ -101,6 +101,7 @@ def custom_synth() -> Synth:
         secret_name="team-a/cron-secret",
         alarm_email="oncall@example.com",
         removal_policy=RemovalPolicy.DESTROY,
+        allowed_cidrs=("10.1.0.0/16", "fd12:3456::/48"),
     )
     return synthesize(props, bundle=False)
 

@@ -164,6 +164,10 @@ def test_props_refuse_invalid_values():
         CronAdapterProps(secret_length=16)
     with pytest.raises(ValueError, match="architecture"):
         CronAdapterProps(architecture="arm")
+    with pytest.raises(ValueError, match=r"allowed_cidrs entry '10.1.0.0/33' is not a CIDR block"):
+        CronAdapterProps(allowed_cidrs=("10.1.0.0/16", "10.1.0.0/33"))
+    with pytest.raises(ValueError, match="allowed_cidrs must be a tuple"):
+        CronAdapterProps(allowed_cidrs="10.1.0.0/16")  # type: ignore[arg-type]
 
 
 def test_the_tests_run_exactly_the_pinned_lambda_versions():

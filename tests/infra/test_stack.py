@@ -274,6 +274,18 @@ def test_environment_matches_the_handlers_settings(synth, custom_synth, part, se
         assert env[c.ENV_POWERTOOLS_NAMESPACE] == c.METRICS_NAMESPACE
 
 
+def test_allowed_cidrs_reach_only_the_fire_lambda(synth, custom_synth):
+    import ipaddress
+
+    _, fire = _function(custom_synth, "Fire")
+    settings = FireSettings.from_env(_settings_env(fire))
+    assert settings.allowed_cidrs == (ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("fd12:3456::/48"))
+    _, reconcile = _function(custom_synth, "Reconcile")
+    assert c.ENV_ALLOWED_CIDRS not in _env(reconcile)  # validation is the same in every deployment
+    _, default_fire = _function(synth, "Fire")
+    assert c.ENV_ALLOWED_CIDRS not in _env(default_fire)  # none listed: every private address is refused
+
+
 def test_reconcile_environment_points_at_the_right_resources(synth):
     fire_id, _ = _function(synth, "Fire")
     _, reconcile = _function(synth, "Reconcile")
