@@ -33,7 +33,9 @@ examples:
 
 DATE is 2027-03-01 (midnight UTC) or an ISO timestamp; an offset is converted to UTC
 (2027-03-01T00:00+02:00 is 2027-02-28T22:00Z). The window is [--from, --to).
-A target "fails" when its URL contains /fail or its job is named with --fail.
+A target "fails" when its URL contains /fail or its job is named with --fail. A job named
+with --accepted, and every hermes-agent job, has an asynchronous target: it answers 202 and
+its runs are recorded accepted, not succeeded (counted as accepted_fires).
 exit codes: 0 ok, 2 invalid jobs file or flag"""
 
 UNSET = -1
@@ -55,6 +57,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_arg(p)
     p.add_argument(
         "--fail", action="append", default=[], metavar="JOB_ID", help="treat this job's target as failing (repeatable)"
+    )
+    p.add_argument(
+        "--accepted",
+        action="append",
+        default=[],
+        metavar="JOB_ID",
+        help="treat this job's target as asynchronous: it answers 202, runs are recorded accepted "
+        "(repeatable; hermes-agent jobs always are)",
     )
     p.add_argument(
         "--collision-threshold",
@@ -137,17 +147,13 @@ def run(args: argparse.Namespace) -> int:
     if args.end <= args.start:
         raise UsageError("--to must be after --from")
     jobset = load_from_args(args)
-    unknown = set(args.fail) - {j.id for j in jobset.jobs}
-    if unknown:
-        from cron_adapter.jobs.suggest import did_you_mean
-
-        ids = [j.id for j in jobset.jobs]
-        named = ", ".join(f"{u!r}{did_you_mean(u, ids)}" for u in sorted(unknown))
-        raise UsageError(f"--fail names no job in the file: {named}")
+    for flag, named_ids in (("--fail", args.fail), ("--accepted", args.accepted)):
+        _check_named(flag, named_ids, [j.id for j in jobset.jobs])
     opts = SimOptions(
         args.start,
         args.end,
         fail=frozenset(args.fail),
+        accept=frozenset(args.accepted),
         collision_threshold=args.collision_threshold,
         fn=Lambda(memory_mb=args.memory, arch=args.arch, duration_ms=args.call_ms),
         seed=args.seed,
@@ -186,3 +192,13 @@ def _plot(path: Path, jobset: JobSet, opts: SimOptions, after: Simulation, name:
         ("with phases", day_matrix(after), hot_minutes(after)),
     ]
     write_plot(path, panels, f"{Path(name).name}: {opts.start:%Y-%m-%d %H:%M}Z to {opts.end:%Y-%m-%d %H:%M}Z")
+
+
+def _check_named(flag: str, named_ids: list[str], ids: list[str]) -> None:
+    """Refuse a --fail/--accepted value that names no job, suggesting the nearest id."""
+    unknown = set(named_ids) - set(ids)
+    if unknown:
+        from cron_adapter.jobs.suggest import did_you_mean
+
+        named = ", ".join(f"{u!r}{did_you_mean(u, ids)}" for u in sorted(unknown))
+        raise UsageError(f"{flag} names no job in the file: {named}")

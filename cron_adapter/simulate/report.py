@@ -41,6 +41,7 @@ def _job(sim: Simulation, run: JobRun, dominant: set[str]) -> dict[str, Any]:
         "target_calls": run.fires * run.calls_per_fire,
         "failing": run.failing,
         "failed_fires": run.fires if run.failing else 0,
+        "accepted_fires": run.fires if run.accepting else 0,
         "invocations_per_month": round(cost.invocations, 1),
         "cost_per_month": round(cost.total, 6),
         "cost_share": round(cost.total / total, 4) if total else 0.0,
@@ -68,6 +69,7 @@ def to_dict(sim: Simulation, max_fires: int | None = None) -> dict[str, Any]:
             "fires": sum(r.fires for r in sim.runs),
             "target_calls": calls,
             "failed_fires": sum(r.fires for r in sim.runs if r.failing),
+            "accepted_fires": sum(r.fires for r in sim.runs if r.accepting),
         },
         "jobs": [_job(sim, r, dominant) for r in sim.runs],
         "dst": [
@@ -121,6 +123,7 @@ def to_text(sim: Simulation, source: str, max_fires: int | None = 50) -> str:
             continue
         flag = "  <- dominates cost" if j["dominates_cost"] else ""
         flag += "  (target fails: every retry counted)" if j["failing"] else ""
+        flag += "  (asynchronous target: runs recorded accepted)" if j["accepted_fires"] else ""
         lines.append(
             f"{j['id']:<24} {j['schedule']:<22} {j['timezone']:<18} {j['fires']:>7} {j['target_calls']:>7} "
             f"{_money(j['cost_per_month']):>10} {j['cost_share']:>6.0%}{flag}"

@@ -44,6 +44,7 @@ class SimOptions:
     start: datetime
     end: datetime
     fail: frozenset[str] = frozenset()
+    accept: frozenset[str] = frozenset()  # jobs whose target answers 202 (hermes-agent's always do)
     fn: Lambda = field(default_factory=Lambda)
     pricing: Pricing = field(default_factory=Pricing)
     collision_threshold: int = 5
@@ -63,6 +64,7 @@ class JobRun:
 
     job: Job
     failing: bool
+    accepting: bool = False  # an asynchronous target: each run is recorded "accepted", not "succeeded"
     scheduled: array = field(default_factory=lambda: array("q"))
     offsets: array = field(default_factory=lambda: array("i"))  # jitter, seconds
     dst: list[engine.DstNote] = field(default_factory=list)
@@ -133,7 +135,8 @@ class Simulation:
         def one(run: JobRun) -> Iterator[tuple[float, str, int, int, str]]:
             waits = [0.0, *run.backoffs()]
             offsets = [sum(waits[:attempt]) for attempt in range(1, run.calls_per_fire + 1)]
-            outcomes = ["retry"] * (run.calls_per_fire - 1) + ["failed"] if run.failing else ["succeeded"]
+            done = "accepted" if run.accepting else "succeeded"
+            outcomes = ["retry"] * (run.calls_per_fire - 1) + ["failed"] if run.failing else [done]
             for i in range(run.fires):
                 at = run.at(i)
                 for attempt, (offset, outcome) in enumerate(zip(offsets, outcomes, strict=True), start=1):
@@ -180,7 +183,8 @@ def _rate_anchor(job: Job, schedule: Schedule, opts: SimOptions) -> datetime:
 
 def _run_job(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> JobRun:
     failing = job.id in opts.fail or FAIL_MARKER in job.target.url
-    run = JobRun(job, failing)
+    accepting = not failing and (job.id in opts.accept or job.source == "hermes")
+    run = JobRun(job, failing, accepting)
     if not job.enabled or job.done:
         return run
     times = _fire_times(job, opts, cache)

@@ -127,3 +127,24 @@ def test_help_explains_itself_with_examples(capsys: pytest.CaptureFixture[str]) 
         main(["simulate", "--help"])
     out = capsys.readouterr().out
     assert "examples:" in out and "--from" in out and "collisions" in out
+
+
+def test_an_asynchronous_target_counts_its_runs_as_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    window = ["--from", "2027-01-01", "--to", "2027-01-02", "--output", "json", "--fires", "3"]
+    assert main(["simulate", small(tmp_path), *window, "--accepted", "sync"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    by_id = {j["id"]: j for j in data["jobs"]}
+    assert by_id["sync"]["accepted_fires"] == 96 and by_id["nightly"]["accepted_fires"] == 0
+    assert data["totals"]["accepted_fires"] == 96 and data["totals"]["failed_fires"] == 0
+    assert {f["outcome"] for f in data["fires"] if f["job_id"] == "sync"} == {"accepted"}
+    assert main(["simulate", small(tmp_path), *window, "--accepted", "synk"]) == 2
+    assert "--accepted names no job in the file: 'synk'" in capsys.readouterr().err
+
+
+def test_hermes_jobs_are_asynchronous(capsys: pytest.CaptureFixture[str]) -> None:
+    hermes = str(REPO / "examples" / "hermes-jobs.json")
+    args = ["simulate", hermes, "--format", "hermes", "--base-url", "https://agent.example.com"]
+    assert main([*args, "--from", "2027-01-04", "--to", "2027-01-05", "--output", "json", "--fires", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    fired = [j for j in data["jobs"] if j["fires"]]
+    assert fired and all(j["accepted_fires"] == j["fires"] for j in fired)
