@@ -115,3 +115,21 @@ def test_importing_the_fire_handler_imports_no_pydantic_nor_powertools_parameter
     env = {"PATH": "", "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_fire_input_and_the_jobs_file_share_one_runtime_shape() -> None:
+    """Retry bounds and defaults agree with the jobs-file model: both read them from kinds.py."""
+    import msgspec.inspect
+
+    from cron_adapter.fire.input import FireRetry
+    from cron_adapter.jobs.model import RetryIn, RetryPolicy
+
+    info = msgspec.inspect.type_info(FireRetry)
+    assert isinstance(info, msgspec.inspect.StructType)
+    fire_fields = {f.name: f for f in info.fields}
+    assert set(fire_fields) == set(RetryIn.model_fields)
+    for name, field in RetryIn.model_fields.items():
+        bounds = {key: getattr(m, key) for m in field.metadata for key in ("ge", "le") if hasattr(m, key)}
+        kind = fire_fields[name].type
+        assert bounds == {"ge": getattr(kind, "ge", None), "le": getattr(kind, "le", None)}, name
+        assert fire_fields[name].default == getattr(RetryPolicy(), name), name
