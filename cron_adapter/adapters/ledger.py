@@ -2,7 +2,7 @@
 
 Items (keys from ``cron_adapter.tablekeys``)::
 
-    pk=LEDGER#<group>     sk=<schedule name>      v = "<name>|<spec_hash>|<last_modified>|<job_id>"
+    pk=LEDGER#<group>     sk=<schedule name>      v = "~<name>|<spec_hash>|<last_modified>|<state>|<job_id>"
     pk=LOCK               sk=reconcile#<group>    holder, expires_at, generation
     pk=EXHAUSTED          sk=<job id>             spec_hash          (written by fire)
     pk=STATUS#<group>     sk=version#<id>|<ETag>|latest status, counts, problems, finished_at, ttl
@@ -45,17 +45,23 @@ _RELEASE = "REMOVE #holder, #expires_at SET #generation = if_not_exists(#generat
 
 
 def _encode(entry: LedgerEntry) -> str:
-    """One compact attribute ``name|spec_hash|last_modified|job_id`` (names never hold ``|``).
+    """One compact attribute ``~name|spec_hash|last_modified|state|job_id``.
 
-    A no-op reconcile reads the whole ledger; one projected attribute per schedule keeps
-    that read small (fewer Query pages and read units).
+    Every reconcile reads the whole ledger; one projected attribute per schedule keeps that
+    read small (fewer Query pages and read units). Names and states never hold ``|``; the
+    job id, which may, comes last. The leading ``~`` (never in a schedule name) marks this
+    form; entries written before the state was recorded (``name|spec|last_modified|job_id``)
+    still decode, with an unknown state.
     """
-    return f"{entry.name}|{entry.spec_hash}|{entry.last_modified or ''}|{entry.job_id}"
+    return f"~{entry.name}|{entry.spec_hash}|{entry.last_modified or ''}|{entry.state or ''}|{entry.job_id}"
 
 
 def _decode(value: str) -> LedgerEntry:
-    name, spec_hash, last_modified, job_id = value.split("|", 3)
-    return LedgerEntry(name, job_id, spec_hash, last_modified or None)
+    if not value.startswith("~"):
+        name, spec_hash, last_modified, job_id = value.split("|", 3)
+        return LedgerEntry(name, job_id, spec_hash, last_modified or None)
+    name, spec_hash, last_modified, state, job_id = value[1:].split("|", 4)
+    return LedgerEntry(name, job_id, spec_hash, last_modified or None, state or None)
 
 
 def _key(pk: str, sk: str) -> dict[str, Any]:

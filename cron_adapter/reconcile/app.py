@@ -138,6 +138,9 @@ class ReconcileApp:
             options=Options(
                 max_delete_share=self.settings.max_delete_share,
                 create_grace_seconds=self.settings.create_grace_seconds,
+                # An upload plans against the ledger (calls grow with its changes); the
+                # periodic drift repair lists the group, which is what finds drift.
+                from_ledger=trigger.kind == "upload",
                 **options,
             ),
         )

@@ -1,12 +1,22 @@
-"""Apply a Plan: rate-limited concurrent writes, the ledger after each, one confirm pass.
+"""Apply a Plan: intents first, then rate-limited concurrent writes, then one confirm pass.
 
-The caller holds the reconcile lock. Each worker writes one schedule through the
-scheduler port (which enforces the rate limit), then records the ledger entry with its
-LastModificationDate left unconfirmed; the confirm pass at the end fills that in with
-GetSchedule per written schedule when there are few, or one ListSchedules pass when
-there are many. Near the deadline, workers stop starting writes ("skipped"), and the
-run is ``partial``. Named crash points (``after-write``, ``after-ledger``,
-``before-confirm``) let tests crash the run between any two steps.
+The caller holds the reconcile lock. The actions go in chunks; for each chunk, one
+BatchWriteItem first records an *intent* per action (the new spec hash and State with no
+LastModificationDate, or an empty spec for a delete), then the workers write the
+schedules through the scheduler port (which enforces the rate limit). The confirm pass at
+the end records each written schedule's LastModificationDate, with GetSchedule per
+schedule when there are few, or one ListSchedules pass when there are many, 25 entries
+to a BatchWriteItem. A deleted schedule's entry is forgotten right after its delete::
+
+    intent (batched) -> CreateSchedule / UpdateSchedule -> ... -> confirm (batched)
+    intent (batched) -> DeleteSchedule -> forget
+
+So the ledger never vouches for a write the scheduler does not have: an unconfirmed entry
+vouches for nothing, and the planner re-applies it (update-or-create, or delete when no
+longer desired). Near the deadline (less than the reserve plus the confirm pass's
+expected time), no more writes start ("skipped"), and the run is ``partial``. Named crash
+points (``after-intent``, ``after-write``, ``before-confirm``) let tests crash the run
+between any two steps.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cron_adapter.errors import InjectedCrash
 from cron_adapter.reconcile.planner import (
@@ -40,9 +50,12 @@ class Options:
     max_delete_share: float = 0.5
     create_grace_seconds: float = 0.0  # a created schedule's first fire waits this long
     allow_mass_delete: bool = False
+    from_ledger: bool = False  # plan against the ledger, no ListSchedules (uploads; drift repair lists)
     workers: int = 8
     lease_seconds: float = 900.0
-    reserve_seconds: float = 20.0  # stop submitting writes when less than this remains
+    reserve_seconds: float = 20.0  # stop submitting writes when less than this (+ the confirm pass) remains
+    intent_batch: int = 100  # actions per chunk: their intents go ahead in BatchWriteItem calls
+    list_page_seconds: float = 0.2  # a ListSchedules page, for the confirm pass's expected time
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,13 @@ class Result:
     failed: tuple[tuple[Action, str], ...] = ()
     skipped: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+
+
+def intent(action: Action) -> LedgerEntry:
+    """The ledger entry recorded before ``action`` is written: unconfirmed, so it vouches for nothing."""
+    if isinstance(action, Delete):
+        return LedgerEntry(action.name, action.job_id or "", "", None)
+    return LedgerEntry(action.name, action.job_id, action.spec_hash, None, action.request.get("State"))
 
 
 def counts_of(done: Sequence[Action]) -> dict[str, int]:
@@ -83,20 +103,24 @@ class Applier:
         self.remaining, self.crash, self.progress = remaining, crash, progress
         self._lock = threading.Lock()
         self._writes = 0
+        self._pages = 1  # ListSchedules pages of the group (set per plan)
         self._abort = threading.Event()
 
     def apply(self, todo: Plan) -> Result:
-        """Apply ``todo`` (caller holds the lock): writes, ledger, confirm pass."""
+        """Apply ``todo`` (caller holds the lock): intents, writes, confirm pass."""
         if todo.of(Create) or todo.of(Update):
             self.scheduler.ensure_group()
+        self._pages = math.ceil((todo.total + len(todo.of(Create))) / PAGE_SIZE) or 1
         outcomes: list[tuple[Action, str | None]] = []
+        size = max(1, self.options.intent_batch)
         with ThreadPoolExecutor(max_workers=self.options.workers) as pool:
-            for action, outcome in zip(todo.actions, pool.map(self._one, todo.actions), strict=True):
-                outcomes.append((action, outcome))
+            for start in range(0, len(todo.actions), size):
+                chunk = todo.actions[start : start + size]
+                outcomes += zip(chunk, self._chunk(pool, chunk), strict=True)
         if self._abort.is_set():
             raise InjectedCrash("injected crash")
         done = [a for a, o in outcomes if o == "done"]
-        self._confirm([a for a in done if not isinstance(a, Delete)], todo.total + len(todo.of(Create)))
+        self._confirm([a for a in done if not isinstance(a, Delete)])
         for name in todo.forget:
             self.ledger.forget(name)
         failed = tuple((a, o) for a, o in outcomes if o not in ("done", "skipped") and o is not None)
@@ -104,8 +128,23 @@ class Applier:
         status = "applied" if not failed and not skipped else "partial"
         return Result(status, todo, tuple(done), failed, skipped, counts_of(done))
 
+    def _chunk(self, pool: ThreadPoolExecutor, chunk: Sequence[Action]) -> list[str]:
+        """Record the chunk's intents in one go, then write its schedules concurrently."""
+        if self._abort.is_set() or self._near_deadline():
+            return ["skipped"] * len(chunk)
+        self.ledger.record_many([intent(a) for a in chunk])
+        self._hook("after-intent")
+        return list(pool.map(self._one, chunk))
+
+    def _confirm_reads(self) -> int:
+        """Scheduler reads the confirm pass will make: GetSchedule per write, or one list pass."""
+        return min(self._writes, self._pages)
+
     def _near_deadline(self) -> bool:
-        return self.remaining is not None and self.remaining() < self.options.reserve_seconds
+        if self.remaining is None:
+            return False
+        reserve = self.options.reserve_seconds + self._confirm_reads() * self.options.list_page_seconds
+        return self.remaining() < reserve
 
     def _hook(self, point: str) -> None:
         if self.crash is None:
@@ -144,22 +183,19 @@ class Applier:
         self._hook("after-write")
         if isinstance(action, Delete):
             self.ledger.forget(action.name)
-        else:
-            self.ledger.record(LedgerEntry(action.name, action.job_id, action.spec_hash, None))
-        self._hook("after-ledger")
 
-    def _confirm(self, written: Sequence[Action], group_size: int) -> None:
+    def _confirm(self, written: Sequence[Action]) -> None:
         """Record the LastModificationDate of written schedules: GetSchedule each, or one list pass."""
         if not written:
             return
         self._hook("before-confirm")
-        if len(written) <= math.ceil(group_size / PAGE_SIZE):
+        if len(written) <= self._pages:
             seen = {a.name: self.scheduler.last_modified(a.name) for a in written}
             stamps = {n: s for n, s in seen.items() if s}
         else:
             stamps = {s.name: s.last_modified for s in self.scheduler.list_schedules()}
         entries = [
-            LedgerEntry(a.name, a.job_id or "", a.spec_hash, stamps[a.name])  # type: ignore[union-attr]
+            replace(intent(a), last_modified=stamps[a.name])  # what was written, now confirmed
             for a in written
             if a.name in stamps
         ]

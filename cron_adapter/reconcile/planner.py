@@ -9,6 +9,11 @@ returns no expression but does return ``LastModificationDate``::
     listed, not desired                             -> delete  (orphan)
     listed, no ledger entry or unconfirmed entry    -> update  (adopt / crash recovery)
 
+An upload is planned against the ledger alone (:func:`plan_from_ledger`): the entries stand
+in for ListSchedules, so its scheduler calls grow with the changes, not with the group.
+What only a listing can see (drift, schedules the ledger does not know) is the periodic
+drift repair's work, which plans with :func:`plan` on a full ListSchedules pass.
+
 A one-shot (``ActionAfterCompletion: DELETE``) whose ``at()`` time has passed is deleted
 by EventBridge after it fires: its absence is not drift, and a new one is never created
 in the past (a warning instead), unless its job fires late ones (``late_ok``: hermes), which
@@ -65,7 +70,8 @@ class LedgerEntry:
     name: str
     job_id: str
     spec_hash: str
-    last_modified: str | None  # None: written but not yet confirmed by a read
+    last_modified: str | None  # None: an intent, or written but not yet confirmed by a read
+    state: str | None = None  # the State written (ENABLED/DISABLED); None: unknown (an older entry)
 
 
 @dataclass(frozen=True)
@@ -219,14 +225,16 @@ def _missing(
     request, warning = _dated(want, now, grace)
     if request is None:
         return None, warning
-    reason = NEW_JOB if entry is None else DRIFT_DELETED
+    reason = NEW_JOB if entry is None else (UNCONFIRMED if entry.last_modified is None else DRIFT_DELETED)
     return Create(want.job_id, want.name, want.spec_hash, request, reason), None
 
 
 def _present(
-    want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None, now: datetime
+    want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None, now: datetime, trusted: bool = False
 ) -> tuple[Action | None, str | None]:
-    """A desired schedule that is listed: update it if anything says it differs."""
+    """A desired schedule that is listed (or, ``trusted``, in the ledger): update it if anything says it differs."""
+    if trusted and _passed(want.request, now):
+        return None, None  # a one-shot in the ledger whose time passed: fired and deleted by EventBridge
     if entry is None:
         reason = UNKNOWN
     elif entry.last_modified is None:
@@ -261,8 +269,12 @@ def plan(
     exhausted: Mapping[str, str] | None = None,
     group: str = "",
     grace: float = 0.0,
+    trusted: bool = False,
 ) -> Plan:
-    """Plan the create/update/delete actions that make ``actual`` match ``desired``."""
+    """Plan the create/update/delete actions that make ``actual`` match ``desired``.
+
+    ``trusted``: ``actual`` was made from the ledger (see :func:`plan_from_ledger`).
+    """
     listed = {s.name: s for s in actual}
     wanted = {r.name: r for r in desired}
     actions: list[Action] = []
@@ -277,7 +289,7 @@ def plan(
         if seen is None:
             action, warning = _missing(want, entry, now, grace)
         else:
-            action, warning = _present(want, seen, entry, now)
+            action, warning = _present(want, seen, entry, now, trusted)
         warnings.extend([warning] if warning else [])
         actions.extend([action] if action else [])
     for name in sorted(set(listed) - set(wanted)):
@@ -286,6 +298,24 @@ def plan(
         actions.append(Delete(entry.job_id if entry else None, name, request, ORPHAN))
     forget = tuple(sorted(n for n in ledger if n not in listed and n not in wanted))
     return Plan(tuple(actions), tuple(warnings), forget, len(actual))
+
+
+def plan_from_ledger(
+    desired: Sequence[ScheduleRequest],
+    ledger: Mapping[str, LedgerEntry],
+    now: datetime,
+    *,
+    exhausted: Mapping[str, str] | None = None,
+    group: str = "",
+    grace: float = 0.0,
+) -> Plan:
+    """Plan against what reconcile last applied (no ListSchedules): an upload's plan.
+
+    Each entry stands for its schedule as written, in the State it recorded. An unconfirmed
+    entry (an intent, or a write not yet confirmed) vouches for nothing and is re-applied.
+    """
+    actual = [ListedSchedule(e.name, e.state, e.last_modified or "") for e in ledger.values()]
+    return plan(desired, actual, ledger, now, exhausted=exhausted, group=group, grace=grace, trusted=True)
 
 
 def check_guard(result: Plan, max_share: float, allowed: bool) -> None:

@@ -1,17 +1,21 @@
 """The reconcile service: make one EventBridge Scheduler group match a JobSet.
 
-    load -> translate_all -> peek lock -> list + ledger + exhausted -> plan -> guard
+    load -> translate_all -> peek lock -> [list +] ledger + exhausted -> plan -> guard
          -> (nothing to do: return, zero writes) -> lock -> apply -> confirm -> release
+
+With ``Options(from_ledger=True)`` (uploads) the plan is made against the ledger alone, so
+an upload's scheduler calls grow with its changes; the periodic drift repair lists the
+group to find what only a listing shows (drift, schedules the ledger does not know).
 
 Planning happens before the lock so a no-op costs no write at all; the lock is then taken
 only if no other reconcile applied since the peek (the lock's ``generation``), else the
 run plans again. Apply is rate-limited by the scheduler adapter and concurrent within
-that rate; the ledger is written after each successful write (spec hash, confirmation
-pending), and one confirm pass at the end records the LastModificationDate that
-ListSchedules will show. Every write is idempotent, so a crash anywhere is repaired by the
-next run: a write without its ledger entry is re-applied ("not in the ledger"), an
-unconfirmed entry likewise ("unconfirmed write"), a deleted schedule's leftover entry is
-forgotten. Near the Lambda deadline the run stops submitting, confirms what it wrote and
+that rate; an intent goes to the ledger before each write (batched), and one confirm pass
+at the end records the LastModificationDate that ListSchedules will show (see
+``reconcile.apply``). Every write is idempotent, so a crash anywhere is repaired by the
+next run: an unconfirmed entry is re-applied ("unconfirmed write"), a schedule without
+an entry is adopted by the drift repair ("not in the ledger"), a deleted schedule's
+leftover entry is forgotten. Near the Lambda deadline the run stops submitting, confirms what it wrote and
 reports ``partial``; the next invocation continues from the ledger.
 """
 
@@ -22,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from cron_adapter.errors import CronAdapterError, InjectedCrash, LockHeld, LockMoved
 from cron_adapter.jobs.model import JobSet
@@ -32,7 +37,15 @@ from cron_adapter.reconcile.apply import (
     Result,
     counts_of,
 )
-from cron_adapter.reconcile.planner import Action, LedgerEntry, ListedSchedule, Plan, check_guard, plan
+from cron_adapter.reconcile.planner import (
+    Action,
+    LedgerEntry,
+    ListedSchedule,
+    Plan,
+    check_guard,
+    plan,
+    plan_from_ledger,
+)
 from cron_adapter.reconcile.ports import LedgerPort, SchedulerPort
 from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate_all
 
@@ -81,22 +94,24 @@ class Reconciler:
         self._applier = Applier(scheduler, ledger, options, remaining=remaining, crash=crash, progress=progress)
 
     def observe(self, jobset: JobSet) -> Observed:
-        """Translate, read the group and the ledger, and plan (no write)."""
+        """Translate, read the ledger (and list the group, unless planning from the ledger), and plan."""
         desired = translate_all(jobset, self.wiring)  # an untranslatable file fails before any read
-        with ThreadPoolExecutor(max_workers=3) as pool:  # three independent reads, overlapped
-            listing = pool.submit(self.scheduler.list_schedules)
+        with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, overlapped
+            listing = None if self.options.from_ledger else pool.submit(self.scheduler.list_schedules)
             entries = pool.submit(self.ledger.entries)
             finished = pool.submit(self.ledger.exhausted)
-            listed, ledger = tuple(listing.result()), entries.result()
-            result = plan(
-                desired,
-                listed,
-                ledger,
-                self.clock(),
-                exhausted=finished.result(),
-                group=self.wiring.group,
-                grace=self.options.create_grace_seconds,
-            )
+            ledger = entries.result()
+            common: dict[str, Any] = {
+                "exhausted": finished.result(),
+                "group": self.wiring.group,
+                "grace": self.options.create_grace_seconds,
+            }
+            if listing is None:
+                listed: tuple[ListedSchedule, ...] = ()
+                result = plan_from_ledger(desired, ledger, self.clock(), **common)
+            else:
+                listed = tuple(listing.result())
+                result = plan(desired, listed, ledger, self.clock(), **common)
         result = replace(result, warnings=tuple(jobset.warnings) + result.warnings)
         return Observed(desired, listed, ledger, result, jobset.allow_mass_delete)
 

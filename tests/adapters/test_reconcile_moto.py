@@ -166,7 +166,7 @@ def test_injected_throttling_still_converges(world: World):
     assert_matches(world, doc)
 
 
-@pytest.mark.parametrize("point", ["after-write", "after-ledger", "before-confirm"])
+@pytest.mark.parametrize("point", ["after-intent", "after-write", "before-confirm"])
 @pytest.mark.parametrize("k", [1, 3])
 def test_crash_after_k_writes_then_rerun_converges(world: World, point: str, k: int):
     converge(world, jobs_doc(N))
@@ -174,11 +174,12 @@ def test_crash_after_k_writes_then_rerun_converges(world: World, point: str, k: 
     doc["jobs"] = doc["jobs"][1:]  # j0 dropped (delete), j1 paused, j6/j7 new
 
     def crash(at: str, writes: int) -> None:
-        if at == point and writes >= k:
+        # after-intent: the k-th write's intent is recorded, the write itself not made
+        if at == point and writes >= (k - 1 if point == "after-intent" else k):
             raise RuntimeError(f"injected crash at {at} after {writes} writes")
 
     with pytest.raises(InjectedCrash):
-        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0))
+        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0, intent_batch=1))
     with pytest.raises(LockHeld):  # the crashed run's lease is still held
         converge(world, doc)
     later = datetime.now(UTC) + timedelta(seconds=1000)
@@ -245,3 +246,37 @@ def test_racing_threads_take_turns(world: World, monkeypatch: pytest.MonkeyPatch
     for t in threads:
         t.join()
     assert world.calls["CreateSchedule"] == N and sorted(results) in (["applied", "contended"], ["applied", "no-op"])
+
+
+def test_an_upload_planned_from_the_ledger_lists_nothing_and_batches_its_ledger_writes(world: World):
+    upload = Options(workers=4, from_ledger=True)
+    converge(world, jobs_doc(N), options=upload)
+    world.calls.clear()
+    doc = jobs_doc(N, j3={"schedule": "every 2h"}, j4={"enabled": False})
+    result = converge(world, doc, options=upload)
+    assert {a.name: a.reason for a in result.done} == {"j3": "spec changed", "j4": "paused"}
+    assert world.calls["UpdateSchedule"] == 2
+    # No listing to plan; the confirm pass reads min(writes, group pages): here one page.
+    assert world.calls["ListSchedules"] + world.calls["GetSchedule"] == 1
+    assert world.calls["BatchWriteItem"] == 2 and world.calls["PutItem"] == 0  # intents, then confirmations
+    world.calls.clear()
+    assert converge(world, doc, options=upload).status == "no-op" and world.calls.writes() == 0
+    assert_matches(world, doc)  # and the drift repair's listing agrees
+
+
+def test_ledger_entries_written_before_the_state_was_recorded_still_read(world: World):
+    from cron_adapter.adapters.ledger import Ledger
+    from cron_adapter.tablekeys import ledger_pk
+
+    old = "j0|abc123|2026-01-01T00:00:00+00:00|tenant|7:j0"  # name|spec|last_modified|job_id
+    world.dynamodb.put_item(
+        TableName=support.TABLE, Item={"pk": {"S": ledger_pk(GROUP)}, "sk": {"S": "j0"}, "v": {"S": old}}
+    )
+    (entry,) = Ledger(support.TABLE, GROUP, world.dynamodb).entries().values()
+    assert (entry.name, entry.spec_hash, entry.last_modified, entry.job_id, entry.state) == (
+        "j0",
+        "abc123",
+        "2026-01-01T00:00:00+00:00",
+        "tenant|7:j0",
+        None,
+    )

@@ -89,6 +89,14 @@ def test_record_stores_and_replaces_an_entry(ledger: LedgerPort):
     }
 
 
+def test_an_entry_keeps_the_state_it_was_written_in_and_an_intent_stays_unconfirmed(ledger: LedgerPort):
+    paused = LedgerEntry("p", "tenant|1:p", "h1", "2026-01-01T00:00:00+00:00", "DISABLED")
+    intent = LedgerEntry("q", "job-q", "h2", None, "ENABLED")
+    pending_delete = LedgerEntry("r", "job-r", "", None)
+    ledger.record_many([paused, intent, pending_delete])
+    assert ledger.entries() == {"p": paused, "q": intent, "r": pending_delete}
+
+
 def test_record_many_stores_more_than_one_batch(ledger: LedgerPort):
     many = [entry(f"s{i:03d}", stamp=f"t{i}") for i in range(60)]  # three BatchWriteItem requests
     ledger.record(entry("s000"))  # unconfirmed, then confirmed by the batch

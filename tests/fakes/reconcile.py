@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 import itertools
+import math
+import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from cron_adapter.constants import STATUS_TTL_SECONDS
@@ -55,6 +58,68 @@ class FakeScheduler:
         self.group_exists = True
 
 
+class VirtualClock:
+    """Seconds that pass only when a fake spends them: a quota can be simulated without waiting."""
+
+    def __init__(self, start: float = 1_795_000_000.0) -> None:
+        self.now = start
+        self.lock = threading.Lock()
+
+    def datetime(self) -> datetime:
+        return datetime.fromtimestamp(self.now, UTC)
+
+
+class QuotaScheduler(FakeScheduler):
+    """A FakeScheduler that holds every call to ``tps`` per operation, on a virtual clock.
+
+    As EventBridge Scheduler's quotas are per API action, each operation has its own slot
+    schedule: a call starts at the later of now and its operation's next free slot, and the
+    clock moves there. ListSchedules costs one call per page of 100.
+    """
+
+    def __init__(self, clock: VirtualClock, tps: float = 50.0) -> None:
+        super().__init__()
+        self.clock, self.interval = clock, 1.0 / tps
+        self._free: dict[str, float] = {}
+
+    def _wait(self, op: str, calls: int = 1) -> None:
+        with self.clock.lock:
+            for _ in range(calls):
+                start = max(self.clock.now, self._free.get(op, 0.0))
+                self._free[op] = start + self.interval
+                self.clock.now = start
+
+    def list_schedules(self) -> list[ListedSchedule]:
+        pages = max(1, math.ceil(len(self.items) / 100))
+        self._wait("list", pages)
+        found = super().list_schedules()
+        self.calls["list"] += pages - 1
+        return found
+
+    def last_modified(self, name: str) -> str | None:
+        self._wait("get")
+        return super().last_modified(name)
+
+    def create(self, request: dict[str, Any]) -> None:
+        self._wait("create")
+        with self.clock.lock:
+            super().create(request)
+
+    def update(self, request: dict[str, Any]) -> None:
+        self._wait("update")
+        with self.clock.lock:
+            super().update(request)
+
+    def delete(self, name: str) -> None:
+        self._wait("delete")
+        with self.clock.lock:
+            super().delete(name)
+
+    def ensure_group(self) -> None:
+        self._wait("get_group")
+        super().ensure_group()
+
+
 class FakeLedger:
     """The ledger, lock, exhausted markers and status items, with DynamoDB's conditions.
 
@@ -68,6 +133,7 @@ class FakeLedger:
         self.markers: dict[str, str] = {} if markers is None else markers
         self.statuses: dict[str, dict[str, Any]] = {}
         self.writes = 0
+        self.batches = 0  # BatchWriteItem calls record_many would make (25 items each)
         self.before_acquire: Callable[[], None] | None = None
         self._holder: str | None = None
         self._expires_at = 0.0
@@ -85,6 +151,7 @@ class FakeLedger:
 
     def record_many(self, entries: list[LedgerEntry]) -> None:
         self.writes += len(entries)
+        self.batches += math.ceil(len(entries) / 25)
         self.rows.update((e.name, e) for e in entries)
 
     def forget(self, name: str) -> None:

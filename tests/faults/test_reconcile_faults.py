@@ -125,18 +125,19 @@ def test_wire_faults_on_every_write_kind_still_converge(world: World, kind: str,
     tally.add("fault.reconcile", scenarios=1, injected=faults.injected, survived=1)
 
 
-@pytest.mark.parametrize("point", ["after-write", "after-ledger", "before-confirm"])
+@pytest.mark.parametrize("point", ["after-intent", "after-write", "before-confirm"])
 @pytest.mark.parametrize("k", range(1, 6))
 def test_a_crash_after_the_kth_write_is_repaired_by_the_next_run(world: World, point: str, k: int) -> None:
     converge(world, jobs_doc(N))
     doc = changed_doc()
 
     def crash(at: str, writes: int) -> None:
-        if at == point and writes >= k:
+        # after-intent: the k-th write's intent is recorded, the write itself not made
+        if at == point and writes >= (k - 1 if point == "after-intent" else k):
             raise RuntimeError(f"injected crash at {at} after {writes} writes")
 
     with pytest.raises(InjectedCrash):
-        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0))
+        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0, intent_batch=1))
     with pytest.raises(LockHeld):  # the dead run's lease holds until it expires
         converge(world, doc)
     later = datetime.now(UTC) + timedelta(seconds=1000)
@@ -156,7 +157,7 @@ def test_faults_and_a_crash_together_still_converge(world: World) -> None:
             raise RuntimeError("injected crash")
 
     with pytest.raises(InjectedCrash):
-        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0))
+        converge(world, doc, crash=crash, options=Options(workers=1, max_delete_share=1.0, intent_batch=1))
     later = datetime.now(UTC) + timedelta(seconds=1000)
     _settle(world, doc, clock=lambda: later)
     faults.limit = faults.injected

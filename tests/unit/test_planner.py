@@ -173,3 +173,30 @@ def test_a_schedule_whose_end_date_has_passed_is_not_written():
     )
     assert [(type(a), a.name) for a in result.actions] == [(Update, "b")]
     assert any("'a'" in w and "end_at" in w for w in result.warnings)
+
+
+def test_from_the_ledger_the_recorded_state_names_pause_and_resume():
+    ledger = {"a": LedgerEntry("a", "a", "h1", T1, "ENABLED"), "b": LedgerEntry("b", "b", "h1", T1, "DISABLED")}
+    result = p.plan_from_ledger([req("a", "h2", state="DISABLED"), req("b", "h2")], ledger, NOW)
+    assert [(a.name, a.reason) for a in result.actions] == [("a", p.PAUSED), ("b", p.RESUMED)]
+    assert result.total == 2 and not result.forget
+
+
+def test_from_the_ledger_an_unconfirmed_entry_is_reapplied_and_a_pending_delete_of_a_gone_job_deleted():
+    ledger = {"a": LedgerEntry("a", "a", "h1", None, "ENABLED"), "gone": LedgerEntry("gone", "gone", "", None)}
+    result = p.plan_from_ledger([req("a")], ledger, NOW)
+    assert [(type(a), a.name, a.reason) for a in result.actions] == [
+        (Update, "a", p.UNCONFIRMED),
+        (Delete, "gone", p.ORPHAN),
+    ]
+
+
+def test_from_the_ledger_a_one_shot_whose_time_passed_is_left_alone():
+    shot = req("s", "h2", expr="at(2026-11-22T11:00:00)")  # an hour ago: fired and deleted by EventBridge
+    result = p.plan_from_ledger([shot], {"s": LedgerEntry("s", "s", "h1", T1, "ENABLED")}, NOW)
+    assert result.empty
+
+
+def test_a_listed_intent_whose_schedule_is_missing_is_created_as_unconfirmed_not_as_drift():
+    result = plan([req("a")], [], {"a": LedgerEntry("a", "a", "h1", None, "ENABLED")}, NOW)
+    assert [(type(a), a.reason) for a in result.actions] == [(Create, p.UNCONFIRMED)]
