@@ -191,9 +191,13 @@ class FireService:
             log=self.log,
             tokens=self.config.tokens,
         )
-        if result.attempts == 0 and not promoted:  # a promoted run has no delivery of its own to retry
-            self._release(claim)
-        self._count_call(result)
+        if result.attempts == 0:
+            if not promoted:
+                self._release(claim)  # raises: the delivery fails and is redelivered
+            # A promoted queued run has no delivery of its own to retry: dropped, as a finish drops one.
+            result = replace(result, status="skipped", error="queued run dropped: no time left for one attempt")
+        else:
+            self._count_call(result)
         fin = self._commit(fire, decide.called_finish(fire, claim, result, self.clock.now()), deadline)
         if fin.exhausted:
             self._stop(fire, fin.exhausted)

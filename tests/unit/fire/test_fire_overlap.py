@@ -113,3 +113,27 @@ def test_a_run_that_outlived_its_lease_does_not_free_the_next_runs_slot() -> Non
     assert first.status == "succeeded" and [o.status for o in seen] == ["succeeded"]
     assert world.store.run("nightly-report", T1)["status"] == "succeeded"
     assert "running" not in world.store.state("nightly-report")
+
+
+def test_a_promoted_queued_run_with_no_time_left_is_skipped_not_failed() -> None:
+    from tests.unit.fire.fakes import FakeStore
+
+    class SlowFinish(FakeStore):
+        """The finish that promotes the queued run comes back 60 s later."""
+
+        def finish(self, f):
+            if f.promote is not None:
+                ref[0].clock.t += 60
+            return super().finish(f)
+
+    ref: list[World] = []
+    outcomes: list = []
+    world = World(FakeCaller(nested(ref, outcomes, at(T2, overlap="queue"))))
+    world.store = world.service.store = SlowFinish()
+    ref.append(world)
+    job = {"overlap": "queue", "target": {"url": "https://x.example/h", "timeout": 5}}
+    first = world.fire(at(T1, **job), holder="req-00", remaining=80.0)
+    assert [o.status for o in outcomes] == ["queued"] and first.status == "succeeded"
+    assert first.next is not None and first.next.status == "skipped" and first.next.attempts == 0
+    assert world.store.run("nightly-report", T2)["status"] == "skipped"
+    assert len(world.caller.requests) == 1 and world.metrics.count(c.METRIC_TARGET_FAILED) == 0
