@@ -1,8 +1,10 @@
 """An operations world on moto: the table, the schedule group, the alarm topic, the fire service.
 
 Schedules are created by a real reconcile; runs are made by the real FireService with a
-scripted target; the audit runs with the real adapters. moto stamps CreationDate with the
-wall clock, so times here are relative to the real now: the audit runs hours "later".
+scripted target; the audit runs with the real adapters. Times are relative to the world's
+wall clock: the real now, or a fixed instant set in ``OpsWorld.at``, which moto's scheduler
+(CreationDate, LastModificationDate) and the reconcile then read too, so a test can run a
+whole day (a DST day, say) that is not today, and no test depends on when it runs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from moto.scheduler import models as scheduler_models
 
 from cron_adapter import constants as c
 from cron_adapter.adapters.claims import DynamoClaimStore
@@ -70,15 +73,22 @@ class OpsWorld:
     clock: FakeClock = field(default_factory=FakeClock)
     metrics: FakeMetrics = field(default_factory=FakeMetrics)
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    at: datetime | None = None  # the injected wall clock; None = the real one
+    config: AuditConfig = CONFIG
+
+    def wall(self) -> datetime:
+        """The world's current time: ``at`` when set, else the real clock."""
+        return self.at or datetime.now(UTC)
 
     def apply(self, jobs: JobSet) -> None:
         self.jobs = jobs
-        self.created = datetime.now(UTC)
+        self.created = self.wall()
         reconciler = Reconciler(
             SchedulerAdapter(GROUP, self.scheduler, tps=1000),
             Ledger(TABLE, GROUP, boto3.client("dynamodb")),
             WIRING,
             options=Options(workers=1),
+            clock=self.wall,
         )
         reconciler.run(lambda: jobs)
 
@@ -110,7 +120,7 @@ class OpsWorld:
             self.metrics,
             WIRING,
             fire,
-            CONFIG,
+            self.config,
         )
 
     def audit(self, now: datetime) -> AuditReport:
@@ -151,4 +161,8 @@ def ops(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpsWorld]:
         queue = sqs.create_queue(QueueName="alarm-inbox")["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-        yield OpsWorld(ddb, scheduler, sns, sqs, topic, queue)
+        world = OpsWorld(ddb, scheduler, sns, sqs, topic, queue)
+        # moto stamps schedules with its own clock: hand it the world's.
+        stamp = scheduler_models.unix_time
+        monkeypatch.setattr(scheduler_models, "unix_time", lambda dt=None: stamp(dt) if dt else world.wall().timestamp())
+        yield world

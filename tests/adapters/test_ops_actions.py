@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,14 @@ def keys(world: OpsWorld) -> Counter[str]:
     return Counter(r.headers["Idempotency-Key"] for r, _ in world.caller.requests)
 
 
+# A fixed clock, 3 minutes past a 10-minute mark: an audit a minute after another one finds no
+# newly due fire of the */10 job, wherever the real clock stands when the test runs.
+CREATED = datetime(2026, 6, 1, 12, 3, tzinfo=UTC)
+
+
 def vanish(world: OpsWorld, **extra: Any) -> tuple[Any, list[str]]:
     """A job whose schedule was deleted: its due times in the audit window, and the audit time."""
+    world.at = CREATED
     world.apply(jobs_doc(job("j", **extra)))
     world.scheduler.delete_schedule(Name="j", GroupName=GROUP)
     now = minute(world.created) + timedelta(hours=2)
