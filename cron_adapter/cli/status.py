@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 
 from cron_adapter.cli.common import fail, now
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
@@ -59,8 +60,9 @@ def problem(line: StatusLine) -> bool:
     return bool(line.streak or line.paused == "after failures" or line.aws not in ("ok", "not deployed"))
 
 
-def _lines(args: argparse.Namespace, jobs: list) -> list[StatusLine]:
-    store, view, at = run_store(args), schedule_view(args), now()
+def status_lines(args: argparse.Namespace, jobs: list, at: datetime) -> list[StatusLine]:
+    """The status of each job at ``at``, read from the live table and schedule group."""
+    store, view = run_store(args), schedule_view(args)
     markers, listed = store.markers(), view.listed()
     ledger = {name: entry.last_modified for name, entry in view.ledger.entries().items()}
     out = []
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     pages = max(1, -(-len(jobs) // args.page_size))
     chunk = jobs[(args.page - 1) * args.page_size : args.page * args.page_size]
     try:
-        lines = _lines(args, chunk)
+        lines = status_lines(args, chunk, now())
     except aws_errors() as exc:
         return fail(str(exc))
     shown = [line for line in lines if problem(line)] if args.problems else lines

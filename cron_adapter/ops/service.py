@@ -141,11 +141,26 @@ class AuditService:
             report.notified += 1
 
     def _record(self, job: Job, found: JobAudit, now: datetime) -> list[str]:
-        """Write each finding once; the ones this audit was first to record."""
+        """Write each finding once, oldest first; the ones this audit was first to record.
+
+        The first write this audit loses means another audit (or a late delivery) got there
+        first: it stops there, so of two overlapping audits one records the job's findings
+        and the other none, and their catch-ups never run side by side (which the job's
+        overlap policy would skip). What it left is recorded by the next audit.
+        """
         ts, ttl = now.timestamp(), int(now.timestamp() + self.retention_days * 86400)
-        new = [t for t in found.missed if self.store.record_missed(job.id, t, ts, ttl, found.catch_up_at.get(t))]
-        new += [r.run for r in found.lost if self.store.close_lost(r, ts, found.catch_up_at.get(r.run))]
-        return sorted(new)
+        lost = {r.run: r for r in found.lost}
+        new = []
+        for t in found.findings:
+            at = found.catch_up_at.get(t)
+            if t in lost:
+                won = self.store.close_lost(lost[t], ts, at)
+            else:
+                won = self.store.record_missed(job.id, t, ts, ttl, at)
+            if not won:
+                break
+            new.append(t)
+        return new
 
     def _catch_up(self, job: Job, due: list[RunRecord], budget: list[int]) -> list[tuple[str, str, str]]:
         out = []
@@ -154,6 +169,8 @@ class AuditService:
                 break
             budget[0] -= 1
             status = self.fire(fire_input(job, self.wiring, record.scheduled, run=CATCH_UP_LABEL))
+            if status == "duplicate":  # an overlapping audit is catching this job up, oldest first
+                break
             out.append((job.id, record.run, status))
         return out
 

@@ -164,5 +164,7 @@ def ops(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpsWorld]:
         world = OpsWorld(ddb, scheduler, sns, sqs, topic, queue)
         # moto stamps schedules with its own clock: hand it the world's.
         stamp = scheduler_models.unix_time
-        monkeypatch.setattr(scheduler_models, "unix_time", lambda dt=None: stamp(dt) if dt else world.wall().timestamp())
+        monkeypatch.setattr(
+            scheduler_models, "unix_time", lambda dt=None: stamp(dt) if dt else world.wall().timestamp()
+        )
         yield world
