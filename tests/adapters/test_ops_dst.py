@@ -14,7 +14,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -71,7 +70,7 @@ def deploy(world: OpsWorld, day: DstDay, **extra: object) -> None:
     world.apply(jobs_doc(job("j", SCHEDULE, timezone=day.zone, **extra)))
 
 
-def audited(world: OpsWorld, day: DstDay) -> datetime:
+def audited(day: DstDay) -> datetime:
     """When the audit runs: after the last fire's grace."""
     return day.times[-1] + timedelta(minutes=20)
 
@@ -97,7 +96,7 @@ def test_on_time_runs_over_a_dst_day_are_not_missed_and_runs_and_status_follow_t
             assert line.next_fire == following, (name, t)
         assert (line.last_run, line.last_status, line.streak, line.aws) == (day.fires[i], "succeeded", 0, "ok")
 
-    report = ops.audit(audited(ops, day))
+    report = ops.audit(audited(day))
 
     assert report.missed == [] and report.errors == [] and report.notified == 0
     assert ops.messages() == []
@@ -114,7 +113,7 @@ def test_a_deleted_schedule_over_a_dst_day_is_missed_at_its_real_times_and_caugh
     day = DAYS[name]
     deploy(ops, day, catch_up="all", catch_up_window=300)
     ops.scheduler.delete_schedule(Name="j", GroupName=GROUP)
-    now = audited(ops, day)
+    now = audited(day)
 
     threads = [threading.Thread(target=ops.audit, args=(now,)) for _ in range(2)]  # two audits overlap
     for thread in threads:
@@ -140,7 +139,7 @@ def test_a_deleted_schedule_over_a_dst_day_is_missed_at_its_real_times_and_caugh
     }
 
 
-def test_the_hand_written_days_are_real_transitions(tmp_path: Path) -> None:
+def test_the_hand_written_days_are_real_transitions() -> None:
     """Each day's gap or repeat is where the zone database puts it (guards the table above)."""
     from zoneinfo import ZoneInfo
 
