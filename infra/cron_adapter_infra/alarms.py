@@ -74,7 +74,7 @@ def make_alarm(
 
 
 def add_builtin_alarms(adapter: CronAdapter) -> None:
-    """The adapter's own alarms: its metrics, dead letters, and each Lambda's errors/throttles."""
+    """The adapter's own alarms: its metrics, dead letters, each Lambda's errors, fire/reconcile throttles."""
     for metric_name, (label, description) in ADAPTER_METRIC_ALARMS.items():
         adapter.add_alarm(label, adapter.metric(metric_name), description)
     adapter.add_alarm(
@@ -85,6 +85,13 @@ def add_builtin_alarms(adapter: CronAdapter) -> None:
     fire, reconcile = adapter.fire_function, adapter.reconcile_function
     adapter.add_alarm("FireErrors", fire.metric_errors(period=FIVE_MINUTES), "The fire Lambda raised")
     adapter.add_alarm("ReconcileErrors", reconcile.metric_errors(period=FIVE_MINUTES), "The reconcile Lambda raised")
+    # An audit that raises finds no missed run and sends nothing: without this alarm the
+    # MissedRun alarm would fall silent exactly when the watcher itself is broken.
+    adapter.add_alarm(
+        "AuditErrors",
+        adapter.audit_function.metric_errors(period=FIVE_MINUTES),
+        "The audit Lambda raised: missed runs are not being detected",
+    )
     adapter.add_alarm("FireThrottles", fire.metric_throttles(period=FIVE_MINUTES), "The fire Lambda was throttled")
     # Reserved concurrency 1 throttles an upload that races a drift repair; Lambda
     # retries those, so only sustained throttling (3 of 3 periods) is worth a page.
