@@ -14,6 +14,10 @@ store. The reconcile Lambda then applies the new version as after any upload::
     print(change.etag, [s.after for s in change.live])
     jobs.resume("nightly"); jobs.remove("nightly")
 
+With ``table=`` (the deployment's table), ``resume`` also lifts a pause the auditor made
+after a failure streak (``pause_after_failures``), through :func:`lift_failure_pause`, the
+code ``cron-adapter resume`` runs too.
+
 Refusals raise (nothing is written): ``UnknownJob``, ``DuplicateJob``, ``InvalidJobsFile``
 (an invalid field, naming job and field), ``StoreNotEditable`` (a hermes store, a pause in
 a sidecar list) and ``EditConflict`` (every retry lost the race), all ``JobEditError``
@@ -29,6 +33,7 @@ from typing import Any
 
 from cron_adapter import constants as c
 from cron_adapter.adapters.jobs_object import S3JobsObject
+from cron_adapter.adapters.runs import DynamoRunStore
 from cron_adapter.adapters.schedule_state import LiveState, set_state
 from cron_adapter.adapters.scheduler import SchedulerAdapter
 from cron_adapter.errors import UnknownJob
@@ -38,7 +43,7 @@ from cron_adapter.jobs.edit import Edited, StoreOptions
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.ops.status import schedule_names
 
-__all__ = ["Change", "JobsClient", "LiveState", "Snapshot", "StoreOptions"]
+__all__ = ["Change", "JobsClient", "LiveState", "Snapshot", "StoreOptions", "lift_failure_pause"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Change:
     job_id: str
     committed: Committed
     live: tuple[LiveState, ...] = ()
+    failure_pause_lifted: bool = False  # resume: the auditor's pause after failures was lifted
 
     @property
     def etag(self) -> str:
@@ -96,9 +102,12 @@ class JobsClient:
         s3: Any = None,
         scheduler: Any = None,
         attempts: int = DEFAULT_ATTEMPTS,
+        table: str | None = None,
+        dynamodb: Any = None,
     ) -> None:
         self.store = S3JobsObject(bucket, key, s3)
         self.schedules = SchedulerAdapter(group, scheduler)
+        self.runs = DynamoRunStore(table, dynamodb) if table else None  # where the auditor's pauses live
         self.options = options or StoreOptions(source=f"s3://{bucket}/{key}")
         self.attempts = attempts
 
@@ -136,8 +145,13 @@ class JobsClient:
         return self._toggle(job_id, enabled=False)
 
     def resume(self, job_id: str) -> Change:
-        """Drop the pause from the store and enable the job's live schedules now."""
-        return self._toggle(job_id, enabled=True)
+        """Drop the pause from the store, enable the live schedules now, lift a failure pause (with ``table``)."""
+        change = self._toggle(job_id, enabled=True)
+        job = change.committed.edited.job
+        if self.runs is None or job is None:
+            return change
+        lifted = lift_failure_pause(self.runs, self.schedules, job)
+        return replace(change, failure_pause_lifted=lifted is not None)
 
     def live(self, job_id: str) -> tuple[LiveState, ...]:
         """The live State of each schedule of the job (None: not created yet)."""
@@ -174,3 +188,16 @@ class JobsClient:
         if data is None:
             raise UnknownJob(job_id, f"{self.options.source} (it does not exist)")
         return data
+
+
+def lift_failure_pause(runs: DynamoRunStore, schedules: SchedulerAdapter, job: Job) -> list[LiveState] | None:
+    """Remove the auditor's ``paused_after_failures`` marker and enable the job's schedules.
+
+    None when the job was not paused after failures (a job stopped on purpose, by
+    ``max_runs`` or ``end_at``, keeps its marker). The streak counts again from zero: the
+    failures before the pause are older than the streak's reset point the pause recorded.
+    A job the jobs file disables keeps its schedules disabled.
+    """
+    if not runs.resume(job.id):
+        return None
+    return set_state(schedules, schedule_names(job), "ENABLED") if job.enabled else []

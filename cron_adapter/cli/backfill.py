@@ -6,20 +6,11 @@ import argparse
 import json
 import sys
 
-from cron_adapter.cli.common import fail, now, wiring_from_args
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.cli.opsargs import (
-    EXIT_ABORTED,
-    EXIT_INVALID,
-    BadArgument,
-    add_fire_args,
-    aws_errors,
-    find_job,
-    fire_runner,
-    parse_when,
-    run_store,
-)
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.common import now, wiring_from_args
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, find_job, fire_runner, parse_when, run_store
+from cron_adapter.errors import UsageError
 from cron_adapter.fire.input import iso_utc
 from cron_adapter.jobs.model import Job
 from cron_adapter.ops.backfill import MAX_BACKFILL, BackfillItem, plan_backfill
@@ -34,8 +25,8 @@ now), says which already ran, asks, then fires the others oldest first through t
 service. Each time is claimed, so a time that already ran (or runs meanwhile) is not called
 again; a time the audit recorded "missed" is fired as <time>~catch-up, the key the auditor's
 catch-up uses. Times: ISO-8601 (no offset = UTC) or 30m / 2h / 7d ago.
-exit codes: 0 every fired time succeeded, 1 some failed (or an AWS error),
-2 bad arguments or jobs file, 3 not confirmed (non-interactive runs need --yes)"""
+exit codes: 0 every fired time succeeded, 1 some failed (or a table error),
+2 bad arguments or jobs file, 3 not confirmed (non-interactive runs need --yes), 6 AWS unusable"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,27 +78,19 @@ def _fire(args: argparse.Namespace, job: Job, todo: list[BackfillItem]) -> list[
     return results
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Plan, confirm, fire."""
-    try:
-        jobs = load_from_args(args)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    try:
-        at = now()
-        job = find_job(jobs, args.job, args.file)
-        start, end = parse_when(args.start, at, "--from"), min(parse_when(args.end, at, "--to"), at)
-        if end <= start:
-            raise BadArgument("--from must be before --to (and before now)")
-        records = run_store(args).records(job.id, iso_utc(start), iso_utc(end) + "~~")
-        items = plan_backfill(job, start, end, records)
-        if not _confirm(items, job.id, args.yes, args.output == "text"):
-            return EXIT_ABORTED
-        results = _fire(args, job, [i for i in items if i.fire])
-    except BadArgument as exc:
-        return fail(str(exc), EXIT_INVALID)
-    except aws_errors() as exc:
-        return fail(str(exc))
+    at = now()
+    job = find_job(load_from_args(args), args.job, args.file)
+    start, end = parse_when(args.start, at, "--from"), min(parse_when(args.end, at, "--to"), at)
+    if end <= start:
+        raise UsageError("--from must be before --to (and before now)")
+    records = run_store(args).records(job.id, iso_utc(start), iso_utc(end) + "~~")
+    items = plan_backfill(job, start, end, records)
+    if not _confirm(items, job.id, args.yes, args.output == "text"):
+        return EXIT_ABORTED
+    results = _fire(args, job, [i for i in items if i.fire])
     if args.output == "json":
         skipped = [{"time": iso_utc(i.time), "ran": i.ran} for i in items if not i.fire]
         print(json.dumps({"fired": results, "skipped": skipped}, indent=2))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from cron_adapter.cli.common import add_live_args, fail, live_reconciler
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.cli.opsargs import aws_errors, table
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.common import add_live_args, live_reconciler
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.opsargs import table
 from cron_adapter.reconcile.planner import DRIFT_REASONS, ORPHAN
 
 EPILOG = """examples:
@@ -20,7 +20,7 @@ LastModificationDate differs was changed outside the adapter (console, CLI, anot
 one in the ledger but not listed was deleted outside it; one in the group but not in the
 jobs file is an orphan. Nothing is repaired: `cron-adapter apply FILE` or the hourly drift
 repair does that. Reads only (ListSchedules pages and one ledger Query).
-exit codes: 0 no drift, 4 drift found, 1 AWS error, 2 invalid jobs file"""
+exit codes: 0 no drift, 4 drift found, 2 invalid jobs file or settings, 6 AWS unusable"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,16 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Print the drift."""
-    try:
-        jobs = load_from_args(args)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    try:
-        plan = live_reconciler(args).observe(jobs).plan
-    except aws_errors() as exc:
-        return fail(str(exc))
+    plan = live_reconciler(args).observe(load_from_args(args)).plan
     found = [a for a in plan.actions if a.reason in DRIFT_REASONS or a.reason == ORPHAN]
     rows = [{"schedule": a.name, "job_id": a.job_id, "drift": a.reason, "repair": a.action} for a in found]
     if args.output == "json":

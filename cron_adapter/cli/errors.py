@@ -21,12 +21,16 @@ from cron_adapter.cli.jobsargs import report_invalid
 from cron_adapter.errors import (
     AwsUnavailable,
     CronAdapterError,
+    DuplicateJob,
+    EditConflict,
     InvalidJobsFile,
     LockHeld,
     MassDeleteRefused,
     ReconcileError,
     ScheduleError,
     SettingsError,
+    StoreNotEditable,
+    UnknownJob,
     UsageError,
 )
 
@@ -49,6 +53,10 @@ _CODES: list[tuple[type[BaseException], int]] = [
     (UsageError, x.EXIT_INVALID),
     (ScheduleError, x.EXIT_INVALID),
     (ReconcileError, x.EXIT_PARTIAL),
+    (UnknownJob, x.EXIT_UNKNOWN_JOB),
+    (EditConflict, x.EXIT_CONFLICT),
+    (StoreNotEditable, x.EXIT_NOT_EDITABLE),
+    (DuplicateJob, x.EXIT_INVALID),
 ]
 
 
@@ -114,22 +122,26 @@ def translate(exc: BaseException, args: argparse.Namespace | None = None) -> Bas
             "check the network and AWS_ENDPOINT_URL (unset it for real AWS); is `cron-adapter dev` still running?",
         )
     if isinstance(exc, bx.ClientError):
-        return _client_error(exc, args)
+        return _known_client_error(exc, args) or _generic_client_error(exc)
+    if isinstance(exc, CronAdapterError) and isinstance(exc.__cause__, bx.ClientError):
+        # An adapter translated the AWS error (e.g. a run store's ClaimError); a missing table
+        # or a denied call still deserves the precise fix.
+        return _known_client_error(exc.__cause__, args) or exc
     return exc
 
 
-def _client_error(exc: Any, args: argparse.Namespace | None) -> BaseException:
+def _known_client_error(exc: Any, args: argparse.Namespace | None) -> AwsUnavailable | None:
     code = str(exc.response.get("Error", {}).get("Code", ""))
     op = str(getattr(exc, "operation_name", "call"))
     settings = getattr(args, "settings", None)
     if code == "ResourceNotFoundException" and op in _DYNAMODB_OPS:
-        table = getattr(settings, "table", None) or "?"
+        table = getattr(settings, "table", None) or getattr(args, "table", None) or "?"
         return AwsUnavailable(
             f"DynamoDB table {table!r} does not exist in this account and region",
             f"deploy the stack, or pass --table / set {c.ENV_TABLE} to the stack's table name",
         )
     if code == "NoSuchBucket":
-        bucket = getattr(settings, "bucket", None) or "?"
+        bucket = getattr(settings, "bucket", None) or getattr(args, "bucket", None) or "?"
         return AwsUnavailable(
             f"S3 bucket {bucket!r} does not exist",
             f"pass --bucket / set {c.ENV_BUCKET} to the stack's jobs bucket",
@@ -140,5 +152,11 @@ def _client_error(exc: Any, args: argparse.Namespace | None) -> BaseException:
         return AwsUnavailable(
             f"AWS denied {op} ({code})", "grant the permissions listed in docs/cli.md to this identity"
         )
+    return None
+
+
+def _generic_client_error(exc: Any) -> AwsUnavailable:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    op = str(getattr(exc, "operation_name", "call"))
     message = str(exc.response.get("Error", {}).get("Message", ""))
     return AwsUnavailable(f"AWS {op} failed: {code}: {message}", "see the AWS error above; nothing was changed")

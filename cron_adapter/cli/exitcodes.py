@@ -9,6 +9,9 @@
   6  AWS unusable: no region, no credentials, endpoint unreachable, access denied,
      or the table/bucket does not exist (nothing was changed)
   7  apply declined at the prompt, or refused without --yes off a terminal (nothing was changed)
+  8  jobs: no job with that id in the store (nothing was changed)
+  9  jobs: the store changed under every attempt (nothing was written)
+ 10  jobs: the store cannot hold this edit (a hermes store, a pause in a sidecar list)
 130  interrupted (Ctrl-C)
 """
 
@@ -22,4 +25,18 @@ EXIT_LOCKED = 4
 EXIT_TIMEOUT = 5
 EXIT_AWS = 6
 EXIT_DECLINED = 7
+EXIT_UNKNOWN_JOB = 8
+EXIT_CONFLICT = 9
+EXIT_NOT_EDITABLE = 10
 EXIT_INTERRUPTED = 130
+
+# A reconcile's recorded status -> the exit code of the command that waited for it (push/jobs --wait).
+RECONCILE_STATUS_EXIT = {
+    "applied": EXIT_OK,
+    "no-op": EXIT_OK,
+    "partial": EXIT_PARTIAL,
+    "rejected": EXIT_INVALID,
+    "refused": EXIT_REFUSED,
+    "contended": EXIT_LOCKED,
+    "failed": EXIT_PARTIAL,
+}

@@ -8,7 +8,6 @@ new store as ``push`` does and writes it back with a conditional write on the ET
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -17,44 +16,37 @@ from typing import Any
 
 from cron_adapter import constants as c
 from cron_adapter.cli import jobfields, jobsview
-from cron_adapter.cli.jobsargs import add_output_arg, report_invalid
-from cron_adapter.errors import (
-    CronAdapterError,
-    DuplicateJob,
-    EditConflict,
-    InvalidJobsFile,
-    StoreNotEditable,
-    UnknownJob,
-)
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.exitcodes import EXIT_PARTIAL, EXIT_TIMEOUT, RECONCILE_STATUS_EXIT
+from cron_adapter.cli.jobsargs import add_output_arg
+from cron_adapter.errors import UsageError
 from cron_adapter.jobs.commit import DEFAULT_ATTEMPTS
 from cron_adapter.jobs.loader import FORMATS
 
-EXIT_UNKNOWN_JOB, EXIT_CONFLICT, EXIT_NOT_EDITABLE, EXIT_TIMEOUT = 8, 9, 10, 5
 EPILOG = """examples:
   cron-adapter jobs list --bucket my-cron-adapter-jobs
   cron-adapter jobs show nightly-report --live
   cron-adapter jobs add nightly-report --schedule 'daily 03:00' --url https://app.example.com/report
   cron-adapter jobs add --json '{"id": "sync", "schedule": "every 15m", "target": {"path": "/sync"}}'
   cron-adapter jobs pause nightly-report            # the live schedules stop now, the store records it
-  cron-adapter jobs resume nightly-report --wait --table cron-adapter
+  cron-adapter jobs resume nightly-report --wait --table cron-adapter   # also lifts a pause after failures
   cron-adapter jobs remove sync --output json
 
 The bucket, key, group and table come from flags or CRON_ADAPTER_BUCKET, CRON_ADAPTER_JOBS_KEY,
 CRON_ADAPTER_SCHEDULE_GROUP and CRON_ADAPTER_TABLE. Two editors at once never lose a change:
 the loser of a race re-applies its edit to the fresh store (up to --attempts times).
 
-exit codes: 0 done (or already so), 1 other error or a partial reconcile, 2 invalid field,
-duplicate id or invalid store (nothing written), 5 --wait timed out, 8 unknown job id,
-9 conflict: the store changed under every attempt (nothing written), 10 the store cannot
-hold this edit (a hermes store, a pause in a sidecar list); with --wait, the reconcile's
-result as for push (3 mass delete refused, 4 another reconcile held the lock)."""
+`jobs resume` also lifts a pause the auditor made after a failure streak
+(pause_after_failures), as `cron-adapter resume` does, when it knows the table (--table or
+CRON_ADAPTER_TABLE).
 
-_EXIT_OF: list[tuple[type[BaseException], int]] = [
-    (UnknownJob, EXIT_UNKNOWN_JOB),
-    (EditConflict, EXIT_CONFLICT),
-    (StoreNotEditable, EXIT_NOT_EDITABLE),
-    (DuplicateJob, 2),
-]
+exit codes: 0 done (or already so), 1 other error or a partial reconcile, 2 invalid field,
+duplicate id or invalid store (nothing written), 5 --wait timed out, 6 AWS unusable
+(no region or credentials, endpoint down, bucket or table missing, access denied),
+8 unknown job id, 9 conflict: the store changed under every attempt (nothing written),
+10 the store cannot hold this edit (a hermes store, a pause in a sidecar list); with
+--wait, the reconcile's result as for push (3 mass delete refused, 4 another reconcile
+held the lock). The table of every code: docs/cli.md."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,9 +92,13 @@ def _action(
         p.add_argument("--attempts", type=int, default=DEFAULT_ATTEMPTS, help="tries against concurrent edits")
         p.add_argument("--wait", action="store_true", help="wait for the reconcile's result of this edit")
         p.add_argument("--timeout", type=float, default=180.0, help="seconds to wait with --wait (default 180)")
-        p.add_argument("--table", help=f"table holding the reconcile status, for --wait (env {c.ENV_TABLE})")
+        p.add_argument(
+            "--table",
+            help=f"the deployment's table: --wait reads the reconcile status there, resume lifts a pause "
+            f"after failures there (env {c.ENV_TABLE})",
+        )
     add_output_arg(p)
-    p.set_defaults(func=_guarded(func))
+    p.set_defaults(func=command(func))
     return p
 
 
@@ -120,7 +116,7 @@ def client(args: argparse.Namespace) -> Any:
 
     bucket = _env(args, "bucket", c.ENV_BUCKET)
     if not bucket:
-        raise UsageProblem(f"no bucket; pass --bucket or set {c.ENV_BUCKET}")
+        raise UsageError(f"no bucket; pass --bucket or set {c.ENV_BUCKET}")
     key = _env(args, "key", c.ENV_JOBS_KEY, c.DEFAULT_JOBS_KEY) or c.DEFAULT_JOBS_KEY
     options = StoreOptions(
         format=_env(args, "format", c.ENV_STORE_FORMAT),
@@ -129,32 +125,10 @@ def client(args: argparse.Namespace) -> Any:
         source=f"s3://{bucket}/{key}",
     )
     group = _env(args, "group", c.ENV_GROUP, c.DEFAULT_GROUP) or c.DEFAULT_GROUP
-    return JobsClient(bucket, key, group=group, options=options, attempts=getattr(args, "attempts", DEFAULT_ATTEMPTS))
-
-
-class UsageProblem(CronAdapterError):
-    """A missing flag or setting (exit 2)."""
-
-
-def _guarded(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Map every expected error to one line (and a JSON document with --output json) and a code."""
-
-    def run(args: argparse.Namespace) -> int:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return func(args)
-        except InvalidJobsFile as exc:
-            return report_invalid(exc, args.output)
-        except (CronAdapterError, BotoCoreError, ClientError) as exc:
-            code = next((n for kind, n in _EXIT_OF if isinstance(exc, kind)), 2 if isinstance(exc, UsageProblem) else 1)
-            text = " ".join(str(exc).split())
-            if args.output == "json":
-                print(json.dumps({"ok": False, "exit_code": code, "error": text, "kind": type(exc).__name__}))
-            print(f"error: {text}", file=sys.stderr)
-            return code
-
-    return run
+    attempts = getattr(args, "attempts", DEFAULT_ATTEMPTS)
+    return JobsClient(
+        bucket, key, group=group, options=options, attempts=attempts, table=_env(args, "table", c.ENV_TABLE)
+    )
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -183,7 +157,12 @@ def run_pause(args: argparse.Namespace) -> int:
 
 
 def run_resume(args: argparse.Namespace) -> int:
-    """Resume one job, store and live schedules."""
+    """Resume one job, store and live schedules, and lift a pause after failures (with a table)."""
+    if not _env(args, "table", c.ENV_TABLE) and args.output != "json":
+        print(
+            f"note: no table (--table or {c.ENV_TABLE}): a pause after failures, if any, is not lifted",
+            file=sys.stderr,
+        )
     return _edited(args, lambda jobs: jobs.resume(args.id))
 
 
@@ -208,6 +187,8 @@ def _edited(args: argparse.Namespace, do: Callable[[Any], Any]) -> int:
         "attempts": change.committed.attempts,
         "live": [{"schedule": s.name, "before": s.before, "after": s.after} for s in change.live],
     }
+    if change.action == "resumed":
+        result["failure_pause_lifted"] = change.failure_pause_lifted
     code = 0
     if args.wait and change.changed:
         result["reconcile"], code = _wait(args, jobs, change.etag, change.version_id, since)
@@ -219,12 +200,12 @@ def _wait(
     args: argparse.Namespace, jobs: Any, etag: str, version_id: str | None, since: float
 ) -> tuple[dict[str, Any] | None, int]:
     from cron_adapter.adapters.ledger import Ledger
-    from cron_adapter.cli.push import _EXIT, wait_for_status
+    from cron_adapter.cli.push import wait_for_status
     from cron_adapter.reconcile.app import status_key
 
     table = _env(args, "table", c.ENV_TABLE)
     if not table:
-        raise UsageProblem(f"--wait needs the table; pass --table or set {c.ENV_TABLE}")
+        raise UsageError(f"--wait needs the table; pass --table or set {c.ENV_TABLE}")
     if args.output != "json":
         print(f"waiting up to {args.timeout:g}s for the reconcile ...", file=sys.stderr)
     # The reconcile keys its status by the object's version id (exact), else by ETag (+ time).
@@ -235,4 +216,4 @@ def _wait(
             f"error: no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", file=sys.stderr
         )
         return None, EXIT_TIMEOUT
-    return status, _EXIT.get(str(status.get("status")), 1)
+    return status, RECONCILE_STATUS_EXIT.get(str(status.get("status")), EXIT_PARTIAL)

@@ -80,6 +80,8 @@ def print_change(result: dict[str, Any], output: str) -> None:
     for s in result["live"]:
         state = f"{s['before']} -> {s['after']}" if s["before"] != s["after"] else (s["after"] or "not created yet")
         print(f"  schedule {s['schedule']}: {state}")
+    if result.get("failure_pause_lifted"):
+        print("  the pause after failures is lifted: the failure streak starts again from zero")
     if result.get("reconcile"):
         from cron_adapter.cli.push import print_status
 

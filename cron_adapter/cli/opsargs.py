@@ -8,23 +8,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cron_adapter.cli.common import add_live_args, live_value
-from cron_adapter.errors import CronAdapterError
+from cron_adapter.cli.exitcodes import EXIT_REFUSED
+from cron_adapter.errors import UsageError
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
-EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_ABORTED = 0, 1, 2, 3
-EXIT_CODES = "exit codes: 0 ok, 1 AWS or table error, 2 bad arguments or jobs file"
-
-
-class BadArgument(CronAdapterError):
-    """A flag's value cannot be used (the message names the flag and the fix)."""
-
-
-def aws_errors() -> tuple[type[Exception], ...]:
-    """The errors an operations command turns into a one-line message (botocore imported late)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return (CronAdapterError, ClientError, BotoCoreError)
+EXIT_ABORTED = EXIT_REFUSED  # 3: not confirmed, or nothing to resume
+EXIT_CODES = (
+    "exit codes: 0 ok, 1 a table or run-store error, 2 bad arguments or jobs file, "
+    "6 AWS unusable (no region or credentials, endpoint down, table missing, access denied); docs/cli.md"
+)
 
 
 def add_table_args(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +33,7 @@ def parse_when(text: str, now: datetime, flag: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise BadArgument(f"{flag} {text!r} is not a time; use ISO-8601 (2026-12-01T03:00) or 30m/2h/7d") from exc
+        raise UsageError(f"{flag} {text!r} is not a time; use ISO-8601 (2026-12-01T03:00) or 30m/2h/7d") from exc
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -104,8 +97,8 @@ def fire_runner(args: argparse.Namespace) -> Any:
 
 
 def find_job(jobs: Any, job_id: str, source: str) -> Any:
-    """The job with this id, or BadArgument naming the file."""
+    """The job with this id, or UsageError naming the file."""
     for job in jobs.jobs:
         if job.id == job_id:
             return job
-    raise BadArgument(f"job {job_id!r} is not in {source}; check the id (cron-adapter validate {source} lists them)")
+    raise UsageError(f"job {job_id!r} is not in {source}; check the id (cron-adapter validate {source} lists them)")

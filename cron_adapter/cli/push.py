@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cron_adapter import constants as c
 from cron_adapter.cli.common import add_live_args, cli_settings, fail
 from cron_adapter.cli.errors import command
-from cron_adapter.cli.exitcodes import EXIT_INVALID, EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED, EXIT_TIMEOUT
+from cron_adapter.cli.exitcodes import EXIT_PARTIAL, EXIT_TIMEOUT, RECONCILE_STATUS_EXIT
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.reconcile.app import status_key
 from cron_adapter.reconcile.translate import Wiring, translate_all
@@ -36,15 +36,6 @@ version id; its ETag on an unversioned bucket) and exits 0 when it applied (or f
 to do), 1 on a partial or failed run, 2 when the upload was rejected (or the file is
 invalid), 3 on a refused mass delete, 4 when another reconcile held the lock, 5 on timeout,
 6 when AWS is unusable (no region or credentials, endpoint down, bucket or table missing)."""
-_EXIT = {
-    "applied": 0,
-    "no-op": 0,
-    "partial": EXIT_PARTIAL,
-    "rejected": EXIT_INVALID,
-    "refused": EXIT_REFUSED,
-    "contended": EXIT_LOCKED,
-    "failed": EXIT_PARTIAL,
-}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -147,4 +138,4 @@ def run(args: argparse.Namespace) -> int:
                 f"no reconcile result within {args.timeout:g}s; check the reconcile Lambda's logs", EXIT_TIMEOUT
             )
     _print(result, args.output)
-    return _EXIT.get(str((result.get("reconcile") or {}).get("status", "applied")), EXIT_PARTIAL)
+    return RECONCILE_STATUS_EXIT.get(str((result.get("reconcile") or {}).get("status", "applied")), EXIT_PARTIAL)

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from cron_adapter.cli.common import fail
-from cron_adapter.cli.jobsargs import add_jobs_file_args, load_from_args, report_invalid
-from cron_adapter.cli.opsargs import (
-    EXIT_ABORTED,
-    EXIT_INVALID,
-    BadArgument,
-    add_table_args,
-    aws_errors,
-    find_job,
-    run_store,
-    schedule_view,
-)
-from cron_adapter.errors import InvalidJobsFile
-from cron_adapter.ops.status import schedule_names
+from cron_adapter.cli.common import fail, live_value
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, load_from_args
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_table_args, find_job, run_store
 
 EPILOG = """examples:
   cron-adapter resume billing-export jobs.json
@@ -25,7 +15,9 @@ EPILOG = """examples:
 Removes the "paused_after_failures" marker and enables the job's schedules. The failures
 before the pause no longer count: the streak starts again from zero. A job stopped on
 purpose (max_runs, end_at, one-shot, gone) is not resumed; change the job to restart it.
-exit codes: 0 resumed, 1 AWS error, 2 bad arguments or jobs file, 3 the job is not paused"""
+`cron-adapter jobs resume JOB` runs the same code after resuming the job in the live store.
+exit codes: 0 resumed, 1 a table error, 2 bad arguments or jobs file, 3 the job is not paused,
+6 AWS unusable (no region or credentials, endpoint down, table missing, access denied)"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,23 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Remove the pause and enable the schedules."""
-    try:
-        jobs = load_from_args(args)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, "text")
-    try:
-        job = find_job(jobs, args.job, args.file)
-        store = run_store(args)
-        if not store.resume(job.id):
-            marker = store.markers().get(job.id)
-            why = f"it is stopped on purpose ({marker.reason})" if marker else "it is not paused"
-            return fail(f"job {job.id!r} not resumed: {why}", EXIT_ABORTED)
-        switched = schedule_view(args).set_state(schedule_names(job), "ENABLED") if job.enabled else []
-    except BadArgument as exc:
-        return fail(str(exc), EXIT_INVALID)
-    except aws_errors() as exc:
-        return fail(str(exc))
+    from cron_adapter.adapters.scheduler import SchedulerAdapter
+    from cron_adapter.manage import lift_failure_pause
+
+    job = find_job(load_from_args(args), args.job, args.file)
+    store = run_store(args)
+    live = lift_failure_pause(store, SchedulerAdapter(live_value(args, "group")), job)
+    if live is None:
+        marker = store.markers().get(job.id)
+        why = f"it is stopped on purpose ({marker.reason})" if marker else "it is not paused"
+        return fail(f"job {job.id!r} not resumed: {why}", EXIT_ABORTED)
+    switched = [s.name for s in live if s.changed]
     print(f"job {job.id!r} resumed; schedules enabled: {', '.join(switched) or 'none (reconcile restores them)'}")
     return 0

@@ -5,18 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from cron_adapter.cli.common import fail, now
+from cron_adapter.cli.common import now
+from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_output_arg
-from cron_adapter.cli.opsargs import (
-    EXIT_CODES,
-    EXIT_INVALID,
-    BadArgument,
-    add_table_args,
-    aws_errors,
-    parse_when,
-    run_store,
-    table,
-)
+from cron_adapter.cli.opsargs import EXIT_CODES, add_table_args, parse_when, run_store, table
+from cron_adapter.errors import UsageError
 from cron_adapter.fire.input import iso_utc
 from cron_adapter.ops.records import RunRecord
 
@@ -65,22 +58,17 @@ def row(r: RunRecord) -> dict[str, object]:
     }
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Print the runs."""
     if args.limit < 1:
-        return fail("-n/--limit must be at least 1", EXIT_INVALID)
-    try:
-        at = now()
-        store = run_store(args)
-        if args.since:
-            since = iso_utc(parse_when(args.since, at, "--since"))
-            records = list(reversed(store.records(args.job, since, LATEST)))[: args.limit]
-        else:
-            records = store.recent(args.job, args.limit)
-    except BadArgument as exc:
-        return fail(str(exc), EXIT_INVALID)
-    except aws_errors() as exc:
-        return fail(str(exc))
+        raise UsageError("-n/--limit must be at least 1")
+    store = run_store(args)
+    if args.since:
+        since = iso_utc(parse_when(args.since, now(), "--since"))
+        records = list(reversed(store.records(args.job, since, LATEST)))[: args.limit]
+    else:
+        records = store.recent(args.job, args.limit)
     if args.output == "json":
         print(json.dumps([row(r) for r in records], indent=2))
         return 0

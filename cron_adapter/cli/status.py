@@ -6,18 +6,11 @@ import argparse
 import json
 from datetime import datetime
 
-from cron_adapter.cli.common import fail, now
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.cli.opsargs import (
-    EXIT_CODES,
-    EXIT_INVALID,
-    add_table_args,
-    aws_errors,
-    run_store,
-    schedule_view,
-    table,
-)
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.common import now
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.opsargs import EXIT_CODES, add_table_args, run_store, schedule_view, table
+from cron_adapter.errors import UsageError
 from cron_adapter.ops.records import JobState
 from cron_adapter.ops.status import StatusLine, status_line
 
@@ -73,20 +66,15 @@ def status_lines(args: argparse.Namespace, jobs: list, at: datetime) -> list[Sta
     return out
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Print the status page."""
     if args.page < 1 or args.page_size < 1:
-        return fail("--page and --page-size must be at least 1", EXIT_INVALID)
-    try:
-        jobs = list(load_from_args(args).jobs)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
+        raise UsageError("--page and --page-size must be at least 1")
+    jobs = list(load_from_args(args).jobs)
     pages = max(1, -(-len(jobs) // args.page_size))
     chunk = jobs[(args.page - 1) * args.page_size : args.page * args.page_size]
-    try:
-        lines = status_lines(args, chunk, now())
-    except aws_errors() as exc:
-        return fail(str(exc))
+    lines = status_lines(args, chunk, now())
     shown = [line for line in lines if problem(line)] if args.problems else lines
     if args.output == "json":
         print(json.dumps({"page": args.page, "pages": pages, "jobs": [s.as_dict() for s in shown]}, indent=2))

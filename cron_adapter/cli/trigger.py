@@ -6,18 +6,10 @@ import argparse
 import json
 import uuid
 
-from cron_adapter.cli.common import fail, now, wiring_from_args
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args, report_invalid
-from cron_adapter.cli.opsargs import (
-    EXIT_ABORTED,
-    EXIT_INVALID,
-    BadArgument,
-    add_fire_args,
-    aws_errors,
-    find_job,
-    fire_runner,
-)
-from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.cli.common import now, wiring_from_args
+from cron_adapter.cli.errors import command
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, find_job, fire_runner
 from cron_adapter.fire.input import run_id
 from cron_adapter.ops.runs import fire_input, trigger_label
 
@@ -30,8 +22,8 @@ overlap policy, max_runs and the job's slot apply), the target call with the sha
 and retries, and the run record. Its key is <now>~trigger-<id>, which no scheduled time can
 equal, so it never replaces or blocks a scheduled run; `cron-adapter runs JOB` lists it.
 Needs what the fire Lambda needs: the table, the secret (--secret-id) and the live wiring.
-exit codes: 0 the target succeeded or accepted, 1 it failed (or an AWS error),
-2 bad arguments or jobs file, 3 not run (skipped: overlap, max_runs, end_at)"""
+exit codes: 0 the target succeeded or accepted, 1 it failed (or a table error),
+2 bad arguments or jobs file, 3 not run (skipped: overlap, max_runs, end_at), 6 AWS unusable"""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,22 +47,14 @@ def exit_code(status: str) -> int:
     return 0 if status in ("succeeded", "accepted") else (1 if status in ("failed", "gone", "lost") else EXIT_ABORTED)
 
 
+@command
 def run(args: argparse.Namespace) -> int:
     """Fire the job once."""
-    try:
-        jobs = load_from_args(args)
-    except InvalidJobsFile as exc:
-        return report_invalid(exc, args.output)
-    try:
-        job = find_job(jobs, args.job, args.file)
-        fi = fire_input(job, wiring_from_args(args), now(), run=trigger_label(uuid.uuid4().hex[:8]))
-        if args.output == "text":
-            print(f"triggering job {job.id!r} as run {run_id(fi)} ...", flush=True)
-        outcome = fire_runner(args)(fi)
-    except BadArgument as exc:
-        return fail(str(exc), EXIT_INVALID)
-    except aws_errors() as exc:
-        return fail(str(exc))
+    job = find_job(load_from_args(args), args.job, args.file)
+    fi = fire_input(job, wiring_from_args(args), now(), run=trigger_label(uuid.uuid4().hex[:8]))
+    if args.output == "text":
+        print(f"triggering job {job.id!r} as run {run_id(fi)} ...", flush=True)
+    outcome = fire_runner(args)(fi)
     if args.output == "json":
         print(json.dumps(outcome.to_dict(), indent=2))
     else:
