@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cron_adapter.cli.errors import command
-from cron_adapter.constants import ENV_DEV_SECRET, MIN_SECRET_LENGTH
+from cron_adapter.constants import ENV_DEV_SECRET, ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, MIN_SECRET_LENGTH
 from cron_adapter.errors import UsageError
 
 EXAMPLE = Path("examples") / "jobs.json"
@@ -41,6 +41,8 @@ examples:
   cron-adapter dev --allow-cidr 10.1.0.0/16        # let jobs call a private range, as a VPC deployment
   CRON_SECRET_FILE=my.secret python examples/receiver_app.py 8787 &   # your own app ...
   cron-adapter dev --no-target --secret-file my.secret                # ... receives the calls
+  cron-adapter dev ~/.hermes/cron/jobs.json --hermes http://127.0.0.1:9119 \
+      --jwt-key-file fire-key.txt --jwt-audience agent:dev --timezone Europe/Berlin   # a local hermes-agent
 
 exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM or --duration), 1 a handler or the loop
 reported errors, 2 bad arguments, no jobs file, or the port is taken; docs/dev-loop.md
@@ -103,7 +105,29 @@ def register(sub: Any) -> None:
         help="a private range the fire handler may call, e.g. 10.1.0.0/16 (repeatable; the stack's "
         "allowed_cidrs prop); other private addresses are refused, loopback is always allowed in dev",
     )
+    _add_token_args(p)
     p.set_defaults(func=run)
+
+
+def _add_token_args(p: argparse.ArgumentParser) -> None:
+    """--hermes and the fire-token key: signed fires to a local hermes-agent (docs/hermes.md)."""
+    g = p.add_argument_group("signed fires (hermes-agent, or any auth: jwt target)")
+    g.add_argument(
+        "--hermes",
+        metavar="URL",
+        help="drive a local hermes-agent app at URL: the jobs file is read as hermes's store and every fire is "
+        "a signed POST URL/api/cron/fire (implies --format hermes --no-target; needs --jwt-key-file, --jwt-audience)",
+    )
+    g.add_argument(
+        "--jwt-key-file",
+        metavar="PATH",
+        help="the fire-token key: a PEM EC P-256 private key, or a secret of >= 32 characters it is derived from "
+        "(`cron-adapter keys public --key-file PATH` prints the public key the receiver configures)",
+    )
+    g.add_argument("--jwt-audience", metavar="AUD", help=f"the tokens' aud (env {ENV_JWT_AUDIENCE}; hermes: "
+                   "cron.chronos.expected_audience)")  # fmt: skip
+    g.add_argument("--jwt-issuer", metavar="ISS", help=f"the tokens' iss (env {ENV_JWT_ISSUER}; default none; "
+                   "hermes: cron.chronos.portal_url)")  # fmt: skip
 
 
 def _positive(text: str) -> float:
@@ -151,10 +175,41 @@ def _cidrs(values: list[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _token(args: argparse.Namespace) -> dict[str, Any]:
+    """The fire-token options: the key (checked now), its audience and issuer; the --hermes wiring."""
+    import os
+
+    audience = args.jwt_audience or os.environ.get(ENV_JWT_AUDIENCE) or None
+    issuer = args.jwt_issuer if args.jwt_issuer is not None else os.environ.get(ENV_JWT_ISSUER)
+    if args.hermes:
+        if not args.hermes.startswith(("http://", "https://")):
+            raise UsageError(f"--hermes {args.hermes!r} is not a URL; fix: --hermes http://127.0.0.1:9119")
+        if not args.jwt_key_file or not audience:
+            raise UsageError(
+                "--hermes needs --jwt-key-file and --jwt-audience (hermes verifies every fire); fix: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))' > fire-key.txt, configure hermes with "
+                "`cron-adapter keys public --key-file fire-key.txt` (docs/hermes.md)"
+            )
+    if not args.jwt_key_file:
+        return {"jwt_audience": audience, "jwt_issuer": issuer, "hermes": None}
+    from cron_adapter.fire.jwt import Es256Signer
+
+    try:
+        key = Path(args.jwt_key_file).read_text().strip()
+        Es256Signer.from_secret(key)  # a bad key is refused here, not on the first fire
+    except OSError as exc:
+        raise UsageError(f"--jwt-key-file: cannot read {args.jwt_key_file}: {exc.strerror}") from None
+    except ValueError as exc:  # the message never holds the key
+        raise UsageError(f"--jwt-key-file {args.jwt_key_file}: {exc}") from None
+    return {"jwt_key": key, "jwt_audience": audience, "jwt_issuer": issuer, "hermes": args.hermes}
+
+
 def _options(args: argparse.Namespace, path: Path) -> Any:
     from cron_adapter.local.session import DevOptions
 
     secret, source = _secret(args)
+    token = _token(args)
+    hermes = token["hermes"]
     return DevOptions(
         jobs_file=path,
         speed=args.speed,
@@ -164,14 +219,15 @@ def _options(args: argparse.Namespace, path: Path) -> Any:
         port=args.port,
         live=False if args.plain else None,
         quiet=args.output == "json",
-        format=args.format,
+        format="hermes" if hermes else args.format,
         timezone=args.timezone,
-        base_url=args.base_url or f"http://127.0.0.1:{args.port}",
+        base_url=hermes or args.base_url or f"http://127.0.0.1:{args.port}",
         secret=secret,
         secret_source=source,
-        local_target=not args.no_target,
+        local_target=not (args.no_target or hermes),
         grace=args.grace,
         allowed_cidrs=_cidrs(args.allow_cidr),
+        **token,
     )
 
 

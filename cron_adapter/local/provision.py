@@ -18,6 +18,7 @@ BUCKET = "cron-adapter-local-jobs"
 TABLE = "cron-adapter-local"
 UPLOAD_QUEUE = "cron-adapter-local-uploads"
 DLQ = "cron-adapter-local-dlq"
+FIRE_TOKEN_KEY = "cron-adapter-local-fire-token-key"
 # The same placeholder ARNs as `plan --offline`: nothing in the emulator is invoked by ARN.
 _WIRING = Wiring.offline(region=REGION)
 # Only dev has an upload queue (the stack notifies the reconcile Lambda directly, which moto
@@ -102,6 +103,21 @@ def provision(endpoint: str, region: str = REGION, secret: str | None = None) ->
         fire_arn=_WIRING.fire_arn,
         role_arn=_WIRING.role_arn,
     )
+
+
+def provision_fire_token_key(
+    endpoint: str, key: str, audience: str | None, issuer: str | None, region: str = REGION
+) -> dict[str, str]:
+    """Store the fire-token key as the stack does (a secret) and return the fire Lambda's settings for it."""
+    sm = client("secretsmanager", endpoint, region)
+    try:
+        sm.create_secret(Name=FIRE_TOKEN_KEY, SecretString=key)
+    except sm.exceptions.ResourceExistsException:  # a second session in one process
+        sm.put_secret_value(SecretId=FIRE_TOKEN_KEY, SecretString=key)
+    env = {c.ENV_JWT_SECRET_ID: FIRE_TOKEN_KEY, c.ENV_JWT_ISSUER: issuer or ""}
+    if audience:
+        env[c.ENV_JWT_AUDIENCE] = audience
+    return env
 
 
 def new_secret() -> str:

@@ -25,6 +25,7 @@ from cron_adapter.local.clock import Chaos, LocalEventBridge
 from cron_adapter.local.emulator import Emulator, Resources, client
 from cron_adapter.local.journal import Journal
 from cron_adapter.local.lambda_context import QUIET_POWERTOOLS, HandlerLogs, LocalContext, load_handler
+from cron_adapter.local.provision import provision_fire_token_key
 from cron_adapter.local.router import UploadRouter
 from cron_adapter.local.simclock import SimClock
 from cron_adapter.local.target import DEFAULT_PORT, LocalTarget
@@ -62,6 +63,10 @@ class DevOptions:
     local_target: bool = True  # False: no local target; the user's own app answers the jobs' URLs
     grace: float = 0.0  # seconds a newly created schedule waits before its first fire
     allowed_cidrs: tuple[str, ...] = ()  # private ranges the fire handler may call (--allow-cidr)
+    jwt_key: str | None = None  # the fire-token key (PEM or secret string): jwt targets get signed fires
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None  # "" or None: tokens carry no iss
+    hermes: str | None = None  # the base URL of a local hermes-agent app the fires go to
 
 
 class DevSession:
@@ -92,7 +97,8 @@ class DevSession:
         # The handlers' metrics are disabled locally; Powertools still warns on every flush.
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         res = self.resources = self._emulator.start()
-        self._emulator.set_env({**QUIET_POWERTOOLS, **self._store_env()})
+        token_env = self._token_env(res)
+        self._emulator.set_env({**QUIET_POWERTOOLS, **self._store_env(), **token_env})
         if self.options.local_target:
             self.target = LocalTarget(res.secret, self.options.port, on_call=self._on_call).start()
         fire = self._fire_handler or load_handler("handlers.fire")
@@ -112,7 +118,8 @@ class DevSession:
         )
         self.router = UploadRouter(res, self.journal, self.clock, reconcile)
         # The auditor reads the environment the emulator set (AWS_ENDPOINT_URL), as the handlers do.
-        self.auditor = LocalAuditor({**res.handler_env(), **self._store_env()}, self.clock, self.journal, {})
+        env = {**res.handler_env(), **self._store_env(), **token_env}
+        self.auditor = LocalAuditor(env, self.clock, self.journal, {})
         self.watcher = JobsFileWatcher(
             self.options.jobs_file,
             self.router.push,
@@ -139,7 +146,17 @@ class DevSession:
         now = self.clock.now()
         self.journal.note(now, "env", f"source {env_file} to run cron-adapter plan/apply against this emulator")
         self.journal.note(now, "env", f"shared secret: {self.secret_where} (point your app's CRON_SECRET_FILE at it)")
+        if self.options.jwt_key:
+            aud = self.options.jwt_audience or "(per job)"
+            self.journal.note(now, "env", f"jwt targets get ES256 fire tokens, audience {aud}; see docs/hermes.md")
         return self
+
+    def _token_env(self, res: Resources) -> dict[str, str]:
+        """The fire Lambda's fire-token settings, with the key stored in the emulator (none without a key)."""
+        if not self.options.jwt_key:
+            return {}
+        opts = self.options
+        return provision_fire_token_key(res.endpoint, opts.jwt_key or "", opts.jwt_audience, opts.jwt_issuer)
 
     def _secret_where(self, res: Resources) -> str:
         """Where the session's shared secret can be read: the user's own source, else dev.secret (0600)."""
@@ -182,6 +199,8 @@ class DevSession:
         res, opts = self.resources, self.options
         chaos = f" · chaos (seed {opts.seed})" if opts.chaos else ""
         target = f"http://127.0.0.1:{self.target.port}" if self.target else "your app (no local target)"
+        if opts.hermes:
+            target = f"hermes {opts.hermes} (signed fires)"
         return (
             f"cron-adapter dev · {opts.jobs_file} · emulator {res.endpoint if res else '-'} · target {target} · "
             f"secret {self.secret_where or '-'} · speed {opts.speed:g}x{chaos} · "
