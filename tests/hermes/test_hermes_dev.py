@@ -63,9 +63,7 @@ def hermes_web() -> Iterator[str]:
     log.close()
 
 
-def test_dev_fires_reach_the_real_hermes_which_verifies_them_and_runs_the_job(
-    hermes_web: str, tmp_path: Path
-) -> None:
+def test_dev_fires_reach_the_real_hermes_which_verifies_them_and_runs_the_job(hermes_web: str, tmp_path: Path) -> None:
     from cron.jobs import create_job, get_job
 
     job = create_job(prompt=None, schedule="every 1m", name="dev-fired", script="hello.py", no_agent=True)
