@@ -138,20 +138,7 @@ def bench_overhead(fire_handler: Any, n: int) -> None:
 
 
 def bench_race(trials: int, threads: int = 64) -> None:
-    from moto import mock_aws
-    from moto.dynamodb.models import DynamoDBBackend
-
-    from cron_adapter.adapters.claims import DynamoClaimStore
-    from cron_adapter.bootstrap.fire import SystemClock
-    from cron_adapter.constants import TABLE_DEFINITION
-    from cron_adapter.fire.input import FireInput, parse_input
-    from cron_adapter.fire.ports import Secret, TargetResponse
-    from cron_adapter.fire.service import FireService
-
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        setattr(DynamoDBBackend, name, lambda self, *a, __o=original, **k: _locked(lock, __o, self, *a, **k))
+    from cron_adapter.fire.ports import TargetResponse
 
     class Counting:
         def __init__(self) -> None:
@@ -161,6 +148,34 @@ def bench_race(trials: int, threads: int = 64) -> None:
             with self.lock:
                 self.n += 1
             return TargetResponse(200)
+
+    caller = Counting()
+    per_trial, took = run_races(trials, threads, caller)
+    say(
+        f"4. race: {trials} trials x {threads} duplicate deliveries on moto DynamoDB: target calls per trial "
+        f"{dict(sorted(per_trial.items()))}, total {caller.n} (goal: exactly 1 per trial) [{took:.1f} s]"
+    )
+
+
+def run_races(trials: int, threads: int, caller: Any, config: Any = None) -> tuple[Counter[int], float]:
+    """``trials`` races of ``threads`` duplicate deliveries through the fire service on moto DynamoDB.
+
+    Returns how many trials made how many target calls (``caller.n`` counts them), and the seconds taken.
+    """
+    from moto import mock_aws
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from cron_adapter.adapters.claims import DynamoClaimStore
+    from cron_adapter.bootstrap.fire import SystemClock
+    from cron_adapter.constants import TABLE_DEFINITION
+    from cron_adapter.fire.input import FireInput, parse_input
+    from cron_adapter.fire.ports import Secret
+    from cron_adapter.fire.service import FireConfig, FireService
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+        setattr(DynamoDBBackend, name, lambda self, *a, __o=original, **k: _locked(lock, __o, self, *a, **k))
 
     class Null:
         def get(self) -> Secret:
@@ -174,14 +189,15 @@ def bench_race(trials: int, threads: int = 64) -> None:
         import boto3
 
         client = boto3.client("dynamodb", region_name="us-east-1")
-        caller, null = Counting(), Null()
-        per_trial, start = Counter(), time.perf_counter()
+        null = Null()
+        per_trial: Counter[int] = Counter()
+        start = time.perf_counter()
         for trial in range(trials):
             # A fresh table per trial: moto deep-copies a table on every transaction, so a growing
             # table would make late trials slow; the race is the same on any table.
             client.create_table(TableName=f"race-{trial}", **TABLE_DEFINITION)
             store = DynamoClaimStore(f"race-{trial}", client=client)
-            svc = FireService(store, caller, null, SystemClock(), null, null)
+            svc = FireService(store, caller, null, SystemClock(), null, null, config=config or FireConfig())
             fire = parse_input(event(100_000 + trial))
             before, barrier = caller.n, threading.Barrier(threads)
 
@@ -195,11 +211,7 @@ def bench_race(trials: int, threads: int = 64) -> None:
             for t in pool:
                 t.join()
             per_trial[caller.n - before] += 1
-        took = time.perf_counter() - start
-    say(
-        f"4. race: {trials} trials x {threads} duplicate deliveries on moto DynamoDB: target calls per trial "
-        f"{dict(sorted(per_trial.items()))}, total {caller.n} (goal: exactly 1 per trial) [{took:.1f} s]"
-    )
+    return per_trial, time.perf_counter() - start
 
 
 def _locked(lock: threading.RLock, original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -28,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -137,21 +136,11 @@ def bench_overhead(fire_handler: Any, n: int, tokens: int) -> None:
 
 def bench_race(trials: int, threads: int = 64) -> None:
     import jwt
-    from moto import mock_aws
-    from moto.dynamodb.models import DynamoDBBackend
 
-    from cron_adapter.adapters.claims import DynamoClaimStore
-    from cron_adapter.bootstrap.fire import SystemClock
-    from cron_adapter.constants import TABLE_DEFINITION
-    from cron_adapter.fire.input import FireInput
     from cron_adapter.fire.jwt import Es256Signer, TokenDefaults
-    from cron_adapter.fire.ports import Secret, TargetResponse
-    from cron_adapter.fire.service import FireConfig, FireService
+    from cron_adapter.fire.ports import TargetResponse
+    from cron_adapter.fire.service import FireConfig
 
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        setattr(DynamoDBBackend, name, lambda self, *a, __o=original, **k: base._locked(lock, __o, self, *a, **k))
     public = Es256Signer.from_secret(base.SECRET).public_pem()
 
     class Verifying:
@@ -172,39 +161,9 @@ def bench_race(trials: int, threads: int = 64) -> None:
                 self.bad += not good
             return TargetResponse(202)
 
-    class Null:
-        def get(self) -> Secret:
-            return Secret(base.SECRET)
-
-        def stop(self, *a: Any) -> None: ...
-
-        def add_metric(self, **k: Any) -> None: ...
-
+    caller = Verifying()
     config = FireConfig(tokens=TokenDefaults(lambda: base.SECRET, AUDIENCE, ISSUER))
-    with mock_aws():
-        import boto3
-
-        client = boto3.client("dynamodb", region_name="us-east-1")
-        caller, null = Verifying(), Null()
-        per_trial, start = Counter(), time.perf_counter()
-        for trial in range(trials):
-            client.create_table(TableName=f"race-{trial}", **TABLE_DEFINITION)
-            store = DynamoClaimStore(f"race-{trial}", client=client)
-            svc = FireService(store, caller, null, SystemClock(), null, null, config=config)
-            fire = FireInput.model_validate(base.event(100_000 + trial))
-            before, barrier = caller.n, threading.Barrier(threads)
-
-            def deliver(i: int, svc: Any = svc, fire: Any = fire, barrier: threading.Barrier = barrier) -> None:
-                barrier.wait()
-                svc.fire(fire, holder=f"d{i}", deadline=time.time() + 60)
-
-            pool = [threading.Thread(target=deliver, args=(i,)) for i in range(threads)]
-            for t in pool:
-                t.start()
-            for t in pool:
-                t.join()
-            per_trial[caller.n - before] += 1
-        took = time.perf_counter() - start
+    per_trial, took = base.run_races(trials, threads, caller, config)
     ok = set(per_trial) == {1} and caller.bad == 0
     say(
         f"4. race: {trials} trials x {threads} duplicate jwt deliveries on moto DynamoDB: target calls per trial "

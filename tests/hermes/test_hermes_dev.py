@@ -7,12 +7,8 @@ on 127.0.0.1) verifies them with its chronos verifier and runs the ``no_agent`` 
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,16 +18,10 @@ import pytest
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
 from cron_adapter.local.session import DevOptions, DevSession
-from tests.hermes.conftest import HOME
+from tests.hermes.conftest import HOME, hermes_web_server
 
 AUDIENCE, ISSUER = "agent:dev-e2e", ""  # no iss: hermes skips the check for portal_url ""
 KEY = "dev-e2e-fire-token-key-" + "d" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -44,23 +34,8 @@ def hermes_web() -> Iterator[str]:
     scripts = HOME / "scripts"
     scripts.mkdir(parents=True, exist_ok=True)
     (scripts / "hello.py").write_text("print('hello from a no_agent job')\n")
-    port = free_port()
-    log = open(HOME / "uvicorn-dev.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hermes_cli.web_server:app", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/api/status", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(10)
-    log.close()
+    with hermes_web_server("uvicorn-dev.log") as base:
+        yield base
 
 
 def test_dev_fires_reach_the_real_hermes_which_verifies_them_and_runs_the_job(hermes_web: str, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ signed token and hermes runs a no_agent script job.
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -28,19 +27,13 @@ from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
 from cron_adapter.reconcile.triggers import Trigger
 from cron_adapter.settings import FireSettings, ReconcileSettings
-from tests.hermes.conftest import HOME
+from tests.hermes.conftest import HOME, hermes_web_server
 
 NAME = "cron_adapter"
 BUCKET, TABLE, GROUP = "hermes-jobs", "cron-adapter", "cron-adapter"
 AUDIENCE, ISSUER = "agent:e2e", "https://cron.example.test"
 KEY = "fire-token-key-e2e-" + "x" * 40
 TARGET_SECRET = "target-secret-" + "y" * 40
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(public_pem: str) -> None:
@@ -138,25 +131,8 @@ def test_a_paused_job_is_disabled_and_a_removed_one_deleted(hermes: Any):
 
 @pytest.fixture(scope="module")
 def web(hermes: Any) -> Iterator[str]:
-    port = free_port()
-    log = open(HOME / "uvicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "hermes_cli.web_server:app", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    import urllib.request
-
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/api/status", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    server.terminate()
-    server.wait(10)
-    log.close()
+    with hermes_web_server("uvicorn.log") as base:
+        yield base
 
 
 def fire_service(aws: Any, key_arn: str) -> Any:
