@@ -28,6 +28,7 @@ at the edge::
     │   ├── StoreChanged         the store changed since it was read (one lost conditional write)
     │   └── EditConflict         the store kept changing: every retry lost the race
     ├── PlotUnavailable          simulate --plot cannot draw (no matplotlib, or not .png/.svg)
+    ├── InstallError             the hermes plugin cannot be installed as asked (names the fix)
     └── ReconcileError           reconcile could not converge
         ├── LockHeld             another reconcile holds the lease
         ├── LockMoved            another reconcile applied between our plan and our lock
@@ -217,6 +218,10 @@ class EditConflict(JobEditError):
             f"job {job_id!r}: the store changed under each of {attempts} attempts; nothing was written "
             "(fix: retry the command; another writer is editing the store)"
         )
+
+
+class InstallError(CronAdapterError):
+    """The hermes plugin cannot be installed as asked (the message names the fix)."""
 
 
 class PlotUnavailable(CronAdapterError):

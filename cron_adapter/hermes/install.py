@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from cron_adapter.errors import InstallError
+
 PLUGIN_FILES = ("__init__.py", "pusher.py")
 MARKER = "cron-adapter as a hermes-agent cron scheduler provider"  # first line of our __init__.py
 # hermes's bundled provider wins a name clash, and these names mean its built-in ticker.
@@ -22,10 +24,6 @@ RESERVED_NAMES = frozenset({"chronos", "builtin", "in-process", "inprocess"})
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # hermes skips directories starting _ or .
 BOTO3_REQUIREMENT = "boto3>=1.34"
 DEFAULT_NAME = "cron_adapter"
-
-
-class InstallError(Exception):
-    """The plugin cannot be installed as asked (message names the fix)."""
 
 
 @dataclass(frozen=True)
