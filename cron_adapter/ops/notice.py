@@ -28,7 +28,8 @@ def job_notice(
     if paused_streak:
         lines.append(
             f"Job {job.id!r} was paused after {paused_streak} consecutive failed runs "
-            f"(pause_after_failures: {job.pause_after_failures}). Fix the target, then: cron-adapter resume {job.id}"
+            f"(pause_after_failures: {job.pause_after_failures}). Fix the target, then: "
+            f"cron-adapter jobs resume {job.id} (or: cron-adapter resume {job.id} JOBS_FILE)"
         )
     lines.append(f"Run history: cron-adapter runs {job.id}")
     what = "paused" if paused_streak and not missed else "missed run"
