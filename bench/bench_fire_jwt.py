@@ -8,8 +8,9 @@ its Secrets Manager secret (cached per warm container), as a hermes-agent deploy
 1. AWS calls per warm fire, the real handler with AWS answered in-process. Goal: <= 2
    DynamoDB, 0 Secrets Manager (the key is read once per container, not per fire).
 2. Cold: ``import handlers.fire`` plus the first jwt fire (key read + P-256 derivation +
-   first signature) in a fresh interpreter, against a bare ``import boto3``, median of R.
-   Goal: ratio <= 1.3, as for a secret fire (see docs/decisions/cold-start.md).
+   first signature) in a fresh interpreter, AWS answered in-process, against a bare
+   ``import boto3`` and a first secret fire, median of R. Goal: ratio <= 1.3, as
+   bench_coldstart.py's for a secret fire (see docs/decisions/cold-start.md).
 3. p50/p99 handler overhead of warm jwt fires, target and AWS in-process. Goal: p50 < 10 ms.
    Secret fires are measured interleaved, so the difference is the jwt's cost on the same
    host at the same moment. Plus the cost of one signature (K tokens). Goal: < 2 ms per token.
@@ -74,41 +75,48 @@ def bench_calls(fire_handler: Any, fake: Any) -> None:
     say(f"1. AWS calls per jwt fire: cold {cold}; warm {warm} ({goal}) {verdict(ok)}")
 
 
-def cold_child() -> None:
-    """Child mode: import the handler and run the first (cold) jwt fire, AWS and target in-process."""
-    use_jwt()
+def cold_child(kind: str) -> None:
+    """Child mode: import the handler and run the first (cold) fire of ``kind``, AWS and target in-process."""
+    if kind == "jwt":
+        use_jwt()
     w, c = time.perf_counter(), time.process_time()
     fire_handler, _ = base.handler_with_fake_aws()
     fire_handler.handler(base.event(0), base.Context())
     print((time.perf_counter() - w) * 1000, (time.process_time() - c) * 1000, file=base.OUT)
 
 
-def _child(args: list[str]) -> tuple[float, float]:
+def _child(code: list[str]) -> tuple[float, float]:
+    """(wall ms, CPU ms) a fresh interpreter prints on its last line."""
     env = {**os.environ, "PYTHONPATH": str(base.ROOT)}
-    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=base.ROOT, check=True)
+    out = subprocess.run([sys.executable, *code], capture_output=True, text=True, env=env, cwd=base.ROOT, check=True)
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
     return float(wall), float(cpu)
 
 
+BOTO3 = "import time; w, c = time.perf_counter(), time.process_time(); import boto3; " + (
+    "print((time.perf_counter() - w) * 1000, (time.process_time() - c) * 1000)"
+)
+
+
 def bench_cold(runs: int) -> None:
-    jwt_first = "handler import + first jwt fire"
-    secret_first = "handler import + first secret fire"
-    samples: dict[str, list[tuple[float, float]]] = {"boto3": [], secret_first: [], jwt_first: []}
-    base._import_time("handlers.fire")  # warm the bytecode cache once
+    jwt_first, secret_first = "handler import + first jwt fire", "handler import + first secret fire"
+    kinds = {"boto3": ["-c", BOTO3], secret_first: [__file__, "--cold-child", "secret"]}
+    kinds[jwt_first] = [__file__, "--cold-child", "jwt"]
+    samples: dict[str, list[tuple[float, float]]] = {k: [] for k in kinds}
+    _child(kinds[secret_first])  # warm the bytecode cache once
     for _ in range(runs):  # interleaved, so machine noise hits all alike
-        samples["boto3"].append(base._import_time("boto3"))
-        samples[secret_first].append(_child([str(Path(base.__file__)), "--cold-child"]))
-        samples[jwt_first].append(_child([__file__, "--cold-child"]))
+        for label, code in kinds.items():
+            samples[label].append(_child(code))
     wall = {k: statistics.median(w for w, _ in v) for k, v in samples.items()}
     cpu = {k: statistics.median(c for _, c in v) for k, v in samples.items()}
-    say(f"2. cold (median of {runs} fresh processes; wall / CPU ms; ratio to import boto3):")
+    say(f"2. cold, AWS in-process (median of {runs} fresh processes; wall / CPU ms; ratio to import boto3):")
     for label in samples:
         say(f"     {label:36s} {wall[label]:6.0f} / {cpu[label]:6.0f}   ratio {wall[label] / wall['boto3']:.2f}")
     ratio = wall[jwt_first] / wall["boto3"]
     extra_wall, extra_cpu = wall[jwt_first] - wall[secret_first], cpu[jwt_first] - cpu[secret_first]
     say(
-        f"     jwt fire ratio {ratio:.2f} (goal <= 1.3) {verdict(ratio <= 1.3)}; a jwt target adds "
-        f"{extra_wall:.0f} ms wall / {extra_cpu:.0f} ms CPU to a cold fire (CPU is steadier on a busy host)"
+        f"     jwt fire ratio {ratio:.2f} (goal <= 1.3, as for a secret fire) {verdict(ratio <= 1.3)}; a jwt "
+        f"target adds {extra_wall:.0f} ms wall / {extra_cpu:.0f} ms CPU to a cold fire (CPU is steadier on a busy host)"
     )
 
 
@@ -182,10 +190,10 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--imports", type=int, default=7)
     parser.add_argument("--tokens", type=int, default=2000)
-    parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cold-child", choices=("secret", "jwt"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.cold_child:
-        return cold_child()
+        return cold_child(args.cold_child)
     say(f"fire benchmark, jwt targets: python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     use_jwt()
     fire_handler, fake = base.handler_with_fake_aws()
