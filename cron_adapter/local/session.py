@@ -37,6 +37,7 @@ TICK_SECONDS = 0.1
 WATCH_EVERY_SECONDS = 0.5
 TRIM_EVERY_SECONDS = 5.0
 DRAIN_SECONDS = 15.0
+FIRST_RECONCILE_SECONDS = 20.0  # the clock waits at most this long for the first reconcile
 LOG_FILE = Path(".cron-adapter") / "dev.log"
 ENV_FILE_NAME = "dev.env"
 SECRET_FILE_NAME = "dev.secret"
@@ -74,7 +75,7 @@ class DevSession:
 
     def __init__(self, options: DevOptions, *, fire_handler: Any = None, reconcile_handler: Any = None) -> None:
         self.options = options
-        self.clock = SimClock(options.speed)
+        self.clock = SimClock(options.speed, running=False)  # released by run() once reconciled
         self.journal = Journal()
         self.stop_event = threading.Event()
         self._emulator = Emulator(secret=options.secret)
@@ -210,8 +211,10 @@ class DevSession:
     def run(self) -> None:
         """Loop until stopped or the duration is over (bounded waits only)."""
         assert self.bridge and self.router and self.watcher
+        self._first_reconcile()
         deadline = time.monotonic() + self.options.duration if self.options.duration else None
-        next_watch = next_trim = 0.0
+        next_watch = time.monotonic() + WATCH_EVERY_SECONDS
+        next_trim = 0.0
         while not self.stop_event.is_set():
             now = time.monotonic()
             if deadline is not None and now >= deadline:
@@ -229,6 +232,20 @@ class DevSession:
             if self.view:
                 self.view.refresh()
             self.stop_event.wait(TICK_SECONDS)
+
+    def _first_reconcile(self) -> None:
+        """Push the jobs file and hold the clock until it is reconciled (bounded), then release it.
+
+        Starting the emulator and the first reconcile take real seconds, which are minutes
+        at 60x: a clock running meanwhile would pass a one-shot's time before it exists.
+        """
+        assert self.router and self.watcher
+        if self.watcher.check():
+            until = time.monotonic() + FIRST_RECONCILE_SECONDS
+            while self.router.runs == 0 and time.monotonic() < until and not self.stop_event.is_set():
+                self._safely(self.router.poll)
+                self.stop_event.wait(TICK_SECONDS)
+        self.clock.release()
 
     def _safely(self, step: Any) -> None:
         """Run one step of the loop; an emulator hiccup is shown once, not fatal."""

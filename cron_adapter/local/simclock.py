@@ -1,5 +1,9 @@
 """A simulated wall clock: starts at real now and runs ``speed`` times faster.
 
+A clock made with ``running=False`` stands still until :meth:`SimClock.release`: ``dev``
+holds it while the emulator starts and the first jobs file is reconciled, so a slow start
+(seconds of real time are minutes at 60x) cannot make a schedule miss its first fires.
+
 ``--speed 60`` turns a minute into a second, so ``every 1m`` fires once a second and a
 daily job takes 24 minutes. Only the *scheduled* times come from this clock; the fire
 handler's leases and TTLs keep using real time, which is what makes an accelerated run
@@ -16,22 +20,38 @@ from datetime import UTC, datetime, timedelta
 class SimClock:
     """Simulated UTC time = start + (real elapsed) x speed."""
 
-    def __init__(self, speed: float = 1.0, start: datetime | None = None) -> None:
+    def __init__(self, speed: float = 1.0, start: datetime | None = None, *, running: bool = True) -> None:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
         self._real0 = time.time()
         self._mono0 = time.monotonic()
         self._sim0 = start or datetime.fromtimestamp(self._real0, UTC)
+        self._running = running
+
+    @property
+    def running(self) -> bool:
+        """False while the clock is held (it shows its start time)."""
+        return self._running
+
+    def release(self) -> None:
+        """Let a held clock run from now on; it goes on from its start time (no-op if running)."""
+        if not self._running:
+            self._real0, self._mono0, self._running = time.time(), time.monotonic(), True
 
     def now(self) -> datetime:
         """The simulated current time (UTC, aware)."""
+        if not self._running:
+            return self._sim0
         return self._sim0 + timedelta(seconds=(time.monotonic() - self._mono0) * self.speed)
 
     def from_real(self, real: datetime) -> datetime:
-        """Map a real timestamp (e.g. a schedule's CreationDate) onto simulated time."""
-        elapsed = real.timestamp() - self._real0
-        return self._sim0 + timedelta(seconds=elapsed * self.speed)
+        """Map a real timestamp (e.g. a schedule's CreationDate) onto simulated time.
+
+        Moments before the clock ran (while it was held) map to its start time.
+        """
+        elapsed = real.timestamp() - self._real0 if self._running else 0.0
+        return self._sim0 + timedelta(seconds=max(0.0, elapsed) * self.speed)
 
     def real_seconds(self, sim_seconds: float) -> float:
         """How many real seconds ``sim_seconds`` of simulated time take."""

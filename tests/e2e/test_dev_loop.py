@@ -127,7 +127,7 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     edited_at = session.clock.now()
     path.write_text(json.dumps(jobs_doc(port, one_shot_at, edited=True)))
     applied = _reconcile_after(session, edited_at, timeout=5)
-    runner.join(RUN_SECONDS + 10)
+    runner.join(RUN_SECONDS + 30)  # + the clock hold of the first reconcile (at most 20 s)
     assert not runner.is_alive(), "dev did not stop by itself after --duration"
     session.bridge.drain(10)  # type: ignore[union-attr]
     result = DevRun(
