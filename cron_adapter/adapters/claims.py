@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import all_of, error_code, expr, plain, update
@@ -49,6 +49,12 @@ def _state(item: dict[str, Any] | None) -> JobState:
 def _conflict(key: RunKey, item: dict[str, Any] | None) -> ClaimConflict:
     p = plain(item)
     return ClaimConflict(key.job_id, key.scheduled_time, p.get("holder"), p.get("status"), p.get("lease_until"))
+
+
+def _unreachable(job_id: str, exc: BotoCoreError) -> ClaimError:
+    # A timeout or reset that outlived botocore's retries is a store failure like a 5xx: the
+    # delivery fails (and is redelivered) and the "failed claims" alarm counts it.
+    return ClaimError(f"claim store unreachable for job {job_id!r}: {type(exc).__name__}")
 
 
 class DynamoClaimStore:
@@ -192,6 +198,8 @@ class DynamoClaimStore:
                     ConditionExpression=condition,
                 ),
             )
+        except BotoCoreError as exc:
+            raise _unreachable(key.job_id, exc) from exc
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise ClaimError(f"cannot free the slot of job {key.job_id!r}: {error_code(exc)}") from exc
@@ -210,6 +218,8 @@ class DynamoClaimStore:
         """Write pk=EXHAUSTED, sk=<job id>; reconcile reads this partition."""
         try:
             self.client.put_item(**self._marker(job_id, spec_hash, reason, now))
+        except BotoCoreError as exc:
+            raise _unreachable(job_id, exc) from exc
         except ClientError as exc:
             raise ClaimError(f"cannot mark job {job_id!r} exhausted: {error_code(exc)}") from exc
 
@@ -319,6 +329,8 @@ class DynamoClaimStore:
             try:
                 self.client.transact_write_items(TransactItems=[op for _, op in items])
                 return None
+            except BotoCoreError as exc:
+                raise _unreachable(key.job_id, exc) from exc
             except ClientError as exc:
                 if error_code(exc) != "TransactionCanceledException":
                     raise ClaimError(f"claim store failed for job {key.job_id!r}: {error_code(exc)}") from exc
@@ -348,6 +360,8 @@ class DynamoClaimStore:
     def _single(self, key: RunKey, method: str, **params: Any) -> None:
         try:
             getattr(self.client, method)(TableName=self.table, ReturnValuesOnConditionCheckFailure="ALL_OLD", **params)
+        except BotoCoreError as exc:
+            raise _unreachable(key.job_id, exc) from exc
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise _conflict(key, exc.response.get("Item")) from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.dynamo_expr import error_code
@@ -35,6 +35,8 @@ class SchedulerControl:
         for name in schedules:
             try:
                 self.client.delete_schedule(Name=name, GroupName=self.group)
+            except BotoCoreError as exc:  # a timeout or reset after botocore's retries
+                raise CronAdapterError(f"cannot delete schedule {name!r} of job {job_id!r}: {type(exc).__name__}") from exc
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":
                     raise CronAdapterError(
