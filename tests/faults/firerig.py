@@ -74,18 +74,20 @@ class FireRig:
         self.clock = JumpClock()
         self.dynamodb = Script("dynamodb")
         self.secrets = Script("secretsmanager")
+        self.scheduler = Script("scheduler")
         self.deliveries: list[Delivery] = []
         self.texts: list[str] = []  # results, errors and tracebacks, for the secret scan
         self.monkeypatch = monkeypatch
         self.reset()
 
-    def reset(self, dynamodb: dict[str, list[str]] | None = None, secrets: dict[str, list[str]] | None = None) -> None:
-        """A cold container (fresh clients and secret cache) with new fault scripts."""
-        self.dynamodb = Script("dynamodb", dynamodb)
-        self.secrets = Script("secretsmanager", secrets)
+    def reset(self, **plans: dict[str, list[str]]) -> None:
+        """A cold container (fresh clients and secret cache) with new fault scripts, by client."""
+        self.dynamodb = Script("dynamodb", plans.get("dynamodb"))
+        self.secrets = Script("secretsmanager", plans.get("secrets"))
+        self.scheduler = Script("scheduler", plans.get("scheduler"))
         clients = {
-            "dynamodb": self.dynamodb.install(boto3.client("dynamodb", config=FIRE_PATH_CONFIG)),
-            "secretsmanager": self.secrets.install(boto3.client("secretsmanager", config=FIRE_PATH_CONFIG)),
+            script.service: script.install(boto3.client(script.service, config=FIRE_PATH_CONFIG))
+            for script in (self.dynamodb, self.secrets, self.scheduler)
         }
         self.monkeypatch.setattr(fire_handler, "factory", FireFactory(clients=clients, clock=self.clock))
 
@@ -115,7 +117,7 @@ class FireRig:
 
     def injected(self) -> int:
         """Faults injected on both clients so far."""
-        return self.dynamodb.total() + self.secrets.total()
+        return self.dynamodb.total() + self.secrets.total() + self.scheduler.total()
 
 
 def metrics(stdout: str) -> Counter[str]:

@@ -34,6 +34,9 @@ _ERRORS = {
     ("dynamodb", "500"): (500, "InternalServerError"),
     ("secretsmanager", "500"): (500, "InternalServiceError"),
     ("dynamodb", "503"): (503, "ServiceUnavailable"),
+    ("scheduler", "throttle"): (429, "ThrottlingException"),
+    ("scheduler", "500"): (500, "InternalServerException"),
+    ("scheduler", "503"): (503, "ServiceUnavailable"),
     ("secretsmanager", "503"): (503, "ServiceUnavailable"),
 }
 
