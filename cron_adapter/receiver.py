@@ -71,6 +71,16 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return None
 
 
+_CHECKED = ("authorization", signing.TIMESTAMP_HEADER.lower(), signing.SIGNATURE_HEADER.lower())
+
+
+def _ambiguous(headers: Mapping[str, str]) -> str:
+    """A refusal when a checked header comes in two spellings: which one counts would be a guess."""
+    names = [key.lower() for key in headers if isinstance(key, str)]
+    twice = next((name for name in _CHECKED if names.count(name) > 1), None)
+    return f"more than one {twice} header" if twice else ""
+
+
 class Receiver:
     """Verifies ``Authorization: Bearer`` and ``X-Cron-Signature`` against current + previous secrets."""
 
@@ -101,7 +111,7 @@ class Receiver:
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> Verification:
         """Verify one request; ``ok`` is False with a reason (never a secret) when refused."""
-        reason = self._check_bearer(headers) or self._check_signature(headers, body)
+        reason = _ambiguous(headers) or self._check_bearer(headers) or self._check_signature(headers, body)
         if reason:
             return Verification(False, reason)
         return Verification(

@@ -36,7 +36,9 @@ class SchedulerControl:
             try:
                 self.client.delete_schedule(Name=name, GroupName=self.group)
             except BotoCoreError as exc:  # a timeout or reset after botocore's retries
-                raise CronAdapterError(f"cannot delete schedule {name!r} of job {job_id!r}: {type(exc).__name__}") from exc
+                raise CronAdapterError(
+                    f"cannot delete schedule {name!r} of job {job_id!r}: {type(exc).__name__}"
+                ) from exc
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":
                     raise CronAdapterError(

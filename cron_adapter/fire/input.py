@@ -11,6 +11,7 @@ schedule request that produced this input.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -60,6 +61,16 @@ _Timeout = Annotated[float, Meta(ge=k.MIN_TARGET_TIMEOUT_SECONDS, le=k.MAX_TARGE
 _Name = Annotated[str, Meta(min_length=1, max_length=64)]
 
 
+def _check_body(body: Any) -> None:
+    # A lone surrogate ("\ud800") or NaN cannot be sent as UTF-8 JSON: refuse it here, before the claim.
+    try:
+        json.dumps(body, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise ValueError("body: nested too deeply to send") from None
+    except ValueError as exc:  # UnicodeEncodeError is a ValueError
+        raise ValueError(f"body: cannot be sent as UTF-8 JSON ({type(exc).__name__})") from None
+
+
 class FireTarget(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """The HTTP call a fire makes (no secret: the fire Lambda adds it)."""
 
@@ -73,6 +84,7 @@ class FireTarget(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     issuer: Annotated[str, Meta(max_length=1024)] | None = None  # jwt: iss (default: the stack's; "" = none)
 
     def __post_init__(self) -> None:
+        _check_body(self.body)
         for name, value in self.headers.items():
             problem = header_problem(name, value)
             if problem:
