@@ -131,6 +131,9 @@ class FireInput(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
         _check_year("scheduled_time", self.scheduled_time)
 
 
+_MAX_PROBLEM_CHARS = 200
+
+
 def _refused(exc: msgspec.ValidationError) -> FireInputRefused:
     """One line naming the field and what is wrong, e.g. ``job.retry.attempts: Expected `int` <= 10``."""
     problem, _, where = str(exc).partition(" - at `$")
@@ -138,6 +141,9 @@ def _refused(exc: msgspec.ValidationError) -> FireInputRefused:
     field, sep, rest = problem.partition(": ")
     if sep and field.isidentifier():  # a __post_init__ check above names its own field: "headers: ..."
         path, problem = [*path, field], rest
+    # msgspec quotes the bad value: keep the line one line, and short (a 300 KB value was echoed whole).
+    problem = problem.replace("\r", "\\r").replace("\n", "\\n")
+    problem = problem if len(problem) <= _MAX_PROBLEM_CHARS else problem[:_MAX_PROBLEM_CHARS] + "..."
     return FireInputRefused("malformed", f"malformed fire input: {'.'.join(path) or 'the event'}: {problem}")
 
 
@@ -145,9 +151,13 @@ def parse_input(event: Any) -> FireInput:
     """The fire input in ``event`` (decoded JSON), or :class:`FireInputRefused` naming the bad field."""
     try:
         # strict=False: EventBridge substitutes the attempt number as a string ("1").
-        return msgspec.convert(event, FireInput, strict=False)
+        fire = msgspec.convert(event, FireInput, strict=False)
+        msgspec.json.encode(event)  # every string must be UTF-8: it goes into DynamoDB keys and HTTP headers
+        return fire
     except msgspec.ValidationError as exc:
         raise _refused(exc) from None
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800"), met by convert or by the encode above
+        raise FireInputRefused("malformed", "malformed fire input: a string holds a lone surrogate") from None
 
 
 def parse_input_json(text: str | bytes) -> FireInput:
