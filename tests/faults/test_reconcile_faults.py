@@ -27,6 +27,7 @@ from cron_adapter.reconcile.service import Options
 from tests.adapters import reconcile_support as support
 from tests.adapters.reconcile_support import World, jobs_doc, jobset
 from tests.faults import tally
+from tests.faults.wire import RawBody
 
 N = 6
 WRITE_OPS = ("CreateSchedule", "UpdateSchedule", "DeleteSchedule")
@@ -34,18 +35,10 @@ aws_env = support.aws_env  # the shared pytest fixtures
 world = support.world
 
 
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Any:
-        yield self.body
-
-
 def _error(request: Any, status: int, code: str) -> AWSResponse:
     url, request.url = request.url, "https://fault.invalid/"  # keep moto from also answering it
     headers = {"x-amzn-ErrorType": code, "Content-Type": "application/json"}
-    return AWSResponse(url, status, headers, _Raw(b'{"message": "injected"}'))
+    return AWSResponse(url, status, headers, RawBody(b'{"message": "injected"}'))
 
 
 class WireFaults:

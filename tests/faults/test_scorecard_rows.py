@@ -6,7 +6,8 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-SPEC = importlib.util.spec_from_file_location("scorecard", Path(__file__).resolve().parents[2] / "bench" / "scorecard.py")
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "scorecard.py"
+SPEC = importlib.util.spec_from_file_location("scorecard", SCRIPT)
 assert SPEC is not None and SPEC.loader is not None
 scorecard: Any = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(scorecard)

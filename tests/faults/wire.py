@@ -41,7 +41,9 @@ _ERRORS = {
 }
 
 
-class _Raw:
+class RawBody:
+    """A canned HTTP body botocore can stream."""
+
     def __init__(self, body: bytes) -> None:
         self.body = body
 
@@ -53,7 +55,7 @@ def error_response(url: str, status: int, code: str) -> AWSResponse:
     """An AWS JSON-protocol error answer (what DynamoDB and Secrets Manager send)."""
     body = json.dumps({"__type": code, "message": "injected fault"}).encode()
     headers = {"x-amzn-ErrorType": code, "Content-Type": "application/x-amz-json-1.0"}
-    return AWSResponse(url, status, headers, _Raw(body))
+    return AWSResponse(url, status, headers, RawBody(body))
 
 
 class Script:
