@@ -32,7 +32,7 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 BASE: dict[str, Any] = json.loads((EVENTS / "fire.json").read_text())
 STATUSES = {"succeeded", "accepted", "failed", "gone", "skipped", "queued", "lost", "duplicate"}
 FUZZ = settings(
-    max_examples=tally.examples(120, 2500),
+    max_examples=tally.examples(120, 1500),
     deadline=timedelta(seconds=10),
     suppress_health_check=[
         HealthCheck.too_slow,

@@ -24,7 +24,7 @@ PREVIOUS = "recv-Prev-0d4f8a2b" + "Z7x1" * 6
 NOW = 1_795_402_800
 BODY = b'{"job_id":"nightly-report","fire_at":"2026-11-23T03:00:00Z"}'
 FUZZ = settings(
-    max_examples=tally.examples(300, 5000),
+    max_examples=tally.examples(300, 2000),
     deadline=timedelta(seconds=2),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     derandomize=True,
