@@ -4,8 +4,9 @@ Run: .venv/bin/python bench/bench_translate.py [--jobs N] [--repeat R]
 
 The jobs are a realistic mix: intervals, daily times (some split), 5-field crons (some
 split DOM/DOW), one-shots, in a dozen timezones, each job with its own id and target path.
-Goal (issue 2): under 2 s for 100k jobs on the 2-core CI machine. This script measures and
-prints; it asserts nothing.
+Goal: under 2 s for 100k jobs on the 2-core CI machine. Wall time depends on what else
+the machine runs, so CPU time (process_time) is printed beside it. This script measures
+and prints; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -67,23 +68,27 @@ def main() -> None:
     args = parser.parse_args()
     data = make_file(args.jobs)
     wiring = Wiring.offline()
-    totals, loads, translates = [], [], []
+    totals, loads, translates, cpus = [], [], [], []
     for _ in range(args.repeat):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         jobset = load_bytes(data)
         t1 = time.perf_counter()
         requests = translate_all(jobset, wiring)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         loads.append(t1 - t0)
         translates.append(t2 - t1)
         totals.append(t2 - t0)
+        cpus.append(c2 - c0)
+        del jobset
     best = min(totals)
     print(f"jobs: {args.jobs:,}  schedules: {len(requests):,}  file: {len(data) / 1e6:.1f} MB")
     print(f"parse+validate: median {statistics.median(loads):.2f} s")
     print(f"translate:      median {statistics.median(translates):.2f} s")
+    scaled = best * 100_000 / args.jobs
     print(
         f"total:          median {statistics.median(totals):.2f} s, best {best:.2f} s "
-        f"({args.jobs / best:,.0f} jobs/s)   goal: < 2 s for 100,000 jobs"
+        f"({args.jobs / best:,.0f} jobs/s; CPU best {min(cpus):.2f} s)   goal: < 2 s for 100,000 jobs   "
+        f"{'MET' if scaled < 2 else 'MISSED'}"
     )
 
 
