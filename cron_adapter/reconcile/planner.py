@@ -23,7 +23,6 @@ grid. A job the fire path marked exhausted with its current spec hash is not rec
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cron_adapter.errors import MassDeleteRefused
-from cron_adapter.fire.input import iso_utc
-from cron_adapter.schedule.phase import next_aligned
+from cron_adapter.reconcile.dates import dated, passed
 
 if TYPE_CHECKING:  # translate imports the schedule engine; the planner needs only the shape
     from cron_adapter.reconcile.translate import ScheduleRequest
@@ -50,8 +48,6 @@ UNCONFIRMED = "unconfirmed write"
 OVERDUE = "overdue one-shot, fires now"
 OVERDUE_DELAY_SECONDS = 60  # EventBridge resolves at() to the minute: the next one that surely lies ahead
 DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
-
-_AT = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
 
 
 @dataclass(frozen=True)
@@ -136,62 +132,6 @@ class Plan:
         return f"Plan: {n} to create, {m} to update, {k} to delete."
 
 
-def at_time(request: Mapping[str, Any]) -> datetime | None:
-    """The instant of a one-shot ``at()`` request, or None for a recurring one."""
-    match = _AT.fullmatch(str(request.get("ScheduleExpression", "")))
-    if not match:
-        return None
-    zone = ZoneInfo(str(request.get("ScheduleExpressionTimezone") or "UTC"))
-    return datetime.fromisoformat(match.group(1)).replace(tzinfo=zone)
-
-
-def _passed(request: Mapping[str, Any], now: datetime) -> bool:
-    when = at_time(request)
-    return when is not None and when <= now
-
-
-def _utc(value: Any) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
-
-
-def _dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[dict[str, Any] | None, str | None]:
-    """The request as it can be sent ``now``, or None (with a warning) when it never fires again.
-
-    EventBridge refuses a StartDate earlier than five minutes ago, so a start that has
-    passed is replaced: a rate schedule gets the next instant of its phase grid (so an
-    update keeps its phase), any other recurring schedule simply has started. ``grace``
-    (seconds, for a schedule being created) holds the first fire back, unless the job sets
-    ``fire_on_create``. A recurring schedule whose EndDate has passed would never fire: it
-    is not written at all. One-shots keep their explicit time.
-    https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html
-    """
-    request = want.request
-    end = _utc(request.get("EndDate"))
-    if end is not None and end <= now:
-        return None, f"job {want.job_id!r}: end_at {request['EndDate']} has passed; schedule {want.name!r} not written"
-    if at_time(request) is not None:
-        return request, None
-    not_before = now + timedelta(seconds=0 if want.fire_on_create else grace)
-    start = _utc(request.get("StartDate"))
-    if start is not None and start > not_before:
-        return request, None
-    if want.phase is not None and want.period:  # on the grid (a start_at with seconds keeps them)
-        first = next_aligned(want.phase, timedelta(seconds=want.period), not_before)
-    elif not_before > now:
-        first = _ceil_minute(not_before)
-    else:
-        first = None
-    request = {k: v for k, v in request.items() if k != "StartDate"}
-    if first is not None:
-        request["StartDate"] = iso_utc(first)
-    return request, None
-
-
-def _ceil_minute(value: datetime) -> datetime:
-    floor = value.replace(second=0, microsecond=0)
-    return floor if floor == value else floor + timedelta(minutes=1)
-
-
 def _overdue(want: ScheduleRequest, now: datetime) -> Create:
     """A late one-shot that must still run (hermes fires one however late): at the next minute."""
     zone = ZoneInfo(str(want.request.get("ScheduleExpressionTimezone") or "UTC"))
@@ -213,7 +153,7 @@ def _missing(
     want: ScheduleRequest, entry: LedgerEntry | None, now: datetime, grace: float
 ) -> tuple[Action | None, str | None]:
     """A desired schedule that is not listed: create it, or explain why not."""
-    if _passed(want.request, now):
+    if passed(want.request, now):
         if entry is None and want.late_ok:
             return _overdue(want, now), None
         if entry is None:
@@ -222,7 +162,7 @@ def _missing(
                 f"job {want.job_id!r}: one-shot time {want.request['ScheduleExpression']} has passed; not created",
             )
         return None, None  # fired and deleted by EventBridge (ActionAfterCompletion DELETE)
-    request, warning = _dated(want, now, grace)
+    request, warning = dated(want, now, grace)
     if request is None:
         return None, warning
     reason = NEW_JOB if entry is None else (UNCONFIRMED if entry.last_modified is None else DRIFT_DELETED)
@@ -233,7 +173,7 @@ def _present(
     want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry | None, now: datetime, trusted: bool = False
 ) -> tuple[Action | None, str | None]:
     """A desired schedule that is listed (or, ``trusted``, in the ledger): update it if anything says it differs."""
-    if trusted and _passed(want.request, now):
+    if trusted and passed(want.request, now):
         return None, None  # a one-shot in the ledger whose time passed: fired and deleted by EventBridge
     if entry is None:
         reason = UNKNOWN
@@ -245,7 +185,7 @@ def _present(
         reason = DRIFT_CHANGED
     else:
         return None, None
-    request, warning = _dated(want, now)
+    request, warning = dated(want, now)
     if request is None:
         return None, warning
     return Update(want.job_id, want.name, want.spec_hash, request, reason), None
