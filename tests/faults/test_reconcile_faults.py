@@ -2,7 +2,7 @@
 
 Faults are injected deterministically at named points: on the wire (botocore ``before-send``,
 so botocore's own retry sees them as it would see AWS's), and inside the run (the applier's
-crash points ``after-write``, ``after-ledger``, ``before-confirm``).
+crash points ``after-intent``, ``after-write``, ``before-confirm``).
 
     wire fault            what AWS would do                        expected
     throttle              429 ThrottlingException                  retried, converges
