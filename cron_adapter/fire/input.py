@@ -12,6 +12,7 @@ schedule request that produced this input.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -147,11 +148,29 @@ def _refused(exc: msgspec.ValidationError) -> FireInputRefused:
     return FireInputRefused("malformed", f"malformed fire input: {'.'.join(path) or 'the event'}: {problem}")
 
 
+# msgspec builds a Struct's type information on its first use, and two threads doing so at
+# once can crash the interpreter (SIGSEGV under `dev`'s delivery threads; the Lambda itself
+# is single-threaded). The first conversion runs under a lock; after it, none is taken.
+_first_use = threading.Lock()
+_types_built = False
+
+
+def _convert(event: Any) -> FireInput:
+    global _types_built  # noqa: PLW0603 - set once, read without the lock afterwards
+    # strict=False: EventBridge substitutes the attempt number as a string ("1").
+    if _types_built:
+        return msgspec.convert(event, FireInput, strict=False)
+    with _first_use:
+        try:
+            return msgspec.convert(event, FireInput, strict=False)
+        finally:
+            _types_built = True  # convert builds every nested type's information before it reads
+
+
 def parse_input(event: Any) -> FireInput:
     """The fire input in ``event`` (decoded JSON), or :class:`FireInputRefused` naming the bad field."""
     try:
-        # strict=False: EventBridge substitutes the attempt number as a string ("1").
-        fire = msgspec.convert(event, FireInput, strict=False)
+        fire = _convert(event)
         msgspec.json.encode(event)  # every string must be UTF-8: it goes into DynamoDB keys and HTTP headers
         return fire
     except msgspec.ValidationError as exc:
