@@ -117,7 +117,7 @@ class ClaimError(CronAdapterError):
 
 
 class FireInputRefused(CronAdapterError):
-    """A fire event was refused before anything was called: ``reason`` is malformed | unsigned | forged."""
+    """A fire event was refused before anything was called: ``reason`` is malformed | unsigned | forged | no-key."""
 
     def __init__(self, reason: str, detail: str) -> None:
         self.reason = reason

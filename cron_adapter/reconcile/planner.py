@@ -46,6 +46,11 @@ EXHAUSTED = "job finished (exhausted)"
 UNKNOWN = "not in the ledger"
 UNCONFIRMED = "unconfirmed write"
 OVERDUE = "overdue one-shot, fires now"
+KEY_CHANGED = "input signing key changed"
+# A ledger entry's hash is ``<spec hash>.<signing key id>``: the spec hash (the job's identity,
+# named by exhausted and pause markers) leaves the key out, so a key rotation rewrites every
+# schedule without bringing a finished job back.
+KEY_SEPARATOR = "."
 OVERDUE_DELAY_SECONDS = 60  # EventBridge resolves at() to the minute: the next one that surely lies ahead
 DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
 
@@ -65,7 +70,7 @@ class LedgerEntry:
 
     name: str
     job_id: str
-    spec_hash: str
+    spec_hash: str  # ScheduleRequest.written_hash: the spec hash and the signing key's id
     last_modified: str | None  # None: an intent, or written but not yet confirmed by a read
     state: str | None = None  # the State written (ENABLED/DISABLED); None: unknown (an older entry)
 
@@ -137,10 +142,12 @@ def _overdue(want: ScheduleRequest, now: datetime) -> Create:
     zone = ZoneInfo(str(want.request.get("ScheduleExpressionTimezone") or "UTC"))
     when = (now + timedelta(seconds=OVERDUE_DELAY_SECONDS)).astimezone(zone)
     request = {**want.request, "ScheduleExpression": f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})"}
-    return Create(want.job_id, want.name, want.spec_hash, request, OVERDUE)
+    return Create(want.job_id, want.name, want.written_hash, request, OVERDUE)
 
 
-def _changed_reason(want: ScheduleRequest, seen: ListedSchedule) -> str:
+def _changed_reason(want: ScheduleRequest, seen: ListedSchedule, entry: LedgerEntry) -> str:
+    if entry.spec_hash.partition(KEY_SEPARATOR)[0] == want.spec_hash:
+        return KEY_CHANGED  # the same spec, signed with another key (or, after an upgrade, unsigned)
     state = want.request.get("State")
     if seen.state != state and state == "DISABLED":
         return PAUSED
@@ -166,7 +173,7 @@ def _missing(
     if request is None:
         return None, warning
     reason = NEW_JOB if entry is None else (UNCONFIRMED if entry.last_modified is None else DRIFT_DELETED)
-    return Create(want.job_id, want.name, want.spec_hash, request, reason), None
+    return Create(want.job_id, want.name, want.written_hash, request, reason), None
 
 
 def _present(
@@ -179,8 +186,8 @@ def _present(
         reason = UNKNOWN
     elif entry.last_modified is None:
         reason = UNCONFIRMED
-    elif entry.spec_hash != want.spec_hash:
-        reason = _changed_reason(want, seen)
+    elif entry.spec_hash != want.written_hash:
+        reason = _changed_reason(want, seen, entry)
     elif entry.last_modified != seen.last_modified:
         reason = DRIFT_CHANGED
     else:
@@ -188,7 +195,7 @@ def _present(
     request, warning = dated(want, now)
     if request is None:
         return None, warning
-    return Update(want.job_id, want.name, want.spec_hash, request, reason), None
+    return Update(want.job_id, want.name, want.written_hash, request, reason), None
 
 
 def _finished_jobs(desired: Sequence[ScheduleRequest], exhausted: Mapping[str, str]) -> set[str]:

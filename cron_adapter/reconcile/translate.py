@@ -8,7 +8,8 @@ the request. The reconcile ledger stores the hash, so an unchanged job costs no 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -25,7 +26,9 @@ from cron_adapter.fire.input import (
     SCHEDULED_TIME_PLACEHOLDER,
     iso_utc,
 )
+from cron_adapter.fire.inputsig import SIG_FIELD, InputKey
 from cron_adapter.jobs.model import Job, JobSet
+from cron_adapter.reconcile.planner import KEY_SEPARATOR
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
 from cron_adapter.schedule.names import schedule_name
 from cron_adapter.schedule.phase import rate_grid
@@ -41,12 +44,13 @@ OFFLINE_ACCOUNT = "123456789012"
 
 @dataclass(frozen=True)
 class Wiring:
-    """Where schedules live and what they invoke."""
+    """Where schedules live, what they invoke, and the key their inputs are signed with."""
 
     group: str
     fire_arn: str
     role_arn: str
     dlq_arn: str | None = None
+    key: InputKey | None = field(default=None, repr=False)  # None: unsigned (offline plan, validate)
 
     @classmethod
     def offline(cls, group: str = "cron-adapter", region: str = "us-east-1") -> Wiring:
@@ -75,6 +79,12 @@ class ScheduleRequest(NamedTuple):
     period: int = 0  # rate schedules: seconds between fires
     phase: int | None = None  # rate schedules: offset on the epoch grid (None: count from creation)
     fire_on_create: bool = False  # exempt from the grace period when created
+    key_id: str = ""  # the input-signing key's id ("" = unsigned)
+
+    @property
+    def written_hash(self) -> str:
+        """What the ledger records: the spec hash, plus the signing key's id (a new key rewrites all)."""
+        return f"{self.spec_hash}{KEY_SEPARATOR}{self.key_id}" if self.key_id else self.spec_hash
 
 
 def _iso_utc(value: datetime, timezone: str) -> str:
@@ -114,6 +124,12 @@ def _input(id_json: str, name: str, job_json: str, digest: str) -> str:
         f'{{"v":{INPUT_VERSION},"job_id":{id_json},"scheduled_time":"{SCHEDULED_TIME_PLACEHOLDER}",'
         f'"attempt":"{ATTEMPT_PLACEHOLDER}","schedule":"{name}","spec_hash":"{digest}","job":{job_json}}}'
     )
+
+
+def _signed(key: InputKey, fire_input: str, job_id: str, name: str, job: dict[str, Any], digest: str) -> str:
+    """``fire_input`` with its ``sig`` appended (the body signed is the input's own fields)."""
+    body = {"v": INPUT_VERSION, "job_id": job_id, "schedule": name, "spec_hash": digest, "job": job}
+    return f'{fire_input[:-1]},"{SIG_FIELD}":"{key.sign(body)}"}}'
 
 
 @lru_cache(maxsize=4096)
@@ -187,6 +203,8 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
     )
     job_json = _fire_job_json(job, schedule, names)
     id_json = to_json(job.id).decode()
+    key = wiring.key
+    job_value = json.loads(job_json) if key else {}  # what fire will parse, signed as it will see it
     late = schedule.one_shot and job.source == "hermes"
     start = job.start_at
     if start is not None and start.tzinfo is None:
@@ -200,6 +218,8 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
         extra = () if offset is None else (f"phase:{offset}",)
         digest = spec_hash(template, own, (id_json, name, job_json, *extra))
         fire_input = _input(id_json, name, job_json, digest)
+        if key:
+            fire_input = _signed(key, fire_input, job.id, name, job_value, digest)
         if len(fire_input) > MAX_INPUT_CHARS:
             raise ScheduleError(
                 f"the schedule input is {len(fire_input)} characters, over EventBridge's {MAX_INPUT_CHARS}",
@@ -207,7 +227,8 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 field="target.body",
             )
         request = {"Name": name, **template.fields, **own, "Target": {**template.fields["Target"], "Input": fire_input}}
-        out.append(ScheduleRequest(job.id, name, digest, request, late, period, offset, job.fire_on_create))
+        kid = key.key_id if key else ""
+        out.append(ScheduleRequest(job.id, name, digest, request, late, period, offset, job.fire_on_create, kid))
     return tuple(out)
 
 
