@@ -39,6 +39,7 @@ ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "CRON_ADAPTER_TABLE": "bench-table",
     "CRON_ADAPTER_SECRET_ID": "bench/secret",
+    "CRON_ADAPTER_INPUT_KEY_ID": "bench/input-key",  # FakeAWS answers it with SECRET too
     "CRON_ADAPTER_HMAC": "true",
 }
 
@@ -94,7 +95,9 @@ def event(i: int) -> dict[str, Any]:
     e = json.loads((ROOT / "events" / "fire.json").read_text())
     e["job"]["target"]["url"] = "https://127.0.0.1:8443/hook"  # IP literal: no DNS in the measurement
     e["scheduled_time"] = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime(1_795_402_800 + 60 * i))
-    return e
+    from cron_adapter.fire.inputsig import SIG_FIELD, InputKey
+
+    return {**e, SIG_FIELD: InputKey(SECRET).sign(e)}  # signed as reconcile signs it; the handler verifies
 
 
 def handler_with_fake_aws() -> tuple[Any, FakeAWS]:
@@ -169,6 +172,7 @@ def run_races(trials: int, threads: int, caller: Any, config: Any = None) -> tup
     from cron_adapter.bootstrap.fire import SystemClock
     from cron_adapter.constants import TABLE_DEFINITION
     from cron_adapter.fire.input import FireInput, parse_input
+    from cron_adapter.fire.inputsig import unseal
     from cron_adapter.fire.ports import Secret
     from cron_adapter.fire.service import FireConfig, FireService
 
@@ -198,7 +202,7 @@ def run_races(trials: int, threads: int, caller: Any, config: Any = None) -> tup
             client.create_table(TableName=f"race-{trial}", **TABLE_DEFINITION)
             store = DynamoClaimStore(f"race-{trial}", client=client)
             svc = FireService(store, caller, null, SystemClock(), null, null, config=config or FireConfig())
-            fire = parse_input(event(100_000 + trial))
+            fire = parse_input(unseal(event(100_000 + trial))[0])  # the service itself: no signature to check
             before, barrier = caller.n, threading.Barrier(threads)
 
             def deliver(i: int, svc: Any = svc, fire: FireInput = fire, barrier: threading.Barrier = barrier) -> None:

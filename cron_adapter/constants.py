@@ -27,6 +27,8 @@ ENV_STORE_FORMAT: Final = "CRON_ADAPTER_STORE_FORMAT"
 ENV_STORE_TIMEZONE: Final = "CRON_ADAPTER_STORE_TIMEZONE"
 ENV_BASE_URL: Final = "CRON_ADAPTER_BASE_URL"
 ENV_HMAC: Final = "CRON_ADAPTER_HMAC"
+# The input-signing key: reconcile signs every schedule's input with it, fire refuses any other.
+ENV_INPUT_KEY_ID: Final = "CRON_ADAPTER_INPUT_KEY_ID"
 # Fire tokens (targets with auth: jwt): the key's own secret, and the default aud / iss claims.
 ENV_JWT_SECRET_ID: Final = "CRON_ADAPTER_JWT_SECRET_ID"
 ENV_JWT_AUDIENCE: Final = "CRON_ADAPTER_JWT_AUDIENCE"
@@ -51,6 +53,7 @@ ENV_POWERTOOLS_NAMESPACE: Final = "POWERTOOLS_METRICS_NAMESPACE"
 DEFAULT_JOBS_KEY: Final = "jobs.json"
 DEFAULT_GROUP: Final = "cron-adapter"
 DEFAULT_SECRET_NAME: Final = "cron-adapter/target-secret"
+DEFAULT_INPUT_KEY_NAME: Final = "cron-adapter/input-signing-key"  # cron-adapter dev's emulated one
 DEFAULT_RUN_RETENTION_DAYS: Final = 30
 DEFAULT_ADDRESS_ORDER: Final = "ipv4-first"  # a Lambda outside a VPC has no IPv6 egress
 DEFAULT_MAX_DELETE_SHARE: Final = 0.5
@@ -80,6 +83,7 @@ METRIC_CLAIM_RELEASED: Final = "ClaimReleased"  # a won claim given back untried
 METRIC_TARGET_SUCCEEDED: Final = "TargetSucceeded"
 METRIC_TARGET_FAILED: Final = "TargetFailed"
 METRIC_INPUT_MALFORMED: Final = "MalformedInput"  # a fire event refused before any call
+METRIC_INPUT_REFUSED: Final = "InputRefused"  # a fire event unsigned or altered: refused, nothing called
 METRIC_TARGET_ACCEPTED: Final = "TargetAccepted"  # 202: the target took the work to do later
 METRIC_TARGET_LATENCY: Final = "TargetLatency"
 METRIC_SKIPPED_OVERLAP: Final = "SkippedOverlap"

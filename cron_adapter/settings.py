@@ -90,6 +90,7 @@ class FireSettings:
     jwt_secret_id: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None  # "" = tokens carry no iss
+    input_key_id: str | None = None  # the input-signing key; None: the handler refuses every input
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> FireSettings:
@@ -107,6 +108,7 @@ class FireSettings:
             jwt_secret_id=env.get(c.ENV_JWT_SECRET_ID) or None,
             jwt_audience=env.get(c.ENV_JWT_AUDIENCE) or None,
             jwt_issuer=env.get(c.ENV_JWT_ISSUER),
+            input_key_id=_maybe(env, c.ENV_INPUT_KEY_ID),
         )
 
 
@@ -127,6 +129,7 @@ class ReconcileSettings:
     store_timezone: str
     base_url: str | None
     create_grace_seconds: float = c.DEFAULT_CREATE_GRACE_SECONDS
+    input_key_id: str | None = None  # the input-signing key; None: inputs unsigned (the fire Lambda refuses them)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ReconcileSettings:
@@ -148,6 +151,7 @@ class ReconcileSettings:
             create_grace_seconds=_number(
                 env, c.ENV_CREATE_GRACE_SECONDS, c.DEFAULT_CREATE_GRACE_SECONDS, 0.0, 7 * 86400.0
             ),
+            input_key_id=_required(env, c.ENV_INPUT_KEY_ID),
         )
 
 
@@ -203,6 +207,7 @@ CLI_FLAGS: dict[str, str] = {
     c.ENV_JOBS_KEY: "--key",
     c.ENV_SCHEDULER_TPS: "--tps",
     c.ENV_API_URL: "--base-url",
+    c.ENV_INPUT_KEY_ID: "--input-key-id",
 }
 
 
@@ -220,6 +225,7 @@ class CliSettings:
     max_delete_share: float
     scheduler_tps: float
     api_url: str | None
+    input_key_id: str | None = None
 
     @classmethod
     def from_env(
@@ -248,6 +254,7 @@ class CliSettings:
             max_delete_share=_number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
             scheduler_tps=_number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
             api_url=_maybe(env, c.ENV_API_URL),
+            input_key_id=_maybe(env, c.ENV_INPUT_KEY_ID),
         )
 
     def require(self, name: str) -> str:
@@ -266,6 +273,7 @@ _FIELDS = {
     c.ENV_DLQ_ARN: "dlq_arn",
     c.ENV_BUCKET: "bucket",
     c.ENV_JOBS_KEY: "jobs_key",
+    c.ENV_INPUT_KEY_ID: "input_key_id",
 }
 
 

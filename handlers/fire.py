@@ -14,9 +14,10 @@ from aws_lambda_powertools import Logger, Metrics
 
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.bootstrap.metric_scope import scope_metrics
-from cron_adapter.constants import METRIC_INPUT_MALFORMED, METRICS_NAMESPACE, SERVICE_NAME
+from cron_adapter.constants import METRIC_INPUT_MALFORMED, METRIC_INPUT_REFUSED, METRICS_NAMESPACE, SERVICE_NAME
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.fire.input import parse_input
+from cron_adapter.fire.inputsig import unseal
 
 logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE)
@@ -26,13 +27,20 @@ factory = FireFactory()  # builds nothing until the first invocation
 @metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Validate the input (a malformed event fails here, before any call), then fire."""
+    """Validate the input and check its signature (a bad event fails here, before any call), then fire."""
     scope_metrics(metrics)  # the deployment's dimension, even if imported before the env was set
+    body, sig = unseal(event)
     try:
-        fire = parse_input(event)
+        fire = parse_input(body)
     except FireInputRefused as exc:
         logger.error("malformed fire input", extra={"error": str(exc)})  # one line: the field and what is wrong
         metrics.add_metric(name=METRIC_INPUT_MALFORMED, unit="Count", value=1)  # nothing else is called or recorded
+        raise
+    try:
+        factory.verifier().check(body, sig)  # a forged input could name any URL: refuse it before the secret is read
+    except FireInputRefused as exc:
+        logger.error("refused fire input", extra={"reason": exc.reason, "detail": str(exc), "job_id": fire.job_id})
+        metrics.add_metric(name=METRIC_INPUT_REFUSED, unit="Count", value=1)  # nothing claimed, called or recorded
         raise
     deadline = time.time() + context.get_remaining_time_in_millis() / 1000
     outcome = factory.service(logger, metrics).fire(fire, holder=context.aws_request_id, deadline=deadline)

@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.constants import MIN_SECRET_LENGTH
 from cron_adapter.errors import SecretError
+from cron_adapter.fire.inputsig import InputKey
 from cron_adapter.fire.ports import Secret
 
 DEFAULT_MAX_AGE_SECONDS = 300
@@ -67,10 +68,10 @@ class SecretsManagerSource:
         self._clock = clock
         self._cached: tuple[float, Secret] | None = None  # (expires at, value)
 
-    def get(self) -> Secret:
-        """Return the secret; within ``max_age`` of the last read it is served from memory (no AWS call)."""
+    def get(self, refresh: bool = False) -> Secret:
+        """Return the secret; within ``max_age`` of the last read it is served from memory (no AWS call) unless ``refresh``."""
         now = self._clock()
-        if self._cached is not None and now < self._cached[0]:
+        if not refresh and self._cached is not None and now < self._cached[0]:
             return self._cached[1]
         if self._client is None:
             self._client = boto3.client("secretsmanager", config=FIRE_PATH_CONFIG)
@@ -82,3 +83,8 @@ class SecretsManagerSource:
         if self.max_age > 0:
             self._cached = (now + self.max_age, secret)
         return secret
+
+    def input_key(self, refresh: bool = False) -> InputKey:
+        """The secret as the input-signing key (reconcile signs with it, fire verifies)."""
+        secret = self.get(refresh)
+        return InputKey(secret.current, secret.previous)

@@ -11,11 +11,14 @@ import threading
 import time
 from typing import Any
 
+from cron_adapter import constants as c
 from cron_adapter.adapters.aws import quiet_sdk_logs
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.adapters.schedule_control import SchedulerControl
 from cron_adapter.adapters.secrets import SecretsManagerSource
 from cron_adapter.adapters.target import HttpTargetCaller, Transport
+from cron_adapter.errors import FireInputRefused
+from cron_adapter.fire.inputsig import InputKey, InputVerifier
 from cron_adapter.fire.jwt import TokenDefaults
 from cron_adapter.fire.ports import Clock, MetricSink
 from cron_adapter.fire.service import FireConfig, FireService
@@ -48,7 +51,35 @@ class FireFactory:
         self._clock = clock
         self._clients = clients or {}
         self._service: FireService | None = None
+        self._verifier: InputVerifier | None = None
         self._lock = threading.Lock()
+
+    def settings(self) -> FireSettings:
+        """The settings given, else read once from the environment."""
+        if self._settings is None:
+            self._settings = FireSettings.from_env()
+        return self._settings
+
+    def verifier(self) -> InputVerifier:
+        """The input-signature check, built on first use; its key is cached like the target secret."""
+        if self._verifier is None:
+            with self._lock:
+                if self._verifier is None:
+                    self._verifier = self._build_verifier()
+        return self._verifier
+
+    def _build_verifier(self) -> InputVerifier:
+        quiet_sdk_logs()  # before the first AWS call: the key would otherwise reach DEBUG logs
+        key_id = self.settings().input_key_id
+        clock = self._clock or SystemClock()
+        if not key_id:
+
+            def no_key(refresh: bool) -> InputKey:
+                raise FireInputRefused("no-key", f"no input-signing key is configured ({c.ENV_INPUT_KEY_ID})")
+
+            return InputVerifier(no_key, clock.now)
+        source = SecretsManagerSource(key_id, client=self._clients.get("secretsmanager"))
+        return InputVerifier(source.input_key, clock.now)
 
     def service(self, log: Any, metrics: MetricSink) -> FireService:
         """Return the service, building it on first use."""
@@ -67,7 +98,7 @@ class FireFactory:
 
     def _build(self, log: Any, metrics: MetricSink) -> FireService:
         quiet_sdk_logs()  # before the first AWS call: the secrets would otherwise reach DEBUG logs
-        s = self._settings or FireSettings.from_env()
+        s = self.settings()
         return FireService(
             store=DynamoClaimStore(s.table, client=self._clients.get("dynamodb")),
             caller=HttpTargetCaller(

@@ -7,6 +7,7 @@ from typing import Any
 from cron_adapter.adapters.jobs_object import S3JobsObject
 from cron_adapter.adapters.ledger import Ledger
 from cron_adapter.adapters.scheduler import SchedulerAdapter
+from cron_adapter.adapters.secrets import SecretsManagerSource
 from cron_adapter.reconcile.app import ReconcileApp
 from cron_adapter.settings import ReconcileSettings
 
@@ -19,5 +20,7 @@ def build_reconcile_app(settings: ReconcileSettings, **overrides: Any) -> Reconc
         "ledger": Ledger(s.table, s.group),
         "source": S3JobsObject(s.bucket, s.jobs_key),
     }
+    if s.input_key_id:  # every schedule's input is signed with it; the fire Lambda refuses any other
+        parts["signing_key"] = SecretsManagerSource(s.input_key_id).input_key
     parts.update(overrides)
     return ReconcileApp(s, **parts)

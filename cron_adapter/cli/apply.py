@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="allow deleting more than the guard's share (default 50%%) of the group",
     )
     add_output_arg(p)
-    add_live_args(p)
+    add_live_args(p, signing=True)
     p.set_defaults(func=run)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from cron_adapter import constants as c
@@ -28,6 +29,13 @@ _LIVE = {
     "role_arn": (c.ENV_SCHEDULER_ROLE_ARN, "ARN of the role EventBridge Scheduler assumes"),
     "dlq_arn": (c.ENV_DLQ_ARN, "ARN of the dead-letter queue (optional)"),
 }
+# Only the commands that write (or compare with) schedules need the input-signing key.
+_SIGNING = {
+    "input_key_id": (
+        c.ENV_INPUT_KEY_ID,
+        "input-signing key secret (ARN or name; stack output InputKeyArn): every schedule's input is signed with it",
+    ),
+}
 # Parsed-argument name -> the setting it overrides (flags beat the environment).
 _FLAG_SETTINGS = {
     "group": c.ENV_GROUP,
@@ -39,14 +47,18 @@ _FLAG_SETTINGS = {
     "key": c.ENV_JOBS_KEY,
     "tps": c.ENV_SCHEDULER_TPS,
     "base_url": c.ENV_API_URL,
+    "input_key_id": c.ENV_INPUT_KEY_ID,
 }
 
 
-def add_live_args(parser: argparse.ArgumentParser, *, names: tuple[str, ...] = tuple(_LIVE)) -> None:
-    """Add --group/--table/--fire-arn/--role-arn/--dlq-arn (defaults: CRON_ADAPTER_* env)."""
+def add_live_args(
+    parser: argparse.ArgumentParser, *, names: tuple[str, ...] = tuple(_LIVE), signing: bool = False
+) -> None:
+    """Add --group/--table/--fire-arn/--role-arn/--dlq-arn (+ --input-key-id if ``signing``; defaults: env)."""
     group = parser.add_argument_group("live account (flags beat the environment)")
-    for name in names:
-        env, text = _LIVE[name]
+    flags = {**_LIVE, **_SIGNING}
+    for name in (*names, *(_SIGNING if signing else ())):
+        env, text = flags[name]
         group.add_argument("--" + name.replace("_", "-"), dest=name, metavar="VALUE", help=f"{text} (env {env})")
     if "table" in names:
         group.add_argument(
@@ -87,22 +99,26 @@ def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
     The ledger is read first (``preflight``), with fail-fast clients, so a missing region,
     missing credentials, a stopped endpoint or a missing table is reported in seconds.
     """
+    from cron_adapter.adapters.secrets import SecretsManagerSource
     from cron_adapter.cli import aws
 
     s = cli_settings(args)
+    key_id = s.require(c.ENV_INPUT_KEY_ID)
     wiring = wiring_from_args(args)
     options = Options(
         allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)), max_delete_share=s.max_delete_share
     )
+    ledger = aws.ledger(s.require(c.ENV_TABLE), wiring.group)
+    ledger.peek_lock()  # preflight: one fast read that fails with the cause
+    key = SecretsManagerSource(key_id, client=aws.client("secretsmanager")).input_key()
     reconciler = Reconciler(
         aws.scheduler(wiring.group, s.scheduler_tps),
-        aws.ledger(s.require(c.ENV_TABLE), wiring.group),
-        wiring,
+        ledger,
+        replace(wiring, key=key),  # the ledger's hashes name the key, so even plan must know it
         options=options,
         holder=f"cli-{os.getpid()}",
         **kwargs,  # type: ignore[arg-type]
     )
-    reconciler.ledger.peek_lock()  # preflight: one fast read that fails with the cause
     return reconciler
 
 

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_jobs_file_args(p)
     add_output_arg(p)
-    add_live_args(p)
+    add_live_args(p, signing=True)
     p.set_defaults(func=run)
 
 

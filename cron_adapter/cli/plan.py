@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="K",
         help="warn about minutes of the next 24 h in which K or more jobs fire together (default 5; 0: off)",
     )
-    add_live_args(p)
+    add_live_args(p, signing=True)
     p.set_defaults(func=run)
 
 

@@ -24,7 +24,7 @@ _CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAU
 
 _WRITE_LOCK = threading.RLock()
 # A warm Lambda container keeps its boto3 clients and its cached secret. Consecutive sessions
-# in one process (tests) therefore get the same address and secret as the previous one.
+# in one process (tests) therefore get the same address, secret and input key as the previous one.
 _PROCESS: dict[str, Any] = {}
 
 
@@ -50,6 +50,11 @@ def _locked(method: Any) -> Any:
 
     locked._cron_adapter_locked = True  # type: ignore[attr-defined]
     return locked
+
+
+def dev_input_key() -> str:
+    """This process's dev input-signing key (a warm fire handler caches it, like the secret)."""
+    return str(_PROCESS.setdefault("input_key", new_secret()))
 
 
 class Emulator:
@@ -87,7 +92,12 @@ class Emulator:
         )
         if self._secret:
             _PROCESS["secret"] = self._secret
-        self.resources = provision(endpoint, self.region, _PROCESS.setdefault("secret", new_secret()))
+        self.resources = provision(
+            endpoint,
+            self.region,
+            _PROCESS.setdefault("secret", new_secret()),
+            dev_input_key(),
+        )
         self._set_env(self.resources.handler_env())
         return self.resources
 

@@ -39,6 +39,7 @@ class Resources:
     secret_id: str
     secret: str
     upload_queue_url: str
+    input_key_id: str
     dlq_arn: str
     fire_arn: str
     role_arn: str
@@ -54,6 +55,7 @@ class Resources:
             c.ENV_SCHEDULER_ROLE_ARN: self.role_arn,
             c.ENV_DLQ_ARN: self.dlq_arn,
             c.ENV_SECRET_ID: self.secret_id,
+            c.ENV_INPUT_KEY_ID: self.input_key_id,
             c.ENV_ALLOW_HTTP_LOOPBACK: "true",  # local targets are http://127.0.0.1
         }
 
@@ -71,8 +73,10 @@ def client(service: str, endpoint: str, region: str = REGION) -> Any:
     )
 
 
-def provision(endpoint: str, region: str = REGION, secret: str | None = None) -> Resources:
-    """Create the stack's bucket, table, group, secret and queues in the emulator."""
+def provision(
+    endpoint: str, region: str = REGION, secret: str | None = None, input_key: str | None = None
+) -> Resources:
+    """Create the stack's bucket, table, group, secrets and queues in the emulator."""
     sqs = client("sqs", endpoint, region)
     dlq_url = sqs.create_queue(QueueName=DLQ, Attributes={"MessageRetentionPeriod": str(c.DLQ_RETENTION_SECONDS)})[
         "QueueUrl"
@@ -88,7 +92,10 @@ def provision(endpoint: str, region: str = REGION, secret: str | None = None) ->
         scheduler.create_schedule_group(Name=c.DEFAULT_GROUP)
     secret = secret or new_secret()
     # The handlers get the secret's name, not its ARN: moto's ARN suffix changes per session.
-    client("secretsmanager", endpoint, region).create_secret(Name=c.DEFAULT_SECRET_NAME, SecretString=secret)
+    sm = client("secretsmanager", endpoint, region)
+    sm.create_secret(Name=c.DEFAULT_SECRET_NAME, SecretString=secret)
+    # The dev input-signing key: the real reconcile signs with it, the real fire handler verifies.
+    sm.create_secret(Name=c.DEFAULT_INPUT_KEY_NAME, SecretString=input_key or new_secret())
     return Resources(
         endpoint=endpoint,
         region=region,
@@ -99,6 +106,7 @@ def provision(endpoint: str, region: str = REGION, secret: str | None = None) ->
         secret_id=c.DEFAULT_SECRET_NAME,
         secret=secret,
         upload_queue_url=upload_url,
+        input_key_id=c.DEFAULT_INPUT_KEY_NAME,
         dlq_arn=_queue_arn(sqs, dlq_url),
         fire_arn=_WIRING.fire_arn,
         role_arn=_WIRING.role_arn,

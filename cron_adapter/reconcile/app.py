@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cron_adapter.errors import InvalidJobsFile, LockHeld, MassDeleteRefused, NoJobsFile, Problem
+from cron_adapter.fire.inputsig import InputKey
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import JobSet
 from cron_adapter.reconcile.ports import JobsSource, LedgerPort, SchedulerPort
@@ -98,12 +99,34 @@ class ReconcileApp:
         ledger: LedgerPort,
         source: JobsSource,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        signing_key: Callable[[], InputKey] | None = None,
     ) -> None:
         s = settings
         self.settings = s
         self.scheduler, self.ledger, self.source = scheduler, ledger, source
         self.wiring = Wiring(s.group, s.fire_arn, s.role_arn, s.dlq_arn)
         self.clock = clock
+        self.signing_key = signing_key  # read on each run (cached by the adapter); None: inputs unsigned
+
+    def _reconciler(
+        self, trigger: Trigger, remaining: Callable[[], float] | None, options: dict[str, Any]
+    ) -> Reconciler:
+        wiring = self.wiring if self.signing_key is None else replace(self.wiring, key=self.signing_key())
+        return Reconciler(
+            self.scheduler,
+            self.ledger,
+            wiring,
+            clock=self.clock,
+            remaining=remaining,
+            options=Options(
+                max_delete_share=self.settings.max_delete_share,
+                create_grace_seconds=self.settings.create_grace_seconds,
+                # An upload plans against the ledger (calls grow with its changes); the
+                # periodic drift repair lists the group, which is what finds drift.
+                from_ledger=trigger.kind == "upload",
+                **options,
+            ),
+        )
 
     def _loader(self, seen: dict[str, Any]) -> Callable[[], JobSet]:
         s = self.settings
@@ -129,22 +152,8 @@ class ReconcileApp:
     def run(self, trigger: Trigger, remaining: Callable[[], float] | None = None, **options: Any) -> Outcome:
         """Reconcile once; expected failures become an Outcome, others are recorded then raised."""
         seen: dict[str, Any] = {}
-        reconciler = Reconciler(
-            self.scheduler,
-            self.ledger,
-            self.wiring,
-            clock=self.clock,
-            remaining=remaining,
-            options=Options(
-                max_delete_share=self.settings.max_delete_share,
-                create_grace_seconds=self.settings.create_grace_seconds,
-                # An upload plans against the ledger (calls grow with its changes); the
-                # periodic drift repair lists the group, which is what finds drift.
-                from_ledger=trigger.kind == "upload",
-                **options,
-            ),
-        )
         try:
+            reconciler = self._reconciler(trigger, remaining, options)  # an unreadable key fails the run, recorded
             outcome = self._outcome(trigger, reconciler.run(self._loader(seen)), seen)
         except InvalidJobsFile as exc:
             outcome = Outcome("rejected", trigger.kind, seen.get("etag"), problems=tuple(str(p) for p in exc.problems))

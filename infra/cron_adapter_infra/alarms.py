@@ -31,6 +31,10 @@ ADAPTER_METRIC_ALARMS: dict[str, tuple[str, str]] = {
     c.METRIC_LOST: ("RunLost", "An at-most-once run was lost: its claimer crashed and it was not retried"),
     c.METRIC_RECONCILE_REJECTED: ("ReconcileRejected", "An uploaded jobs.json was refused; nothing was applied"),
     c.METRIC_RECONCILE_FAILED: ("ReconcileFailed", "A reconcile failed while applying its plan"),
+    c.METRIC_INPUT_REFUSED: (
+        "InputRefused",
+        "The fire Lambda refused an unsigned or altered input: something other than the schedules invoked it",
+    ),
     c.METRIC_JOB_UNSCHEDULED: ("JobUnscheduled", "A hermes job was left unscheduled: EventBridge cannot express it"),
 }
 

@@ -53,6 +53,7 @@ class CronAdapter(Construct):
         self.table = storage.ledger_table(self, props)
         self.secret = storage.target_secret(self, props)
         self.token_key = storage.fire_token_key(self, props)
+        self.input_key = storage.input_signing_key(self, props)
         self.dlq = storage.dead_letter_queue(self)
         self._schedule_group()
         self.code = self._code_asset()
@@ -184,6 +185,7 @@ class CronAdapter(Construct):
             reserved=props.fire_reserved_concurrency,
             environment={
                 c.ENV_SECRET_ID: self.secret.secret_arn,
+                c.ENV_INPUT_KEY_ID: self.input_key.secret_arn,
                 c.ENV_GROUP: self.group_name,
                 c.ENV_RUN_RETENTION_DAYS: str(props.run_retention_days),
                 c.ENV_HMAC: "true" if props.hmac else "false",
@@ -205,6 +207,7 @@ class CronAdapter(Construct):
             c.ENV_DLQ_ARN: self.dlq.queue_arn,
             c.ENV_MAX_DELETE_SHARE: str(props.max_delete_share),
             c.ENV_SCHEDULER_TPS: str(props.scheduler_tps),
+            c.ENV_INPUT_KEY_ID: self.input_key.secret_arn,
         }
         optional = {
             c.ENV_STORE_FORMAT: props.store_format,
@@ -253,5 +256,6 @@ class CronAdapter(Construct):
             nag.acknowledge(self.bucket, "S1", "S1")
         nag.acknowledge(self.secret, "SMG4", "SMG4")
         nag.acknowledge(self.token_key, "SMG4", "SMG4")
+        nag.acknowledge(self.input_key, "SMG4", "SMG4-input-key")
         nag.acknowledge(self.dlq, "SQS3", "SQS3")
         nag.acknowledge_cdk_singletons(self)

@@ -33,6 +33,11 @@ REASONS: dict[str, str] = {
         "old one stops working; the fire path accepts current + previous for exactly that, "
         "but rotation is an operator-driven procedure (see docs/deploy.md), not a blind schedule."
     ),
+    "SMG4-input-key": (
+        "Rotating the input-signing key rewrites every schedule (the next reconcile signs them "
+        "anew) while the fire path still accepts current + previous; it is an operator-driven "
+        "procedure (see docs/deploy.md), not a blind schedule."
+    ),
     "SQS3": "This queue IS the dead-letter queue of the scheduler, the Lambdas and the drift rule.",
     "basic-execution": (
         "AWSLambdaBasicExecutionRole only grants CloudWatch Logs writes (CreateLogGroup, "

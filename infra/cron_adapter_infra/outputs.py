@@ -21,6 +21,7 @@ def add_outputs(adapter: CronAdapter, scope: Construct) -> dict[str, CfnOutput]:
         "DeploymentName": (adapter.deployment_name, "Metric scope: the service dimension in the CronAdapter namespace"),
         "SecretArn": (adapter.secret.secret_arn, "Shared secret targets must verify"),
         "FireTokenKeyArn": (adapter.token_key.secret_arn, "Fire-token key: cron-adapter keys public --secret-id"),
+        "InputKeyArn": (adapter.input_key.secret_arn, "Input-signing key: cron-adapter plan/apply --input-key-id"),
         "FireFunctionName": (adapter.fire_function.function_name, "Fire Lambda"),
         "ReconcileFunctionName": (adapter.reconcile_function.function_name, "Reconcile Lambda"),
         "FireLogGroupName": (adapter.fire_function.log_group.log_group_name, "aws logs tail <this> --follow"),

@@ -54,23 +54,26 @@ def grant_scheduler_role(adapter: CronAdapter) -> None:
 
 
 def grant_fire(adapter: CronAdapter) -> None:
-    """Fire: write its claim and run, read the target secret, delete a finished job's schedule."""
+    """Fire: write its claim and run, read the target secret and the input key, delete a finished job's schedule."""
     fire = adapter.fire_function
     fire.add_to_role_policy(iam.PolicyStatement(actions=list(FIRE_TABLE_ACTIONS), resources=[adapter.table.table_arn]))
     fire.add_to_role_policy(
         iam.PolicyStatement(
             actions=["secretsmanager:GetSecretValue"],
-            resources=[adapter.secret.secret_arn, adapter.token_key.secret_arn],
+            resources=[adapter.secret.secret_arn, adapter.token_key.secret_arn, adapter.input_key.secret_arn],
         )
     )
     _schedules_statement(adapter, "Fire", fire, FIRE_SCHEDULE_ACTIONS)
 
 
 def grant_reconcile(adapter: CronAdapter) -> None:
-    """Reconcile: the ledger, the owned group and its schedules, pass the scheduler role, read jobs.json."""
+    """Reconcile: the ledger, the group and its schedules, pass the scheduler role, read jobs.json and the input key."""
     reconcile = adapter.reconcile_function
     reconcile.add_to_role_policy(
         iam.PolicyStatement(actions=list(RECONCILE_TABLE_ACTIONS), resources=[adapter.table.table_arn])
+    )
+    reconcile.add_to_role_policy(  # it signs every schedule's input
+        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[adapter.input_key.secret_arn])
     )
     grant_pass_scheduler_role(adapter, reconcile)
     _schedules_statement(adapter, "Reconcile", reconcile, RECONCILE_SCHEDULE_ACTIONS)

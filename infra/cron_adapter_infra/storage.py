@@ -107,6 +107,23 @@ def fire_token_key(scope: Construct, props: CronAdapterProps) -> secretsmanager.
     )
 
 
+def input_signing_key(scope: Construct, props: CronAdapterProps) -> secretsmanager.Secret:
+    """The key reconcile signs every schedule's input with; the fire Lambda refuses any other input.
+
+    Readable by the reconcile and fire roles only (not by the scheduler role, nor by targets):
+    whoever may invoke the fire Lambda cannot forge an input that names another URL.
+    """
+    return secretsmanager.Secret(
+        scope,
+        "InputSigningKey",
+        description="cron-adapter fire-input signing key (HMAC-SHA256); only reconcile and fire read it",
+        generate_secret_string=secretsmanager.SecretStringGenerator(
+            password_length=64, exclude_punctuation=True, include_space=False
+        ),
+        removal_policy=props.removal_policy,
+    )
+
+
 def dead_letter_queue(scope: Construct) -> sqs.Queue:
     """Dead letters of scheduler -> fire, Lambda async invocations and the drift-repair rule."""
     return sqs.Queue(

@@ -18,8 +18,24 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from cron_adapter import constants as c
+from cron_adapter.fire.inputsig import SIG_FIELD, InputKey, unseal
 
 TABLE = "cron-adapter-test"
+INPUT_KEY_NAME = c.DEFAULT_INPUT_KEY_NAME
+INPUT_KEY = "test-input-signing-key-" + "q" * 40
+
+
+def signed(event: dict[str, Any], key: str = INPUT_KEY) -> dict[str, Any]:
+    """``event`` with the ``sig`` reconcile would write under ``key`` (any old one replaced)."""
+    body, _ = unseal(event)
+    return {**body, SIG_FIELD: InputKey(key).sign(body)}
+
+
+def create_input_key(client: Any, value: str = INPUT_KEY) -> None:
+    """The input-signing key secret the fire handler reads (``CRON_ADAPTER_INPUT_KEY_ID``)."""
+    client.create_secret(Name=INPUT_KEY_NAME, SecretString=value)
+
+
 LOCKED_OPS = ("put_item", "update_item", "delete_item", "transact_write_items")
 
 

@@ -30,6 +30,7 @@ def lam(ops: OpsWorld, monkeypatch: pytest.MonkeyPatch) -> OpsWorld:
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
         c.ENV_SECRET_ID: "target-secret",
+        c.ENV_INPUT_KEY_ID: "input-key",  # catch-ups fire in-process: the audit never reads it
         c.ENV_ALLOW_HTTP_LOOPBACK: "true",
         c.ENV_ALARM_TOPIC_ARN: ops.topic,
         c.ENV_POWERTOOLS_SERVICE: "deployment-a",

@@ -47,6 +47,7 @@ def jobs_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
         c.ENV_TABLE: TABLE,
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
+        c.ENV_INPUT_KEY_ID: "cron-adapter/input-signing-key",
     }.items():
         monkeypatch.setenv(key, value)
     return str(path)

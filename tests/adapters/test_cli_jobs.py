@@ -15,6 +15,7 @@ from cron_adapter.cli import jobs as jobs_cli
 from cron_adapter.cli import main
 from cron_adapter.reconcile.triggers import Trigger
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import INPUT_KEY_NAME, create_input_key
 from tests.adapters.jobs_support import KEY, body, lock_moto_s3_puts, make_bucket, reconcile_store, versions
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, World, jobs_bytes, jobs_doc
 
@@ -160,8 +161,13 @@ def test_wait_reports_the_reconcile_of_this_edit(
 ):
     from handlers import reconcile
 
-    for key, value in {c.ENV_FIRE_ARN: WIRING.fire_arn, c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn}.items():
+    for key, value in {
+        c.ENV_FIRE_ARN: WIRING.fire_arn,
+        c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
+    }.items():
         monkeypatch.setenv(key, value)
+    create_input_key(boto3.client("secretsmanager"))
     reconcile.app.cache_clear()
     start = versions(s3)
 

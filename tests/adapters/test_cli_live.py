@@ -20,6 +20,7 @@ from cron_adapter.cli import push as push_cli
 from cron_adapter.cli.exitcodes import EXIT_DECLINED
 from cron_adapter.reconcile.triggers import Trigger
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import INPUT_KEY_NAME, create_input_key
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, World, jobs_bytes, jobs_doc
 
 aws_env = support.aws_env  # the shared pytest fixture
@@ -43,8 +44,10 @@ def live(world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
         c.ENV_SCHEDULER_TPS: "500",
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }.items():
         monkeypatch.setenv(key, value)
+    create_input_key(boto3.client("secretsmanager"))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # not a tty
     return tmp_path / "jobs.json"
 

@@ -18,7 +18,18 @@ from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.tablekeys import job_pk, run_sk
-from tests.adapters.fire_support import TABLE, Calls, Reply, TargetServer, fake_aws_env, get_item, lock_moto_writes
+from tests.adapters.fire_support import (
+    INPUT_KEY_NAME,
+    TABLE,
+    Calls,
+    Reply,
+    TargetServer,
+    create_input_key,
+    fake_aws_env,
+    get_item,
+    lock_moto_writes,
+    signed,
+)
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 SECRET = "handler-secret-" + "k" * 40
@@ -45,6 +56,7 @@ def lam(monkeypatch, capsys):
         c.ENV_SECRET_ID: "cron-adapter/target-secret",
         c.ENV_ALLOW_HTTP_LOOPBACK: "true",
         c.ENV_HMAC: "true",
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(fire_handler, "factory", FireFactory())
@@ -55,6 +67,7 @@ def lam(monkeypatch, capsys):
     with mock_aws():
         boto3.client("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
         boto3.client("secretsmanager").create_secret(Name="cron-adapter/target-secret", SecretString=SECRET)
+        create_input_key(boto3.client("secretsmanager"))
         boto3.setup_default_session()
         calls = Calls()
         boto3.DEFAULT_SESSION.events.register("before-call", calls.hook)
@@ -66,10 +79,11 @@ def lam(monkeypatch, capsys):
 
 
 def event(url: str, when: str = "2026-11-23T03:00:00Z") -> dict:
+    """The sample fire event for ``url`` at ``when``, signed as reconcile signs it."""
     e = json.loads((EVENTS / "fire.json").read_text())
     e["job"]["target"]["url"] = url
     e["scheduled_time"] = when
-    return e
+    return signed(e)
 
 
 def test_warm_fire_makes_two_dynamodb_calls_and_no_secret_read(lam, capsys) -> None:

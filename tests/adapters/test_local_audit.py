@@ -32,7 +32,7 @@ def test_dev_audit_catches_a_deleted_schedule_and_tells_the_journal(ops: OpsWorl
     ops.scheduler.delete_schedule(Name="vanished", GroupName=GROUP)
     env = {
         c.ENV_TABLE: TABLE, c.ENV_BUCKET: "dev-jobs", c.ENV_GROUP: GROUP, c.ENV_FIRE_ARN: WIRING.fire_arn,
-        c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn, c.ENV_SECRET_ID: "s",
+        c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn, c.ENV_SECRET_ID: "s", c.ENV_INPUT_KEY_ID: "k",
     }  # fmt: skip
     clock, journal = SimClock(60.0, start=datetime.now(UTC) + timedelta(hours=2)), Journal()
     auditor = LocalAuditor(env, clock, journal, {})

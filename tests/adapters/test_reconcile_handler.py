@@ -15,6 +15,7 @@ from cron_adapter import constants as c
 from cron_adapter import tablekeys as keys
 from cron_adapter.errors import DeadlineReached
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import INPUT_KEY_NAME, create_input_key
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING, jobs_bytes, jobs_doc
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -48,11 +49,13 @@ def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
         c.ENV_SCHEDULER_TPS: "500",
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         boto3.resource("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        create_input_key(boto3.client("secretsmanager"))
         from handlers import reconcile
 
         reconcile.app.cache_clear()

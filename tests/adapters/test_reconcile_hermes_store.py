@@ -13,6 +13,7 @@ from moto import mock_aws
 from cron_adapter import constants as c
 from cron_adapter.adapters.jobs_object import S3JobsObject
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import INPUT_KEY_NAME, create_input_key
 from tests.adapters.reconcile_support import BUCKET, GROUP, TABLE, WIRING
 from tests.adapters.test_reconcile_handler import Context, emitted, event
 
@@ -28,6 +29,7 @@ def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
         c.ENV_SCHEDULER_TPS: "500",
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
         c.ENV_BASE_URL: "https://agent.example.com",
         c.ENV_STORE_TIMEZONE: "UTC",
     }.items():
@@ -35,6 +37,7 @@ def env(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     with mock_aws():
         boto3.resource("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        create_input_key(boto3.client("secretsmanager"))
         from handlers import reconcile
 
         reconcile.app.cache_clear()

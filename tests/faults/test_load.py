@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 import handlers.fire as fire_handler
-from tests.adapters.fire_support import TargetServer
+from cron_adapter.local.emulator import dev_input_key
+from tests.adapters.fire_support import TargetServer, signed
 from tests.adapters.test_fire_handler import Context
 from tests.faults import tally
 
@@ -36,7 +37,7 @@ def fire_event(url: str, job: str, when: datetime) -> dict[str, Any]:
     event.update(job_id=job, schedule=job, scheduled_time=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
     event["job"].update(schedules=[job], overlap="allow")  # runs of one job may overlap under load
     event["job"]["target"]["url"] = url
-    return event
+    return signed(event, dev_input_key())  # as the emulator's reconcile would sign it
 
 
 def test_thousands_of_fires_reach_the_target_exactly_once(emulator: Any) -> None:

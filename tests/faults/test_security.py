@@ -23,9 +23,10 @@ from cron_adapter import receiver as receiver_module
 from cron_adapter import signing
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import load_bytes
+from cron_adapter.local.emulator import dev_input_key
 from cron_adapter.receiver import MemoryReplayCache, Receiver
 from cron_adapter.reconcile.translate import Wiring, translate_all
-from tests.adapters.fire_support import Reply, TargetServer
+from tests.adapters.fire_support import Reply, TargetServer, signed
 from tests.faults import tally
 from tests.faults.test_load import Context, fire_event
 
@@ -55,6 +56,7 @@ def test_the_secret_is_in_no_log_result_error_or_record(
             for minute, _ in enumerate(replies * 3):
                 event = fire_event(target.url, f"sec-{minute % 4}", fire_event_time(minute))
                 event["job"]["retry"] = {"attempts": 1, "backoff": 0, "max_backoff": 0}
+                event = signed(event, dev_input_key())
                 try:
                     texts.append(json.dumps(fire_handler.handler(event, Context()), default=str))
                 except Exception as exc:  # noqa: BLE001 - an error's text is scanned too

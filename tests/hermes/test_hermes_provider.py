@@ -8,6 +8,7 @@ signed token and hermes runs a no_agent script job.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -22,7 +23,8 @@ from moto import mock_aws
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.bootstrap.reconcile import build_reconcile_app
-from cron_adapter.fire.input import FireInput, parse_input_json, replace_input
+from cron_adapter.fire.input import FireInput, parse_input, replace_input
+from cron_adapter.fire.inputsig import unseal
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
 from cron_adapter.reconcile.triggers import Trigger
@@ -51,6 +53,7 @@ def aws() -> Iterator[None]:
         sm = boto3.client("secretsmanager")
         target = sm.create_secret(Name="target", SecretString=TARGET_SECRET)["ARN"]
         key = sm.create_secret(Name="fire-token-key", SecretString=KEY)["ARN"]
+        sm.create_secret(Name="input-signing-key", SecretString="hermes-e2e-input-key-" + "h" * 40)
         yield {"target": target, "key": key}  # type: ignore[misc]
 
 
@@ -72,6 +75,7 @@ def reconcile() -> dict[str, Any]:
         c.ENV_FIRE_ARN: "arn:aws:lambda:us-east-1:123456789012:function:fire",
         c.ENV_SCHEDULER_ROLE_ARN: "arn:aws:iam::123456789012:role/scheduler",
         c.ENV_STORE_FORMAT: "hermes", c.ENV_BASE_URL: "http://127.0.0.1:1", c.ENV_SCHEDULER_TPS: "500",
+        c.ENV_INPUT_KEY_ID: "input-signing-key",
     }  # fmt: skip
     return build_reconcile_app(ReconcileSettings.from_env(env)).run(Trigger("upload")).as_dict()
 
@@ -159,7 +163,8 @@ def fire_input(job_id: str, base: str, when: str = "2026-12-02T08:00:00Z") -> Fi
     (got,) = [s for n, s in schedules().items() if job_id in n]
     raw = got["Target"]["Input"].replace("http://127.0.0.1:1", base)
     raw = raw.replace("<aws.scheduler.scheduled-time>", when).replace("<aws.scheduler.attempt-number>", "1")
-    return parse_input_json(raw)
+    body, _ = unseal(json.loads(raw))  # the fire service is called in-process: no signature to check
+    return parse_input(body)
 
 
 def wait_for_run(job_id: str) -> dict[str, Any] | None:

@@ -64,6 +64,7 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
     table_id, _ = synth.one("AWS::DynamoDB::Table")
     secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
     key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")
+    input_key_id, _ = synth.one("AWS::SecretsManager::Secret", "InputSigningKey")
     queue_id, _ = synth.one("AWS::SQS::Queue")
     # The SQS actions are CDK's grant for the on-failure destination (Lambda sends as the role).
     destination = {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
@@ -78,9 +79,10 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
     for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [table_id, "Arn"]}]
-    # The target secret (Bearer token) and the token-signing key (auth: jwt), nothing else.
+    # The target secret (Bearer token), the token-signing key (auth: jwt) and the input key, nothing else.
     (resources,) = [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]]
-    assert sorted(_as_list(resources), key=str) == sorted([{"Ref": key_id}, {"Ref": secret_id}], key=str)
+    expected = [{"Ref": key_id}, {"Ref": secret_id}, {"Ref": input_key_id}]
+    assert sorted(_as_list(resources), key=str) == sorted(expected, key=str)
     [delete] = grants["scheduler:DeleteSchedule"]
     assert _schedules(DEPLOYMENT) in json.dumps(delete["Resource"])
 
@@ -106,7 +108,31 @@ def test_reconcile_role_has_exactly_its_actions(synth):
     assert pass_role["Resource"] == {"Fn::GetAtt": [role_id, "Arn"]}
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}}
     assert "dynamodb:Scan" not in grants
-    assert not any(a.startswith("secretsmanager:") for a in grants)
+    # It signs every schedule's input: the input key is the one secret it reads (never the target secret).
+    input_key_id, _ = synth.one("AWS::SecretsManager::Secret", "InputSigningKey")
+    assert {a for a in grants if a.startswith("secretsmanager:")} == {"secretsmanager:GetSecretValue"}
+    assert [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]] == [{"Ref": input_key_id}]
+
+
+def test_only_reconcile_and_fire_can_read_the_input_signing_key(synth):
+    """A principal that may invoke the fire Lambda (the scheduler role) must not be able to sign."""
+    input_key_id, secret = synth.one("AWS::SecretsManager::Secret", "InputSigningKey")
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= c.MIN_SECRET_LENGTH
+    assert "SecretString" not in secret["Properties"]
+    readers = set()
+    for policy in synth.resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if {"Ref": input_key_id} in _as_list(statement["Resource"]):
+                assert _as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"], statement
+                readers.update(r["Ref"] for r in policy["Properties"]["Roles"])
+    fire_role = synth.one("AWS::Lambda::Function", "Fire")[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+    reconcile_role = synth.one("AWS::Lambda::Function", "Reconcile")[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+    assert readers == {fire_role, reconcile_role}
+    scheduler_role, role = synth.one("AWS::IAM::Role", "SchedulerRole")
+    assert scheduler_role not in readers and not role["Properties"].get("Policies")
+    for part in ("Fire", "Reconcile"):
+        _, function = synth.one("AWS::Lambda::Function", part)
+        assert function["Properties"]["Environment"]["Variables"][c.ENV_INPUT_KEY_ID] == {"Ref": input_key_id}
 
 
 def test_reconcile_reads_only_the_jobs_key_and_lists_only_its_prefix(synth):

@@ -127,10 +127,13 @@ def test_secret_is_generated_long_and_never_in_the_template(synth):
     reads = [
         s for s in _role_policies(synth, _role_of(fire)) if "secretsmanager:GetSecretValue" in _as_list(s["Action"])
     ]
-    assert [sorted(r["Ref"] for r in s["Resource"]) for s in reads] == [sorted([secret_id, key_id])]
+    input_key_id, _ = synth.one("AWS::SecretsManager::Secret", "InputSigningKey")
+    assert [sorted(r["Ref"] for r in s["Resource"]) for s in reads] == [sorted([secret_id, key_id, input_key_id])]
     reconcile_id, reconcile = _function(synth, "Reconcile")
-    assert not any(
-        "secretsmanager" in a for s in _role_policies(synth, _role_of(reconcile)) for a in _as_list(s["Action"])
+    assert not any(  # reconcile reads the input key only, never the target secret
+        secret_id in json.dumps(s["Resource"])
+        for s in _role_policies(synth, _role_of(reconcile))
+        if any("secretsmanager" in a for a in _as_list(s["Action"]))
     )
 
 
@@ -348,6 +351,7 @@ def _alarms(synth) -> list[dict[str, Any]]:
         c.METRIC_MISSED_RUN,
         c.METRIC_LOST,
         c.METRIC_JOB_UNSCHEDULED,
+        c.METRIC_INPUT_REFUSED,
     ],
 )
 def test_alarm_on_each_adapter_metric(synth, metric):

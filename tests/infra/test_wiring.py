@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from cron_adapter import constants as c
+from cron_adapter.errors import FireInputRefused
 from tests.adapters.fire_support import TargetServer
 
 pytestmark = [pytest.mark.infra, pytest.mark.e2e]
@@ -70,6 +71,10 @@ def _provision(synth, endpoint: str) -> dict[str, dict[str, str]]:
     key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")  # read only for auth: jwt jobs
     key_arn = client("secretsmanager", endpoint).create_secret(Name=key_id, SecretString=_token_key())["ARN"]
     physical[key_id] = {"Ref": key_arn}
+    input_key_id, _ = synth.one("AWS::SecretsManager::Secret", "InputSigningKey")
+    input_key = "wiring-input-key-" + "i" * 48
+    input_arn = client("secretsmanager", endpoint).create_secret(Name=input_key_id, SecretString=input_key)["ARN"]
+    physical[input_key_id] = {"Ref": input_arn}
     queue_id, _ = synth.one("AWS::SQS::Queue")
     sqs = client("sqs", endpoint)
     url = sqs.create_queue(QueueName=queue_id)["QueueUrl"]
@@ -171,7 +176,12 @@ def test_reconcile_then_fire_with_the_template_environment(synth, emulator, monk
         payload = payload.replace("<aws.scheduler.attempt-number>", "1")
         _only(monkeypatch, fire_env)
         monkeypatch.setattr(fire, "factory", FireFactory())
-        outcome = fire.handler(json.loads(payload), _Context("fire"))
+        forged = json.loads(payload)
+        forged["job"]["target"]["url"] = server.url + "/elsewhere"  # what an invoker of the Lambda could send
+        with pytest.raises(FireInputRefused):
+            fire.handler(forged, _Context("fire"))
+        assert server.seen == []
+        outcome = fire.handler(json.loads(payload), _Context("fire"))  # reconcile's own input, signed
 
     assert outcome["status"] == "succeeded", outcome
     [call] = server.seen

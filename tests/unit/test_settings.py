@@ -13,7 +13,15 @@ RECONCILE = {
     c.ENV_BUCKET: "b",
     c.ENV_FIRE_ARN: "arn:aws:lambda:us-east-1:1:function:f",
     c.ENV_SCHEDULER_ROLE_ARN: "arn:aws:iam::1:role/r",
+    c.ENV_INPUT_KEY_ID: "arn:aws:secretsmanager:us-east-1:1:secret:input-key",
 }
+
+
+def test_reconcile_requires_the_input_signing_key():
+    env = {name: value for name, value in RECONCILE.items() if name != c.ENV_INPUT_KEY_ID}
+    with pytest.raises(SettingsError, match="is not set") as info:
+        ReconcileSettings.from_env(env)
+    assert info.value.name == c.ENV_INPUT_KEY_ID
 
 
 @pytest.mark.parametrize("name", [c.ENV_DLQ_ARN, c.ENV_STORE_FORMAT, c.ENV_BASE_URL])
