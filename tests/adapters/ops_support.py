@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from cron_adapter.adapters.runs import DynamoRunStore
 from cron_adapter.adapters.schedule_control import SchedulerControl
 from cron_adapter.adapters.scheduler import SchedulerAdapter
 from cron_adapter.adapters.scheduleview import SchedulerView
+from cron_adapter.fire.inputsig import InputKey
 from cron_adapter.fire.service import FireService
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import JobSet
@@ -37,7 +38,7 @@ from cron_adapter.ops.service import AuditReport, AuditService
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
 from cron_adapter.tablekeys import job_pk, run_sk
-from tests.adapters.fire_support import fake_aws_env, lock_moto_writes
+from tests.adapters.fire_support import INPUT_KEY, fake_aws_env, lock_moto_writes
 from tests.unit.fire.fakes import FakeCaller, FakeClock, FakeMetrics, FakeSecrets
 
 GROUP, TABLE = "cron-adapter", "cron-adapter-ops"
@@ -86,7 +87,7 @@ class OpsWorld:
         reconciler = Reconciler(
             SchedulerAdapter(GROUP, self.scheduler, tps=1000),
             Ledger(TABLE, GROUP, boto3.client("dynamodb")),
-            WIRING,
+            replace(WIRING, key=InputKey(INPUT_KEY)),  # as the reconcile Lambda signs
             options=Options(workers=1),
             clock=self.wall,
         )

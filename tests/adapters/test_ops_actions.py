@@ -17,6 +17,7 @@ from cron_adapter.cli import main
 from cron_adapter.errors import TargetHTTPError
 from cron_adapter.fire.input import iso_utc
 from tests.adapters import ops_support
+from tests.adapters.fire_support import INPUT_KEY_NAME, create_input_key
 from tests.adapters.ops_support import GROUP, TABLE, WIRING, OpsWorld, job, jobs_doc, minute
 from tests.adapters.test_ops_audit import ten_minute_marks
 
@@ -98,8 +99,10 @@ def jobs_file(ops: OpsWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
         c.ENV_GROUP: GROUP,
         c.ENV_FIRE_ARN: WIRING.fire_arn,
         c.ENV_SCHEDULER_ROLE_ARN: WIRING.role_arn,
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }.items():
         monkeypatch.setenv(name, value)
+    create_input_key(boto3.client("secretsmanager"))
     return tmp_path / "jobs.json"
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cron_adapter.errors import FireInputRefused
-from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, FireInput
+from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, parse_input
 from cron_adapter.fire.inputsig import (
     REFRESH_INTERVAL_SECONDS,
     SIG_FIELD,
@@ -60,7 +60,7 @@ def test_every_schedule_reconcile_writes_verifies_after_eventbridge_substitutes_
     for text in texts:
         body, sig = unseal(delivered(text, attempt=7))
         check(KEY, body, sig)
-        FireInput.model_validate(body)  # the signature field is not part of the contract's body
+        parse_input(body)  # the signature field is not part of the contract's body
         assert sig is not None and sig.startswith(f"v1.{KEY.key_id}.")
 
 
