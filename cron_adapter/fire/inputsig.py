@@ -5,7 +5,7 @@ secret as ``Authorization: Bearer``. Reconcile adds one field to every ``Target.
 
     "sig": "v1.<key id>.<hex hmac_sha256(key, CONTEXT + canonical(input))>"
 
-``canonical`` is the input as JSON with sorted keys, compact separators and ASCII escapes,
+``canonical`` is the input as JSON with sorted keys and compact separators (UTF-8),
 without the fields that are not signed: ``sig`` itself, and ``scheduled_time`` and
 ``attempt``, which EventBridge substitutes on every delivery (reconcile signs the
 placeholders' absence, so both sides compute the same bytes). The key is the
@@ -13,7 +13,7 @@ input-signing secret, readable only by reconcile and fire. The key id (an HMAC o
 label, so it reveals nothing of the key) names which key signed; the value may be
 ``{"current", "previous"}`` during a rotation, and both verify.
 
-Pure: standard library only.
+Pure: standard library and msgspec only.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+import msgspec
 
 from cron_adapter.errors import FireInputRefused
 
@@ -36,6 +39,8 @@ KEY_ID_CHARS = 8
 DIGEST_CHARS = 64
 _KEY_ID_LABEL = b"cron-adapter input key id"
 _HEX = frozenset("0123456789abcdef")
+# msgspec, not json.dumps: ~15x faster, and reconcile signs every schedule of a large file.
+_SORTED = msgspec.json.Encoder(order="sorted")
 # An unknown key id re-reads the key (a rotation reached reconcile first) at most this often,
 # so forged inputs naming random key ids cannot turn into a Secrets Manager call each.
 REFRESH_INTERVAL_SECONDS = 60.0
@@ -47,10 +52,26 @@ def key_id(secret: str) -> str:
 
 
 def canonical(body: Mapping[str, Any]) -> bytes:
-    """The signed bytes of an input: sorted, compact, ASCII JSON without the unsigned fields."""
+    """The signed bytes of an input: sorted, compact JSON (msgspec) without the unsigned fields."""
     signed = {name: value for name, value in body.items() if name not in UNSIGNED_FIELDS}
-    text = json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
-    return CONTEXT + text.encode("ascii")
+    try:
+        return CONTEXT + _SORTED.encode(signed)
+    except OverflowError:  # an integer beyond 64 bits: the standard library writes it exactly
+        return CONTEXT + json.dumps(signed, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _finite(value: Any) -> bool:
+    """No NaN or infinity anywhere in ``value`` (msgspec would write them as null)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def _digest(secret: str, body: Mapping[str, Any]) -> str:
@@ -121,9 +142,11 @@ def check(key: InputKey, body: Mapping[str, Any], sig: str | None) -> None:
     if secret is None:
         raise FireInputRefused("forged", f"the signature names key {kid}, which is not this deployment's key")
     try:
-        expected = _digest(secret, body)
+        expected = _digest(secret, body) if _finite(body) else ""
     except (TypeError, ValueError, RecursionError):
-        raise FireInputRefused("forged", "the fire input has no canonical JSON form") from None
+        expected = ""
+    if not expected:
+        raise FireInputRefused("forged", "the fire input has no canonical JSON form (a NaN or infinity?)")
     if not hmac.compare_digest(expected, digest):
         raise FireInputRefused("forged", "the signature does not match the input (changed after signing)")
 

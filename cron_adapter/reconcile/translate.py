@@ -8,13 +8,13 @@ the request. The reconcile ledger stores the hash, so an unchanged job costs no 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+import msgspec
 from pydantic_core import to_json
 
 from cron_adapter._gc import paused_gc
@@ -204,7 +204,7 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
     job_json = _fire_job_json(job, schedule, names)
     id_json = to_json(job.id).decode()
     key = wiring.key
-    job_value = json.loads(job_json) if key else {}  # what fire will parse, signed as it will see it
+    job_value = msgspec.json.decode(job_json) if key else {}  # what fire will parse, signed as it will see it
     late = schedule.one_shot and job.source == "hermes"
     start = job.start_at
     if start is not None and start.tzinfo is None:

@@ -227,3 +227,15 @@ def test_a_new_key_rewrites_every_schedule_named_as_a_key_change_and_a_finished_
     assert {a.reason for a in updates} == {KEY_CHANGED}
     assert all(a.spec_hash.endswith(f".{KEY.key_id}") for a in updates)  # the ledger learns the key
     assert not any(a.job_id == "split" and a.action != "delete" for a in result.actions)  # exhausted stays off
+
+
+def test_a_nan_slipped_into_a_signed_body_is_refused_not_read_as_null():
+    """msgspec writes NaN as null; the check refuses non-finite numbers so the two cannot be swapped."""
+    event = delivered(inputs(replace(WIRING, key=KEY))[2])
+    event["job"]["target"]["body"] = {"n": None}
+    body, _ = unseal(event)
+    sig = KEY.sign(body)
+    check(KEY, body, sig)
+    body["job"]["target"]["body"] = {"n": float("nan")}
+    with pytest.raises(FireInputRefused, match="canonical"):
+        check(KEY, body, sig)
