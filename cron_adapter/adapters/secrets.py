@@ -69,7 +69,7 @@ class SecretsManagerSource:
         self._cached: tuple[float, Secret] | None = None  # (expires at, value)
 
     def get(self, refresh: bool = False) -> Secret:
-        """Return the secret; within ``max_age`` of the last read it is served from memory (no AWS call) unless ``refresh``."""
+        """The secret; within ``max_age`` of the last read it comes from memory (no AWS call) unless ``refresh``."""
         now = self._clock()
         if not refresh and self._cached is not None and now < self._cached[0]:
             return self._cached[1]
