@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IMPORT_GOAL = 1.3
 TABLE, SECRET_ID = "bench-cold", "bench/cold-secret"
 SECRET = "bench-cold-secret-" + "c" * 40
+INPUT_KEY_ID, INPUT_KEY = "bench/cold-input-key", "bench-cold-input-key-" + "k" * 40
 KINDS = ("boto3", "floor", "handler")
 
 
@@ -57,7 +58,9 @@ def _event(url: str, job: str, when: str) -> dict[str, Any]:
     event.update(job_id=job, schedule=job, scheduled_time=when)
     event["job"]["target"]["url"] = url
     event["job"]["schedules"] = [job]
-    return event
+    from cron_adapter.fire.inputsig import SIG_FIELD, InputKey
+
+    return {**event, SIG_FIELD: InputKey(INPUT_KEY).sign(event)}  # signed as reconcile signs; the handler checks
 
 
 def _run(kind: str, env: dict[str, str], url: str, i: int) -> tuple[list[float], str]:
@@ -93,6 +96,7 @@ def _servers() -> tuple[Any, ThreadingHTTPServer, dict[str, str]]:
         "AWS_DEFAULT_REGION": "us-east-1",
         c.ENV_TABLE: TABLE,
         c.ENV_SECRET_ID: SECRET_ID,
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_ID,
         c.ENV_ALLOW_HTTP_LOOPBACK: "true",
     }
     os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
@@ -100,6 +104,7 @@ def _servers() -> tuple[Any, ThreadingHTTPServer, dict[str, str]]:
 
     boto3.client("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
     boto3.client("secretsmanager").create_secret(Name=SECRET_ID, SecretString=SECRET)
+    boto3.client("secretsmanager").create_secret(Name=INPUT_KEY_ID, SecretString=INPUT_KEY)
     target = ThreadingHTTPServer(("127.0.0.1", 0), _Target)
     threading.Thread(target=target.serve_forever, daemon=True).start()
     return moto, target, env

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
@@ -28,10 +29,20 @@ from cron_adapter import constants as c
 from cron_adapter import kinds as k
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import InvalidJobsFile
+from cron_adapter.fire.inputsig import InputKey
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.local.clock import render_input
 from cron_adapter.reconcile.translate import Wiring, translate_all
-from tests.adapters.fire_support import TABLE, Reply, TargetServer, fake_aws_env, lock_moto_writes
+from tests.adapters.fire_support import (
+    INPUT_KEY,
+    INPUT_KEY_NAME,
+    TABLE,
+    Reply,
+    TargetServer,
+    create_input_key,
+    fake_aws_env,
+    lock_moto_writes,
+)
 from tests.faults.jobgen import GOOD_SCHEDULES
 
 SECRET = "property-secret-" + "p" * 40
@@ -158,6 +169,7 @@ def deployed(monkeypatch: pytest.MonkeyPatch):
         c.ENV_GROUP: "cron-adapter",
         c.ENV_ALLOW_HTTP_LOOPBACK: "true",
         c.ENV_HMAC: "true",
+        c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -167,6 +179,7 @@ def deployed(monkeypatch: pytest.MonkeyPatch):
         secrets = boto3.client("secretsmanager")
         secrets.create_secret(Name="cron-adapter/target-secret", SecretString=SECRET)
         secrets.create_secret(Name="cron-adapter/token-key", SecretString=_token_key())
+        create_input_key(secrets)
         boto3.client("scheduler").create_schedule_group(Name="cron-adapter")
         yield
 
@@ -189,7 +202,7 @@ def test_every_validated_jobs_file_fires_through_the_real_handler(deployed: None
             tally["files"] += 1
             try:
                 jobs = load_bytes(json.dumps(doc).encode(), base_url=origin)
-                requests = translate_all(jobs, Wiring.offline())
+                requests = translate_all(jobs, replace(Wiring.offline(), key=InputKey(INPUT_KEY)))  # as reconcile signs
             except InvalidJobsFile:
                 return  # refused whole, with its problems: nothing to fire
             tally["accepted"] += 1
