@@ -382,7 +382,7 @@ def test_alarms_on_dead_letters_and_lambda_errors_and_throttles(synth):
 def test_every_alarm_notifies_the_topic_and_ignores_missing_data(synth):
     topic_id, _ = synth.one("AWS::SNS::Topic")
     alarms = _alarms(synth)
-    assert len(alarms) == 13
+    assert len(alarms) == 14
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["TreatMissingData"] == "notBreaching"
