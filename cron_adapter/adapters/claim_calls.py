@@ -1,0 +1,86 @@
+"""The claim store's DynamoDB calls and their error translation.
+
+A refused condition comes back with the item as it was (``ALL_OLD``): a refused run row
+becomes :class:`~cron_adapter.errors.ClaimConflict` naming its holder and status, a refused
+job state becomes the :class:`~cron_adapter.fire.ports.JobState` the service decides on.
+Anything else is a :class:`~cron_adapter.errors.ClaimError` raised ``from`` the AWS error.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cron_adapter.adapters.dynamo_expr import error_code, plain
+from cron_adapter.errors import ClaimConflict, ClaimError
+from cron_adapter.fire.ports import JobState, RunKey
+
+CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
+
+
+def job_state(old: dict[str, Any] | None) -> JobState:
+    """The JobState of a STATE item (empty when there is none)."""
+    p = plain(old)
+    return JobState(
+        p.get("running"), p.get("running_holder"), p.get("running_lease"), p.get("queued"), int(p.get("runs", 0))
+    )
+
+
+def conflict(key: RunKey, old: dict[str, Any] | None) -> ClaimConflict:
+    """The ClaimConflict of a refused run row."""
+    p = plain(old)
+    return ClaimConflict(key.job_id, key.scheduled_time, p.get("holder"), p.get("status"), p.get("lease_until"))
+
+
+def unreachable(job_id: str, exc: BotoCoreError) -> ClaimError:
+    """A timeout or reset that outlived botocore's retries: a store failure like a 5xx."""
+    # The delivery fails (and is redelivered) and the "failed claims" alarm counts it.
+    return ClaimError(f"claim store unreachable for job {job_id!r}: {type(exc).__name__}")
+
+
+def transact(client: Any, key: RunKey, items: list[tuple[str, dict[str, Any]]]) -> JobState | None:
+    """Run one transaction of ``(role, item)``; None when committed, the JobState if the state refused."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            client.transact_write_items(TransactItems=[op for _, op in items])
+            return None
+        except BotoCoreError as exc:
+            raise unreachable(key.job_id, exc) from exc
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise ClaimError(f"claim store failed for job {key.job_id!r}: {error_code(exc)}") from exc
+            reasons = exc.response.get("CancellationReasons") or []
+            failed = {
+                role: r
+                for (role, _), r in zip(items, reasons, strict=False)
+                if r.get("Code") == "ConditionalCheckFailed"
+            }
+            if "run" in failed:
+                raise conflict(key, failed["run"].get("Item")) from exc
+            if "state" in failed:
+                return job_state(failed["state"].get("Item"))
+            codes = {r.get("Code") for r in reasons}
+            if (
+                codes <= {"None", "TransactionConflict"}
+                and "TransactionConflict" in codes
+                and attempt < CONFLICT_RETRIES
+            ):
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+                continue
+            raise ClaimError(f"claim transaction for job {key.job_id!r} cancelled: {sorted(map(str, codes))}") from exc
+    raise ClaimError(f"claim transaction for job {key.job_id!r} kept conflicting")
+
+
+def single(client: Any, table: str, key: RunKey, method: str, **params: Any) -> None:
+    """One conditional write of the run row; a refused condition is a ClaimConflict."""
+    try:
+        getattr(client, method)(TableName=table, ReturnValuesOnConditionCheckFailure="ALL_OLD", **params)
+    except BotoCoreError as exc:
+        raise unreachable(key.job_id, exc) from exc
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise conflict(key, exc.response.get("Item")) from exc
+        raise ClaimError(f"claim store failed for job {key.job_id!r}: {error_code(exc)}") from exc
