@@ -41,8 +41,27 @@ def unreachable(job_id: str, exc: BotoCoreError) -> ClaimError:
     return ClaimError(f"claim store unreachable for job {job_id!r}: {type(exc).__name__}")
 
 
-def transact(client: Any, key: RunKey, items: list[tuple[str, dict[str, Any]]]) -> JobState | None:
-    """Run one transaction of ``(role, item)``; None when committed, the JobState if the state refused."""
+def applied(old: dict[str, Any] | None, mine: dict[str, Any] | None) -> bool:
+    """True when the refused item already holds this very write (its answer was lost and it was retried).
+
+    ``mine`` names values no other write leaves: the holder with its lease (or finish time).
+    The holder alone would not do: Lambda retries a failed invocation under the same request
+    id, and that retry must still see the earlier attempt's claim as another's.
+    """
+    if not mine or not old:
+        return False
+    p = plain(old)
+    return all(p.get(name) == (round(v, 3) if isinstance(v, float) else v) for name, v in mine.items())
+
+
+def transact(
+    client: Any, key: RunKey, items: list[tuple[str, dict[str, Any]]], mine: dict[str, Any] | None = None
+) -> JobState | None:
+    """Run one transaction of ``(role, item)``; None when committed, the JobState if the state refused.
+
+    A run row refused because it already holds ``mine`` means this transaction committed
+    before (a transaction is all or nothing): None.
+    """
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
             client.transact_write_items(TransactItems=[op for _, op in items])
@@ -58,6 +77,8 @@ def transact(client: Any, key: RunKey, items: list[tuple[str, dict[str, Any]]]) 
                 for (role, _), r in zip(items, reasons, strict=False)
                 if r.get("Code") == "ConditionalCheckFailed"
             }
+            if "run" in failed and applied(failed["run"].get("Item"), mine):
+                return None
             if "run" in failed:
                 raise conflict(key, failed["run"].get("Item")) from exc
             if "state" in failed:
@@ -74,13 +95,17 @@ def transact(client: Any, key: RunKey, items: list[tuple[str, dict[str, Any]]]) 
     raise ClaimError(f"claim transaction for job {key.job_id!r} kept conflicting")
 
 
-def single(client: Any, table: str, key: RunKey, method: str, **params: Any) -> None:
-    """One conditional write of the run row; a refused condition is a ClaimConflict."""
+def single(
+    client: Any, table: str, key: RunKey, method: str, mine: dict[str, Any] | None = None, **params: Any
+) -> None:
+    """One conditional write of the run row; a refused condition is a ClaimConflict (unless it holds ``mine``)."""
     try:
         getattr(client, method)(TableName=table, ReturnValuesOnConditionCheckFailure="ALL_OLD", **params)
     except BotoCoreError as exc:
         raise unreachable(key.job_id, exc) from exc
     except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException" and applied(exc.response.get("Item"), mine):
+            return
         if error_code(exc) == "ConditionalCheckFailedException":
             raise conflict(key, exc.response.get("Item")) from exc
         raise ClaimError(f"claim store failed for job {key.job_id!r}: {error_code(exc)}") from exc

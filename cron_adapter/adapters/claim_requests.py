@@ -74,6 +74,16 @@ def run_values(c: Claim, status: str) -> dict[str, Any]:
     }
 
 
+def mine(c: Claim, status: str) -> dict[str, Any]:
+    """What only this claim (or enqueue) leaves on its run row: a retry finding it knows it was applied."""
+    return {"status": status, "holder": c.holder, "lease_until": c.lease_until}
+
+
+def finished(f: Finish) -> dict[str, Any]:
+    """What only this finish leaves on its run row."""
+    return {"status": f.status, "holder": f.holder, "finished_at": iso(f.now)}
+
+
 def run_sets() -> dict[str, str]:
     """``SET`` of every run field to the value token of the same name."""
     return {n: n for n in RUN_FIELDS}

@@ -52,15 +52,15 @@ class DynamoClaimStore:
         items = [("run", rq.claim_run(self.table, claim))]
         if claim.previous_holder is None or claim.overlap != "allow":
             items.append(("state", rq.claim_state(self.table, claim)))
-        return transact(self.client, claim.key, items)
+        return transact(self.client, claim.key, items, rq.mine(claim, "claimed"))
 
     def enqueue(self, claim: Claim) -> JobState | None:
         """Write the run ``queued`` and point the job's state at it (only while a run is live)."""
-        return transact(self.client, claim.key, rq.enqueue_items(self.table, claim))
+        return transact(self.client, claim.key, rq.enqueue_items(self.table, claim), rq.mine(claim, "queued"))
 
     def finish(self, finish: Finish) -> JobState | None:
         """Record the outcome, release/hand over the slot, and maybe mark the job exhausted."""
-        return transact(self.client, finish.key, rq.finish_items(self.table, finish))
+        return transact(self.client, finish.key, rq.finish_items(self.table, finish), rq.finished(finish))
 
     def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
         """Write a run that never claimed (e.g. ``skipped``); ClaimConflict if the run exists."""
@@ -80,7 +80,7 @@ class DynamoClaimStore:
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
         """Close an expired claim (lost/skipped); then free the slot if that claim still holds it."""
-        v = {
+        v: dict[str, Any] = {
             "status": status,
             "error": error,
             "finished_at": rq.iso(now),

@@ -158,3 +158,25 @@ def assert_no_secret_logged(caplog: pytest.LogCaptureFixture, *secrets: str) -> 
         text = record.getMessage() + " " + repr(record.__dict__)
         for secret in secrets:
             assert secret not in text, f"secret leaked in log: {record.getMessage()}"
+
+
+def lose_answers(client: Any, operation: str, times: int = 1) -> list[int]:
+    """The next ``times`` ``operation`` requests are applied by moto, then their answer is lost.
+
+    The request reaches the (in-process) server, which applies it; the connection then
+    drops before the answer arrives, so botocore retries the very same request. Returns the
+    lost answers' HTTP statuses as they happen.
+    """
+    from botocore.exceptions import ConnectionClosedError
+    from moto.core.models import botocore_stubber
+
+    lost: list[int] = []
+
+    def hook(request: Any, event_name: str, **_: Any) -> None:
+        if len(lost) < times:
+            answer = botocore_stubber(event_name, request)  # a more specific hook runs before moto's own
+            lost.append(answer.status_code if answer is not None else 0)
+            raise ConnectionClosedError(endpoint_url=request.url)
+
+    client.meta.events.register(f"before-send.dynamodb.{operation}", hook)
+    return lost

@@ -109,6 +109,32 @@ def test_a_claim_of_a_finished_run_is_a_conflict_with_its_status(b: Backend) -> 
     assert err.value.status == "succeeded"
 
 
+def test_a_claim_repeated_verbatim_is_applied_once(b: Backend) -> None:
+    """A retried request whose first answer was lost: the store finds its own write and says won."""
+    c = claim(max_runs=5)
+    assert b.store.claim(c) is None
+    assert b.store.claim(c) is None
+    assert (b.run(T1)["deliveries"], b.state()["runs"]) == (1, 1)  # type: ignore[index]
+
+
+def test_the_same_holder_with_another_lease_is_a_conflict(b: Backend) -> None:
+    """Lambda retries a failed invocation under the same request id: not a lost answer, a live claim."""
+    b.store.claim(claim())
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(now=NOW + 60))
+    assert err.value.holder == "A"
+
+
+def test_finish_and_enqueue_repeated_verbatim_are_applied_once(b: Backend) -> None:
+    a = claim(overlap="queue")
+    b.store.claim(a)
+    q = claim(T2, holder="B", now=NOW + 10, overlap="queue")
+    assert b.store.enqueue(q) is None and b.store.enqueue(q) is None
+    f = replace(finish(a), drop_queued=T2)
+    assert b.store.finish(f) is None and b.store.finish(f) is None
+    assert b.run(T1)["status"] == "succeeded" and b.run(T2)["status"] == "skipped"  # type: ignore[index]
+
+
 # --- the overlap slot ----------------------------------------------------------------------------
 
 

@@ -62,9 +62,16 @@ class FakeStore:
             "spec_hash": c.spec_hash,
         }
 
+    def _mine(self, key: RunKey, **values: Any) -> bool:
+        """The run row already holds this very write (a retried request whose answer was lost)."""
+        run = self.rows.get((key.pk, key.sk)) or {}
+        return all(run.get(name) == value for name, value in values.items())
+
     def claim(self, c: Claim) -> JobState | None:
         with self.lock:
             self.calls += 1
+            if self._mine(c.key, status="claimed", holder=c.holder, lease_until=c.lease_until):
+                return None
             run = self.rows.get((c.key.pk, c.key.sk))
             takeover = c.previous_holder is not None
             ok = (
@@ -98,6 +105,8 @@ class FakeStore:
     def enqueue(self, c: Claim) -> JobState | None:
         with self.lock:
             self.calls += 1
+            if self._mine(c.key, status="queued", holder=c.holder, lease_until=c.lease_until):
+                return None
             if (c.key.pk, c.key.sk) in self.rows:
                 raise self._conflict(c.key)
             st = self.rows.get((c.key.pk, STATE_SK), {})
@@ -111,6 +120,8 @@ class FakeStore:
         with self.lock:
             self.calls += 1
             k = f.key
+            if self._mine(k, status=f.status, holder=f.holder, finished_at=f.now):
+                return None
             run = self.rows.get((k.pk, k.sk))
             if not run or run.get("holder") != f.holder or run.get("status") != "claimed":
                 raise self._conflict(k)
