@@ -51,7 +51,12 @@ class JobState:
 
 @dataclass(frozen=True)
 class Claim:
-    """A conditional claim of one run. ``previous_holder`` set = take over an expired lease."""
+    """A conditional claim of one run. ``previous_holder`` set = take over an expired lease.
+
+    ``holder`` names one delivery attempt (the Lambda request id): two attempts running at
+    once never share it. A store that finds this very claim (holder and lease) already
+    written counts it as won: the first attempt's answer was lost and the write retried.
+    """
 
     key: RunKey
     holder: str

@@ -10,6 +10,7 @@ whole day (a DST day, say) that is not today, and no test depends on when it run
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -110,8 +111,10 @@ class OpsWorld:
         return self.fire_service().fire(fire_input(job, WIRING, when, run), "h-" + job_id, self.clock.t + 600).status
 
     def audit_service(self) -> AuditService:
+        holder = f"audit-{uuid.uuid4().hex[:8]}"  # each audit is its own invocation, with its own request id
+
         def fire(fi: Any) -> str:
-            return self.fire_service().fire(fi, "audit", self.clock.t + 600).status
+            return self.fire_service().fire(fi, holder, self.clock.t + 600).status
 
         ledger = Ledger(TABLE, GROUP, boto3.client("dynamodb"))
         return AuditService(
