@@ -95,12 +95,10 @@ def transact(
     raise ClaimError(f"claim transaction for job {key.job_id!r} kept conflicting")
 
 
-def single(
-    client: Any, table: str, key: RunKey, method: str, mine: dict[str, Any] | None = None, **params: Any
-) -> None:
+def single(client: Any, key: RunKey, method: str, params: dict[str, Any], mine: dict[str, Any] | None = None) -> None:
     """One conditional write of the run row; a refused condition is a ClaimConflict (unless it holds ``mine``)."""
     try:
-        getattr(client, method)(TableName=table, ReturnValuesOnConditionCheckFailure="ALL_OLD", **params)
+        getattr(client, method)(**{**params, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"})
     except BotoCoreError as exc:
         raise unreachable(key.job_id, exc) from exc
     except ClientError as exc:

@@ -186,7 +186,9 @@ def finish_state(table: str, f: Finish, v: dict[str, Any]) -> dict[str, Any]:
 def finish_items(table: str, f: Finish) -> list[tuple[str, dict[str, Any]]]:
     """Every item of a finish transaction, each with its role (run, state, queued, marker)."""
     v = finish_values(f)
-    items = [("run", finish_run(table, f, v)), ("state", finish_state(table, f, v))]
+    items = [("run", finish_run(table, f, v))]
+    if f.overlap != "allow" or f.max_runs is not None:  # else the job keeps no state
+        items.append(("state", finish_state(table, f, v)))
     queued = finish_queued(table, f)
     if queued is not None:
         items.append(("queued", queued))

@@ -6,16 +6,18 @@ Rows (``pk`` / ``sk``)::
     JOB#<id> / STATE                        running / running_holder / running_lease / queued / runs
     EXHAUSTED / <id>                        spec_hash, reason, at: reconcile must not recreate it
 
-A claim is one TransactWriteItems (run + state); a finish is another. Condition failures
-come back as cancellation reasons carrying the old item (ReturnValuesOnConditionCheckFailure),
-so the service learns *why* without a read. The race, as DynamoDB serialises it::
+A job with overlap ``allow``/``skip`` and no ``max_runs`` claims and finishes with
+single-item writes (:mod:`.claim_steps`: 2 or 4 write units a fire). Otherwise, and for
+takeovers, a claim is one TransactWriteItems (run + state) and a finish another (8 units).
+Condition failures carry the old item (ReturnValuesOnConditionCheckFailure), so the
+service learns *why* without a read. The race, as DynamoDB serialises it::
 
     delivery A: claim(RUN#t: attribute_not_exists(pk)) ──> committed
     delivery B: claim(RUN#t: attribute_not_exists(pk)) ──> cancelled, Item={status: claimed, holder: A}
                                                            -> ClaimConflict, nothing called
 
 The requests are built in :mod:`.claim_requests`; the calls and their error translation
-are in :mod:`.claim_calls`.
+are in :mod:`.claim_calls`. See docs/decisions/claim-writes.md.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cron_adapter.adapters import claim_requests as rq
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.claim_calls import single, transact, unreachable
+from cron_adapter.adapters.claim_steps import claim_in_steps, finish_in_steps, in_steps
 from cron_adapter.adapters.dynamo_expr import error_code, expr, item, update
 from cron_adapter.errors import ClaimError
 from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey, RunStatus
@@ -48,7 +51,9 @@ class DynamoClaimStore:
         return self._client
 
     def claim(self, claim: Claim) -> JobState | None:
-        """One transaction: the run row, and the job's slot / run counter."""
+        """Single-item writes where the job allows (:mod:`.claim_steps`), else one transaction."""
+        if claim.previous_holder is None and in_steps(claim.overlap, claim.max_runs):
+            return claim_in_steps(self.client, self.table, claim)
         items = [("run", rq.claim_run(self.table, claim))]
         if claim.previous_holder is None or claim.overlap != "allow":
             items.append(("state", rq.claim_state(self.table, claim)))
@@ -60,6 +65,9 @@ class DynamoClaimStore:
 
     def finish(self, finish: Finish) -> JobState | None:
         """Record the outcome, release/hand over the slot, and maybe mark the job exhausted."""
+        f = finish
+        if in_steps(f.overlap, f.max_runs) and not (f.exhausted or f.promote or f.drop_queued):
+            return finish_in_steps(self.client, self.table, f)
         return transact(self.client, finish.key, rq.finish_items(self.table, finish), rq.finished(finish))
 
     def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
@@ -76,7 +84,7 @@ class DynamoClaimStore:
             "spec_hash": spec_hash,
         }
         params = expr({}, ConditionExpression="attribute_not_exists(#pk)")
-        single(self.client, self.table, key, "put_item", Item=item(row), **params)
+        single(self.client, key, "put_item", {"TableName": self.table, "Item": item(row), **params})
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
         """Close an expired claim (lost/skipped); then free the slot if that claim still holds it."""
@@ -90,7 +98,7 @@ class DynamoClaimStore:
         v["now"] = now
         sets = update({"status": "status", "error": "error", "finished_at": "finished_at"})
         params = expr(v, UpdateExpression=sets, ConditionExpression=rq.TAKEOVER)
-        single(self.client, self.table, key, "update_item", **rq.key(key.pk, key.sk), **params)
+        single(self.client, key, "update_item", {"TableName": self.table, **rq.key(key.pk, key.sk), **params})
         self._free_slot(key, v, "#running_holder = :prev")
 
     def _free_slot(self, key: RunKey, values: dict[str, Any], condition: str) -> None:
@@ -105,13 +113,18 @@ class DynamoClaimStore:
                 raise ClaimError(f"cannot free the slot of job {key.job_id!r}: {error_code(exc)}") from exc
 
     def release(self, key: RunKey, holder: str) -> None:
-        """Give back a run claimed by ``holder`` untried: delete it, uncount it, then free its slot."""
+        """Give back a run claimed by ``holder`` untried: delete it, uncount it, then free its slot.
+
+        Only ``queue`` and ``max_runs`` jobs count runs: where the state has no count, the
+        uncounting transaction is refused and the run row alone is deleted (a rare path).
+        """
         v = {"holder": holder, "claimed": "claimed", "minus": -1, "st": key.scheduled_time}
         cond = "#holder = :holder AND #status = :claimed"
-        run = {"Delete": {"TableName": self.table, **rq.key(key.pk, key.sk), **expr(v, ConditionExpression=cond)}}
-        run["Delete"]["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        state = rq.op(self.table, key.pk, STATE_SK, v, update({}, {"runs": "minus"}), None)  # counted once
-        transact(self.client, key, [("run", run), ("count", state)])
+        run = {"TableName": self.table, **rq.key(key.pk, key.sk), **expr(v, ConditionExpression=cond)}
+        count = rq.op(self.table, key.pk, STATE_SK, v, update({}, {"runs": "minus"}), "attribute_exists(#runs)")
+        uncount = [("run", {"Delete": {**run, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}), ("state", count)]
+        if transact(self.client, key, uncount) is not None:  # no count kept: delete the run row alone
+            single(self.client, key, "delete_item", run)
         self._free_slot(key, v, "#running_holder = :holder AND #running = :st")
 
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:

@@ -36,7 +36,12 @@ class RunKey:
 
 @dataclass(frozen=True)
 class JobState:
-    """The per-job row (``sk=STATE``): the run holding the job's slot, the queued run, the run count."""
+    """The per-job row (``sk=STATE``): the run holding the job's slot, the queued run, the run count.
+
+    Kept only where the job's policy needs it: the slot for overlap ``skip`` and ``queue``,
+    the run count for ``queue`` and ``max_runs``. A job with ``allow`` and no ``max_runs``
+    has no state row at all.
+    """
 
     running: str | None = None
     running_holder: str | None = None

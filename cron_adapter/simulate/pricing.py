@@ -8,10 +8,13 @@ free tier except EventBridge Scheduler's, which is per account and large enough 
 * Lambda: $0.20 per million requests, plus $0.0000166667 per GB-second on x86_64 or
   $0.0000133334 on arm64. A fire that retries a failing target is billed while it waits
   out its backoffs. https://aws.amazon.com/lambda/pricing/
-* DynamoDB on-demand: $0.625 per million write request units. A fire makes two
-  TransactWriteItems calls (claim, outcome), each writing 2 items under 1 KB (the run
-  record and the job's state), and a transactional write costs 2 units per item: 8 write
-  units per fire. https://aws.amazon.com/dynamodb/pricing/on-demand/
+* DynamoDB on-demand: $0.625 per million write request units (WRU). A single-item write
+  of an item under 1 KB costs 1 WRU, a transactional one 2 per item. What a fire writes
+  depends on the job's policy (``bench/bench_claim_writes.py`` measures it): overlap
+  ``allow`` without ``max_runs`` writes its run record twice (claim, outcome), 2 WRU;
+  ``skip`` without ``max_runs`` (the default) also takes and releases the job's slot,
+  4 WRU; ``queue`` or ``max_runs`` needs two 2-item transactions, 8 WRU.
+  https://aws.amazon.com/dynamodb/pricing/on-demand/
 * Quota: 1,000 target invocations per second per account and region (adjustable).
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html
 
@@ -37,8 +40,16 @@ class Pricing:
     lambda_gb_second_x86_64: float = 0.0000166667
     lambda_gb_second_arm64: float = 0.0000133334
     dynamodb_per_million_writes: float = 0.625
-    writes_per_fire: int = 8  # write request units: 2 transactions x 2 items x 2 (transactional)
+    writes_no_state: int = 2  # WRU: the run record, claimed then finished (overlap allow, no max_runs)
+    writes_slot: int = 4  # ... and the job's slot taken and released (overlap skip, no max_runs)
+    writes_transaction: int = 8  # two 2-item transactions at 2 WRU per item (queue, or max_runs)
     invocations_per_second_quota: int = 1000
+
+    def writes_per_fire(self, overlap: str, max_runs: int | None) -> int:
+        """DynamoDB write units of one fire of a job with this overlap policy and run limit."""
+        if overlap == "queue" or max_runs is not None:
+            return self.writes_transaction
+        return self.writes_no_state if overlap == "allow" else self.writes_slot
 
     def gb_second(self, arch: str) -> float:
         """The Lambda price per GB-second for ``arch`` (x86_64 or arm64)."""
@@ -63,6 +74,7 @@ class MonthlyCost:
     scheduler: float
     lambda_requests: float
     lambda_compute: float
+    write_units: float
     dynamodb: float
 
     @property
@@ -83,9 +95,16 @@ def per_month(count: float, window_hours: float) -> float:
 
 
 def monthly_cost(
-    invocations: float, billed_seconds: float, fn: Lambda, pricing: Pricing, *, scheduler_billable: float | None = None
+    invocations: float,
+    billed_seconds: float,
+    fn: Lambda,
+    pricing: Pricing,
+    *,
+    write_units: float,
+    scheduler_billable: float | None = None,
 ) -> MonthlyCost:
-    """Cost of ``invocations`` fires a month that bill ``billed_seconds`` of Lambda time in total.
+    """Cost of ``invocations`` fires a month that bill ``billed_seconds`` of Lambda time and
+    ``write_units`` DynamoDB write units in total.
 
     ``scheduler_billable`` is this share of the account's invocations above the free tier
     (default: all of ``invocations`` minus the free tier).
@@ -99,5 +118,6 @@ def monthly_cost(
         scheduler=scheduler_billable / MILLION * pricing.scheduler_per_million,
         lambda_requests=invocations / MILLION * pricing.lambda_per_million_requests,
         lambda_compute=gb_seconds * pricing.gb_second(fn.arch),
-        dynamodb=invocations * pricing.writes_per_fire / MILLION * pricing.dynamodb_per_million_writes,
+        write_units=write_units,
+        dynamodb=write_units / MILLION * pricing.dynamodb_per_million_writes,
     )

@@ -95,7 +95,11 @@ def to_dict(sim: Simulation, max_fires: int | None = None) -> dict[str, Any]:
                 "lambda_memory_mb": opts.fn.memory_mb,
                 "lambda_arch": opts.fn.arch,
                 "lambda_ms_per_call": opts.fn.duration_ms,
-                "dynamodb_writes_per_fire": opts.pricing.writes_per_fire,
+                "dynamodb_writes_per_fire": {
+                    "overlap allow": opts.pricing.writes_no_state,
+                    "overlap skip": opts.pricing.writes_slot,
+                    "overlap queue or max_runs": opts.pricing.writes_transaction,
+                },
                 "scheduler_free_invocations_per_month": opts.pricing.scheduler_free_invocations,
             },
             "per_month": sim.total.to_dict(),
@@ -158,7 +162,7 @@ def _cost_lines(cost: dict[str, Any]) -> list[str]:
         ("EventBridge Scheduler", m["invocations"], free, m["scheduler"]),
         ("Lambda requests", m["invocations"], "requests", m["lambda_requests"]),
         ("Lambda compute", m["billed_seconds"], "seconds billed", m["lambda_compute"]),
-        ("DynamoDB writes", m["invocations"] * a["dynamodb_writes_per_fire"], "write units", m["dynamodb"]),
+        ("DynamoDB writes", m["write_units"], "write units", m["dynamodb"]),
     ]
     lines = [
         "",

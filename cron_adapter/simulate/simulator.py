@@ -234,11 +234,14 @@ def _costs(runs: tuple[JobRun, ...], opts: SimOptions) -> tuple[dict[str, Monthl
     for r in runs:
         inv = monthly[r.job.id]
         share = billable * inv / total_inv if total_inv else 0.0  # free tier shared pro rata
+        writes = inv * opts.pricing.writes_per_fire(r.job.overlap, r.job.max_runs)
+        seconds = inv * r.billed_seconds_per_fire(opts.fn)
         costs[r.job.id] = monthly_cost(
-            inv, inv * r.billed_seconds_per_fire(opts.fn), opts.fn, opts.pricing, scheduler_billable=share
+            inv, seconds, opts.fn, opts.pricing, write_units=writes, scheduler_billable=share
         )
     seconds = sum(c.billed_seconds for c in costs.values())
-    return costs, monthly_cost(total_inv, seconds, opts.fn, opts.pricing)
+    writes = sum(c.write_units for c in costs.values())
+    return costs, monthly_cost(total_inv, seconds, opts.fn, opts.pricing, write_units=writes)
 
 
 def simulate(jobset: JobSet, opts: SimOptions) -> Simulation:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from cron_adapter_infra.construct import CronAdapter
 
 # adapters/runs.py (Query, GetItem, conditional Put/Update/Delete), adapters/ledger.py
-# (Query of the ledger), adapters/claims.py for catch-ups (Put/Update in transactions).
+# (Query of the ledger), adapters/claims.py for catch-ups (Put/Update/Delete, and transactions).
 AUDIT_TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",

@@ -86,14 +86,14 @@ def event(url: str, when: str = "2026-11-23T03:00:00Z") -> dict:
     return signed(e)
 
 
-def test_warm_fire_makes_two_dynamodb_calls_and_no_secret_read(lam, capsys) -> None:
+def test_warm_fire_makes_four_single_item_writes_and_no_secret_read(lam, capsys) -> None:
     calls, logs = lam
     with TargetServer() as server:
         assert fire_handler.handler(event(server.url), Context())["status"] == "succeeded"
         calls.clear()
         out = fire_handler.handler(event(server.url, "2026-11-23T04:00:00Z"), Context())
     assert out["status"] == "succeeded"
-    assert dict(calls) == {"TransactWriteItems": 2}
+    assert dict(calls) == {"UpdateItem": 4}  # overlap skip: the run row and the slot, claimed then released
     assert server.seen[1].headers["Authorization"] == f"Bearer {SECRET}"
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     names = {m["Name"] for doc in emf for d in doc["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}

@@ -71,13 +71,14 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
     assert set(grants) == {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
         "secretsmanager:GetSecretValue",
         "scheduler:DeleteSchedule",
         *destination,
     }
     for action in destination:
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
-    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem"):
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [table_id, "Arn"]}]
     # The target secret (Bearer token), the token-signing key (auth: jwt) and the input key, nothing else.
     (resources,) = [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]]

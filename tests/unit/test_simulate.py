@@ -148,9 +148,20 @@ def test_cost_of_one_minutely_job_by_hand() -> None:
     assert cost["lambda_requests"] == pytest.approx(43_800 * 0.20 / 1e6)  # $0.00876
     # 200 ms per fire at 256 MB arm64: 8,760 s * 0.25 GB = 2,190 GB-s * $0.0000133334 = $0.0292
     assert cost["lambda_compute"] == pytest.approx(2_190 * 0.0000133334, abs=1e-6)
-    # 8 write units per fire (two 2-item transactions): 350,400 units * $0.625/M = $0.219
-    assert cost["dynamodb"] == pytest.approx(43_800 * 8 * 0.625 / 1e6)
-    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.219, abs=1e-5)
+    # overlap skip (the default), no max_runs: 4 write units per fire (run record and slot,
+    # claimed then finished): 175,200 units * $0.625/M = $0.1095
+    assert cost["write_units"] == pytest.approx(43_800 * 4)
+    assert cost["dynamodb"] == pytest.approx(43_800 * 4 * 0.625 / 1e6)
+    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.1095, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("fields", "units"), [({"overlap": "allow"}, 2), ({"overlap": "queue"}, 8), ({"max_runs": 1000}, 8)]
+)
+def test_write_units_per_fire_follow_the_jobs_policy(fields: dict, units: int) -> None:
+    sim = simulate(jobset({**job("minutely", "every 1m"), **fields}), window("2027-01-01", "2027-01-02"))
+    month = to_dict(sim)["cost"]["per_month"]
+    assert month["invocations"] > 0 and month["write_units"] == pytest.approx(month["invocations"] * units)
 
 
 def test_cost_above_the_free_tier_on_x86_with_a_failing_target() -> None:

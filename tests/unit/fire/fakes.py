@@ -94,10 +94,12 @@ class FakeStore:
             new = dict(run or {})
             new.update(self._run_fields(c, "claimed"), deliveries=(run or {}).get("deliveries", 0) + 1)
             self.rows[(c.key.pk, c.key.sk)] = new
+            if c.overlap == "allow" and c.max_runs is None:
+                return None  # no job state to keep
             st = dict(st, last_claimed=c.key.scheduled_time)
             if c.overlap != "allow":
                 st.update(running=c.key.scheduled_time, running_holder=c.holder, running_lease=c.lease_until)
-            if not takeover:
+            if not takeover and (c.overlap == "queue" or c.max_runs is not None):
                 st["runs"] = st.get("runs", 0) + 1
             self.rows[(c.key.pk, STATE_SK)] = st
             return None
@@ -152,7 +154,8 @@ class FakeStore:
                 self.rows[(k.pk, run_sk(f.drop_queued))].update(status="skipped", error=DROPPED_ERROR)
             if queued is not None:
                 st.pop("queued", None)
-            self.rows[(k.pk, STATE_SK)] = st
+            if f.overlap != "allow" or f.max_runs is not None:
+                self.rows[(k.pk, STATE_SK)] = st
             if f.exhausted:
                 self.rows[(EXHAUSTED_PK, k.job_id)] = {"spec_hash": f.spec_hash, "reason": f.exhausted}
             return None
@@ -189,12 +192,14 @@ class FakeStore:
             if not run or run.get("holder") != holder or run.get("status") != "claimed":
                 raise self._conflict(key)
             del self.rows[(key.pk, key.sk)]
-            st = self.rows.get((key.pk, STATE_SK), {})
-            st["runs"] = st.get("runs", 0) - 1  # a claimed run was counted once
+            st = self.rows.get((key.pk, STATE_SK))
+            if st is None:
+                return  # a job that keeps no state (overlap allow, no max_runs)
+            if "runs" in st:
+                st["runs"] -= 1  # a claimed run was counted once (queue and max_runs jobs count)
             if st.get("running_holder") == holder and st.get("running") == key.scheduled_time:
                 for a in ("running", "running_holder", "running_lease"):
                     st.pop(a, None)
-            self.rows[(key.pk, STATE_SK)] = st
 
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
         with self.lock:
