@@ -167,10 +167,6 @@ def test_the_suite_scripts_as_many_faults_as_botocore_tries() -> None:
     assert retries.get("total_max_attempts", retries.get("max_attempts", 0) + 1) == ALL_TRIES
 
 
-@pytest.mark.xfail(
-    strict=False,  # passes once the claim store recognises its own applied write; then remove this mark
-    reason="open finding (docs/reliability.md): the store reads its own applied write as another delivery's",
-)
 @pytest.mark.parametrize("fault", ["lost-500", "lost-timeout"])
 def test_a_write_whose_answer_is_lost_still_runs_once_and_counts_no_error(
     rig: FireRig, capsys: pytest.CaptureFixture[str], fault: str
