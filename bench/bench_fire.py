@@ -169,6 +169,7 @@ def run_races(trials: int, threads: int, caller: Any, config: Any = None) -> tup
     """
     from moto import mock_aws
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
     from cron_adapter.adapters.claims import DynamoClaimStore
     from cron_adapter.bootstrap.fire import SystemClock
@@ -178,10 +179,11 @@ def run_races(trials: int, threads: int, caller: Any, config: Any = None) -> tup
     from cron_adapter.fire.ports import Secret
     from cron_adapter.fire.service import FireConfig, FireService
 
-    lock = threading.RLock()
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        setattr(DynamoDBBackend, name, lambda self, *a, __o=original, **k: _locked(lock, __o, self, *a, **k))
+    lock = threading.RLock()  # both layers: moto's UpdateItem response copies the old item outside the backend
+    for cls in (DynamoDBBackend, DynamoHandler):
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            original = getattr(cls, name)
+            setattr(cls, name, lambda self, *a, __o=original, **k: _locked(lock, __o, self, *a, **k))
 
     class Null:
         def get(self) -> Secret:

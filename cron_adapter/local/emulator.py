@@ -36,11 +36,14 @@ def _serialize_dynamodb_writes() -> None:
     restores DynamoDB's guarantee; the patch is idempotent and only affects moto.
     """
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
 
-    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
-        original = getattr(DynamoDBBackend, name)
-        if not getattr(original, "_cron_adapter_locked", False):
-            setattr(DynamoDBBackend, name, _locked(original))
+    # The response layer too: its UpdateItem copies the old item outside the backend's write.
+    for cls in (DynamoDBBackend, DynamoHandler):
+        for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+            original = getattr(cls, name)
+            if not getattr(original, "_cron_adapter_locked", False):
+                setattr(cls, name, _locked(original))
 
 
 def _locked(method: Any) -> Any:

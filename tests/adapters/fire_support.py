@@ -50,17 +50,24 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def lock_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's conditional writes are not atomic under thread races: serialise them."""
+    """moto's conditional writes are not atomic under thread races: serialise them.
+
+    Both layers: the backend checks and writes in two steps, and the response layer copies
+    the old item (UpdateItem) while another thread's write may be changing it.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
     lock = threading.RLock()
-    for name in LOCKED_OPS:
-        original = getattr(DynamoDBBackend, name)
+    for cls in (DynamoDBBackend, DynamoHandler):
+        for name in LOCKED_OPS:
+            original = getattr(cls, name)
 
-        @functools.wraps(original)
-        def locked(self: Any, *args: Any, __original: Callable = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
+            @functools.wraps(original)
+            def locked(self: Any, *args: Any, __original: Callable = original, **kwargs: Any) -> Any:
+                with lock:
+                    return __original(self, *args, **kwargs)
 
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+            monkeypatch.setattr(cls, name, locked)
 
 
 class Calls(Counter):
