@@ -22,6 +22,7 @@ import handlers.fire as fire_handler
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.tablekeys import job_pk, run_sk
+from tests.faults.refusals import sealed
 from tests.faults.wire import Script
 
 
@@ -95,7 +96,7 @@ class FireRig:
         """Invoke the handler once; an exception is kept (Lambda would retry the event)."""
         started = time.monotonic()
         try:
-            result, error = fire_handler.handler(event, LambdaContext(self.clock, remaining_s)), None
+            result, error = fire_handler.handler(sealed(event), LambdaContext(self.clock, remaining_s)), None
             self.texts.append(json.dumps(result, default=str))
         except Exception as exc:  # noqa: BLE001 - the invocation's failure is the observation
             result, error = None, exc
