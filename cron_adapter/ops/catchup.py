@@ -45,8 +45,15 @@ def plan_catch_up(job: Job, missed: Sequence[datetime], now: datetime) -> dict[d
 
 
 def due_catch_ups(records: Iterable[RunRecord], now: float) -> list[RunRecord]:
-    """Missed/lost records whose catch-up moment has come and that no catch-up run claimed yet."""
+    """Missed/lost records whose catch-up moment has come and that no catch-up run claimed yet.
+
+    None while one of the job's catch-ups is in flight (claimed, lease not over): whoever runs
+    it goes on oldest first, and a second catch-up started beside it would be skipped by the
+    job's overlap policy and so never run.
+    """
     records = list(records)
+    if any(r.label == CATCH_UP_LABEL and r.status == "claimed" and (r.lease_until or 0) > now for r in records):
+        return []
     done = {r.run for r in records if r.label == CATCH_UP_LABEL}
     due = [
         r

@@ -49,6 +49,15 @@ def test_due_lists_missed_records_whose_moment_came_and_not_yet_caught_up() -> N
     assert [r.run for r in due_catch_ups(records, t)] == ["2026-12-01T11:10:00Z", "2026-12-01T11:50:00Z"]
 
 
+def test_nothing_is_due_while_a_catch_up_of_the_job_is_in_flight() -> None:
+    t = NOW.timestamp()
+    missed = [RunRecord("j", f"2026-12-01T11:{m}:00Z", "missed", catch_up_at=t) for m in (10, 20)]
+    running = RunRecord("j", "2026-12-01T11:10:00Z~catch-up", "claimed", lease_until=t + 60)
+    assert due_catch_ups([*missed, running], t) == []  # its runner goes on to 11:20 itself
+    crashed = RunRecord("j", "2026-12-01T11:10:00Z~catch-up", "claimed", lease_until=t - 1)
+    assert [r.run for r in due_catch_ups([*missed, crashed], t)] == ["2026-12-01T11:20:00Z"]
+
+
 def runs(*statuses: str) -> list[RunRecord]:
     """Newest first: the first status is the newest run."""
     return [RunRecord("j", f"2026-12-01T11:{59 - i:02d}:00Z", s) for i, s in enumerate(statuses)]
