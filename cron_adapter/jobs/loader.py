@@ -19,7 +19,6 @@ from cron_adapter._gc import paused_gc
 from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
 from cron_adapter.jobs.formats import detect, read_hermes, read_sidecar
 from cron_adapter.jobs.model import (
-    MAX_TARGET_TIMEOUT_SECONDS,
     DefaultsIn,
     Job,
     JobIn,
@@ -27,13 +26,13 @@ from cron_adapter.jobs.model import (
     JobsFile,
     RetryIn,
     RetryPolicy,
-    Target,
     TargetIn,
 )
-from cron_adapter.jobs.rawjson import MAX_BODY_DEPTH, depth, parse_json
+from cron_adapter.jobs.rawjson import parse_json
 from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
-from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
-from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS, MAX_YEAR, MIN_YEAR
+from cron_adapter.jobs.target_rules import resolve_target
+from cron_adapter.jobs.urls import check_target_url
+from cron_adapter.kinds import MAX_YEAR, MIN_YEAR
 from cron_adapter.schedule.grammar import Schedule, check_year, parse_schedule
 from cron_adapter.schedule.phase import AUTO, Phase, offset_seconds, parse_phase
 from cron_adapter.schedule.wallclock import zone
@@ -224,7 +223,7 @@ def _resolve_job(
                 return None
             problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
         _check_window(job, zone(tz), problems)
-    target = _resolve_target(job, defaults, problems, warnings)
+    target = resolve_target(job, defaults, problems, warnings)
     problems.extend(_id_and_date_problems(job))
     if job.start_at and job.end_at and _naive(job.end_at) <= _naive(job.start_at):
         problems.append(Problem(job.id, "end_at", "end_at is not after start_at", "move end_at later or remove it"))
@@ -308,76 +307,3 @@ def _check_window(job: JobIn, tz: ZoneInfo, problems: list[Problem]) -> None:
 
 def _naive(value):  # noqa: ANN001, ANN202 - compare wall times when one side lacks a zone
     return value.replace(tzinfo=None)
-
-
-def _resolve_target(
-    job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: list[tuple[str | None, str]]
-) -> Target | None:
-    mine, base = job.target or _NO_TARGET, defaults.target or _NO_TARGET
-    url = mine.url
-    if url is None:
-        root = mine.base_url or base.base_url or base.url
-        if root is None:
-            problems.append(
-                Problem(
-                    job.id,
-                    "target.url",
-                    "no target URL",
-                    "set target.url, or defaults.target.base_url plus target.path",
-                )
-            )
-            return None
-        if not mine.path and (mine.base_url or base.base_url):
-            # Allowed (one endpoint for every job is a real pattern), but never silent.
-            warnings.append((job.id, f"no target.path: calls the base URL's root {root}"))
-        url = root.rstrip("/") + ("/" + mine.path.lstrip("/") if mine.path else "")
-    problem, warning = check_target_url(url)
-    if problem:
-        problems.append(Problem(job.id, "target.url", problem, "use an https:// URL on a public host"))
-        return None
-    if warning:
-        warnings.append((job.id, warning))
-    headers = {**(base.headers or {}), **(mine.headers or {})}
-    unsendable = next(filter(None, (header_problem(n, v) for n, v in headers.items())), None)
-    if unsendable:
-        problems.append(Problem(job.id, "target.headers", unsendable, "use ASCII header names and Latin-1 values"))
-        return None
-    reserved = [
-        h for h in headers if h.lower() in {"authorization", "idempotency-key"} or h.lower().startswith("x-cron-")
-    ]
-    if reserved:
-        problems.append(
-            Problem(
-                job.id,
-                "target.headers",
-                f"{reserved} are set by the adapter (the secret never lives in jobs.json)",
-                "remove them; the fire Lambda adds Authorization from Secrets Manager",
-            )
-        )
-        return None
-    timeout = mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS
-    if timeout > MAX_TARGET_TIMEOUT_SECONDS:
-        warnings.append(
-            (
-                job.id,
-                f"target.timeout {timeout:g}s is longer than the fire Lambda can wait; it is cut to "
-                f"{MAX_TARGET_TIMEOUT_SECONDS:g}s. Have the endpoint answer 202 and work asynchronously.",
-            )
-        )
-        timeout = MAX_TARGET_TIMEOUT_SECONDS
-    body = mine.body if mine.body is not None else base.body
-    if depth(body) > MAX_BODY_DEPTH:
-        problems.append(
-            Problem(job.id, "target.body", f"nested more than {MAX_BODY_DEPTH} levels deep", "flatten the body")
-        )
-        return None
-    return Target(
-        url=ascii_url(url),
-        method=mine.method or base.method or "POST",
-        headers=headers,
-        body=body,
-        timeout=timeout,
-        auth=mine.auth or base.auth or "secret",
-        audience=mine.audience or base.audience,
-        issuer=mine.issuer if mine.issuer is not None else base.issuer,
-    )

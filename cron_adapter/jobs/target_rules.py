@@ -1,0 +1,92 @@
+"""A job's HTTP target, resolved from the job and the file's defaults, with the rules it must meet.
+
+The URL (explicit, or base URL plus path), the headers (none the adapter sets itself, all
+sendable), the timeout (cut to what the fire Lambda can wait) and the body's depth. Each
+refusal is a :class:`Problem` naming the job, the field and the fix; nothing raises.
+"""
+
+from __future__ import annotations
+
+from cron_adapter.errors import Problem
+from cron_adapter.jobs.model import MAX_TARGET_TIMEOUT_SECONDS, DefaultsIn, JobIn, Target, TargetIn
+from cron_adapter.jobs.rawjson import MAX_BODY_DEPTH, depth
+from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
+from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS
+
+Warnings = list[tuple[str | None, str]]
+_NO_TARGET = TargetIn()
+_SET_BY_ADAPTER = ("authorization", "idempotency-key")
+
+
+def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: Warnings) -> Target | None:
+    """The job's target, or None with the reason appended to ``problems``."""
+    mine, base = job.target or _NO_TARGET, defaults.target or _NO_TARGET
+    url = _url(job.id, mine, base, problems, warnings)
+    if url is None:
+        return None
+    headers = {**(base.headers or {}), **(mine.headers or {})}
+    problem = _headers_problem(job.id, headers)
+    if problem is None and depth(body := mine.body if mine.body is not None else base.body) > MAX_BODY_DEPTH:
+        problem = Problem(job.id, "target.body", f"nested more than {MAX_BODY_DEPTH} levels deep", "flatten the body")
+    if problem is not None:
+        problems.append(problem)
+        return None
+    return Target(
+        url=ascii_url(url),
+        method=mine.method or base.method or "POST",
+        headers=headers,
+        body=body,
+        timeout=_timeout(job.id, mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS, warnings),
+        auth=mine.auth or base.auth or "secret",
+        audience=mine.audience or base.audience,
+        issuer=mine.issuer if mine.issuer is not None else base.issuer,
+    )
+
+
+def _url(job_id: str, mine: TargetIn, base: TargetIn, problems: list[Problem], warnings: Warnings) -> str | None:
+    url = mine.url
+    if url is None:
+        root = mine.base_url or base.base_url or base.url
+        if root is None:
+            fix = "set target.url, or defaults.target.base_url plus target.path"
+            problems.append(Problem(job_id, "target.url", "no target URL", fix))
+            return None
+        if not mine.path and (mine.base_url or base.base_url):
+            # Allowed (one endpoint for every job is a real pattern), but never silent.
+            warnings.append((job_id, f"no target.path: calls the base URL's root {root}"))
+        url = root.rstrip("/") + ("/" + mine.path.lstrip("/") if mine.path else "")
+    problem, warning = check_target_url(url)
+    if problem:
+        problems.append(Problem(job_id, "target.url", problem, "use an https:// URL on a public host"))
+        return None
+    if warning:
+        warnings.append((job_id, warning))
+    return url
+
+
+def _headers_problem(job_id: str, headers: dict[str, str]) -> Problem | None:
+    unsendable = next(filter(None, (header_problem(n, v) for n, v in headers.items())), None)
+    if unsendable:
+        return Problem(job_id, "target.headers", unsendable, "use ASCII header names and Latin-1 values")
+    reserved = [h for h in headers if h.lower() in _SET_BY_ADAPTER or h.lower().startswith("x-cron-")]
+    if reserved:
+        return Problem(
+            job_id,
+            "target.headers",
+            f"{reserved} are set by the adapter (the secret never lives in jobs.json)",
+            "remove them; the fire Lambda adds Authorization from Secrets Manager",
+        )
+    return None
+
+
+def _timeout(job_id: str, timeout: float, warnings: Warnings) -> float:
+    if timeout <= MAX_TARGET_TIMEOUT_SECONDS:
+        return timeout
+    warnings.append(
+        (
+            job_id,
+            f"target.timeout {timeout:g}s is longer than the fire Lambda can wait; it is cut to "
+            f"{MAX_TARGET_TIMEOUT_SECONDS:g}s. Have the endpoint answer 202 and work asynchronously.",
+        )
+    )
+    return MAX_TARGET_TIMEOUT_SECONDS
