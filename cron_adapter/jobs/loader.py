@@ -26,11 +26,10 @@ from cron_adapter.jobs.model import (
     JobsFile,
     RetryIn,
     RetryPolicy,
-    TargetIn,
 )
 from cron_adapter.jobs.rawjson import parse_json
 from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
-from cron_adapter.jobs.target_rules import resolve_target
+from cron_adapter.jobs.target_rules import NO_TARGET, resolve_target
 from cron_adapter.jobs.urls import check_target_url
 from cron_adapter.kinds import MAX_YEAR, MIN_YEAR
 from cron_adapter.schedule.grammar import Schedule, check_year, parse_schedule
@@ -38,7 +37,6 @@ from cron_adapter.schedule.phase import AUTO, Phase, offset_seconds, parse_phase
 from cron_adapter.schedule.wallclock import zone
 
 FORMATS = ("native", "hermes", "sidecar")
-_NO_TARGET = TargetIn()
 # C0 and C1 control characters and DEL: one regex search instead of a per-character loop.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
@@ -141,7 +139,7 @@ def _with_flags(defaults: DefaultsIn, timezone: str | None, base_url: str | None
     if defaults.timezone is None and timezone:
         defaults = defaults.model_copy(update={"timezone": timezone})
     if base_url and (defaults.target is None or not (defaults.target.base_url or defaults.target.url)):
-        target = (defaults.target or _NO_TARGET).model_copy(update={"base_url": base_url})
+        target = (defaults.target or NO_TARGET).model_copy(update={"base_url": base_url})
         defaults = defaults.model_copy(update={"target": target})
     return defaults
 

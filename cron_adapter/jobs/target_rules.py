@@ -14,19 +14,20 @@ from cron_adapter.jobs.urls import ascii_url, check_target_url, header_problem
 from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS
 
 Warnings = list[tuple[str | None, str]]
-_NO_TARGET = TargetIn()
+NO_TARGET = TargetIn()  # a job, or the defaults, without a target block
 _SET_BY_ADAPTER = ("authorization", "idempotency-key")
 
 
 def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: Warnings) -> Target | None:
     """The job's target, or None with the reason appended to ``problems``."""
-    mine, base = job.target or _NO_TARGET, defaults.target or _NO_TARGET
+    mine, base = job.target or NO_TARGET, defaults.target or NO_TARGET
     url = _url(job.id, mine, base, problems, warnings)
     if url is None:
         return None
     headers = {**(base.headers or {}), **(mine.headers or {})}
+    body = mine.body if mine.body is not None else base.body
     problem = _headers_problem(job.id, headers)
-    if problem is None and depth(body := mine.body if mine.body is not None else base.body) > MAX_BODY_DEPTH:
+    if problem is None and depth(body) > MAX_BODY_DEPTH:
         problem = Problem(job.id, "target.body", f"nested more than {MAX_BODY_DEPTH} levels deep", "flatten the body")
     if problem is not None:
         problems.append(problem)
