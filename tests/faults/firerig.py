@@ -79,8 +79,8 @@ class FireRig:
         self.deliveries: list[Delivery] = []
         self.texts: list[str] = []  # results, errors and tracebacks, for the secret scan
         self.monkeypatch = monkeypatch
-        # Powertools keeps one metric buffer per process: what an earlier test added and never
-        # flushed (dev's local auditor fires catch-ups outside a handler) must not be counted here.
+        # Powertools keeps one metric buffer per process: what an earlier in-process test left in
+        # it (the dev loop's concurrent fire-handler threads share it) must not be counted here.
         fire_handler.metrics.clear_metrics()
         self.reset()
 
