@@ -31,7 +31,7 @@ from cron_adapter import tablekeys as keys
 from cron_adapter.adapters.dynamo_expr import error_code, expr, item, plain
 from cron_adapter.constants import STATUS_TTL_SECONDS
 from cron_adapter.errors import LockHeld, LockMoved, ReconcileError
-from cron_adapter.reconcile.planner import LedgerEntry
+from cron_adapter.reconcile.model import LedgerEntry
 from cron_adapter.reconcile.ports import LockState
 
 BATCH_SIZE = 25  # BatchWriteItem maximum

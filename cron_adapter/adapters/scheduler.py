@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from cron_adapter.adapters.ratelimit import RateLimits
-from cron_adapter.reconcile.planner import ListedSchedule
+from cron_adapter.reconcile.model import ListedSchedule
 
 if TYPE_CHECKING:
     from mypy_boto3_scheduler import EventBridgeSchedulerClient

@@ -10,7 +10,8 @@ from cron_adapter.cli.common import add_live_args, cli_settings, live_reconciler
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.errors import CronAdapterError, MassDeleteRefused
-from cron_adapter.reconcile.planner import Create, Delete, Plan, check_guard, plan
+from cron_adapter.reconcile.model import Create, Delete, Plan
+from cron_adapter.reconcile.planner import check_guard, plan
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 from cron_adapter.reconcile.translate import Wiring, translate_all
 from cron_adapter.simulate.load import collision_warnings, upcoming_collisions

@@ -28,15 +28,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from cron_adapter.errors import InjectedCrash
-from cron_adapter.reconcile.planner import (
-    DRIFT_REASONS,
-    Action,
-    Create,
-    Delete,
-    LedgerEntry,
-    Plan,
-    Update,
-)
+from cron_adapter.reconcile.model import Action, Create, Delete, LedgerEntry, Plan, Update
+from cron_adapter.reconcile.planner import DRIFT_REASONS
 from cron_adapter.reconcile.ports import LedgerPort, SchedulerPort
 
 CrashHook = Callable[[str, int], None]  # (crash point, writes done so far); raise to crash

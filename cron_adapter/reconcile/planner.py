@@ -24,13 +24,13 @@ grid. A job the fire path marked exhausted with its current spec hash is not rec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from cron_adapter.errors import MassDeleteRefused
 from cron_adapter.reconcile.dates import dated, passed
+from cron_adapter.reconcile.model import Action, Create, Delete, LedgerEntry, ListedSchedule, Plan, Update
 
 if TYPE_CHECKING:  # translate imports the schedule engine; the planner needs only the shape
     from cron_adapter.reconcile.translate import ScheduleRequest
@@ -53,88 +53,6 @@ KEY_CHANGED = "input signing key changed"
 KEY_SEPARATOR = "."
 OVERDUE_DELAY_SECONDS = 60  # EventBridge resolves at() to the minute: the next one that surely lies ahead
 DRIFT_REASONS = frozenset({DRIFT_CHANGED, DRIFT_DELETED})
-
-
-@dataclass(frozen=True)
-class ListedSchedule:
-    """One schedule as ListSchedules shows it (no expression, no input)."""
-
-    name: str
-    state: str | None
-    last_modified: str
-
-
-@dataclass(frozen=True)
-class LedgerEntry:
-    """What the adapter last wrote: spec hash, and LastModificationDate seen after it."""
-
-    name: str
-    job_id: str
-    spec_hash: str  # ScheduleRequest.written_hash: the spec hash and the signing key's id
-    last_modified: str | None  # None: an intent, or written but not yet confirmed by a read
-    state: str | None = None  # the State written (ENABLED/DISABLED); None: unknown (an older entry)
-
-
-@dataclass(frozen=True)
-class Create:
-    """Create a schedule (CreateSchedule)."""
-
-    job_id: str
-    name: str
-    spec_hash: str
-    request: dict[str, Any]
-    reason: str
-    action: str = "create"
-
-
-@dataclass(frozen=True)
-class Update:
-    """Replace a schedule (UpdateSchedule takes the full request)."""
-
-    job_id: str
-    name: str
-    spec_hash: str
-    request: dict[str, Any]
-    reason: str
-    action: str = "update"
-
-
-@dataclass(frozen=True)
-class Delete:
-    """Delete a schedule of the group."""
-
-    job_id: str | None
-    name: str
-    request: dict[str, Any]
-    reason: str
-    action: str = "delete"
-
-
-Action = Create | Update | Delete
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The actions that converge the group, ledger-only clean-ups, and warnings."""
-
-    actions: tuple[Action, ...] = ()
-    warnings: tuple[str, ...] = ()
-    forget: tuple[str, ...] = field(default=())  # ledger entries of schedules gone for good
-    total: int = 0  # schedules listed in the group
-
-    def of(self, kind: type) -> tuple[Action, ...]:
-        """The actions of one kind (Create, Update or Delete)."""
-        return tuple(a for a in self.actions if isinstance(a, kind))
-
-    @property
-    def empty(self) -> bool:
-        """True when nothing, not even the ledger, needs a write."""
-        return not self.actions and not self.forget
-
-    def summary(self) -> str:
-        """``Plan: N to create, M to update, K to delete.``"""
-        n, m, k = (len(self.of(t)) for t in (Create, Update, Delete))
-        return f"Plan: {n} to create, {m} to update, {k} to delete."
 
 
 def _overdue(want: ScheduleRequest, now: datetime) -> Create:
@@ -207,6 +125,15 @@ def _finished_jobs(desired: Sequence[ScheduleRequest], exhausted: Mapping[str, s
     return {r.job_id for r in desired if exhausted.get(r.job_id) == r.spec_hash}
 
 
+def _orphans(names: set[str], ledger: Mapping[str, LedgerEntry], group: str) -> list[Delete]:
+    """Delete every listed schedule no job wants, in name order."""
+    deletes = []
+    for name in sorted(names):
+        entry = ledger.get(name)
+        deletes.append(Delete(entry.job_id if entry else None, name, {"Name": name, "GroupName": group}, ORPHAN))
+    return deletes
+
+
 def plan(
     desired: Sequence[ScheduleRequest],
     actual: Sequence[ListedSchedule],
@@ -239,10 +166,7 @@ def plan(
             action, warning = _present(want, seen, entry, now, trusted)
         warnings.extend([warning] if warning else [])
         actions.extend([action] if action else [])
-    for name in sorted(set(listed) - set(wanted)):
-        entry = ledger.get(name)
-        request = {"Name": name, "GroupName": group}
-        actions.append(Delete(entry.job_id if entry else None, name, request, ORPHAN))
+    actions.extend(_orphans(listed.keys() - wanted.keys(), ledger, group))
     forget = tuple(sorted(n for n in ledger if n not in listed and n not in wanted))
     return Plan(tuple(actions), tuple(warnings), forget, len(actual))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
-from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.model import LedgerEntry, ListedSchedule
 
 
 @dataclass(frozen=True)

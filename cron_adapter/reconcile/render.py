@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cron_adapter.reconcile.planner import Action, Delete, Plan, Update
+from cron_adapter.reconcile.model import Action, Delete, Plan, Update
 
 _SYMBOL = {"create": "+", "update": "~", "delete": "-"}
 _VERB = {"create": "create", "update": "update in-place", "delete": "destroy"}

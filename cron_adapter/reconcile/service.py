@@ -37,15 +37,8 @@ from cron_adapter.reconcile.apply import (
     Result,
     counts_of,
 )
-from cron_adapter.reconcile.planner import (
-    Action,
-    LedgerEntry,
-    ListedSchedule,
-    Plan,
-    check_guard,
-    plan,
-    plan_from_ledger,
-)
+from cron_adapter.reconcile.model import Action, LedgerEntry, ListedSchedule, Plan
+from cron_adapter.reconcile.planner import check_guard, plan, plan_from_ledger
 from cron_adapter.reconcile.ports import LedgerPort, SchedulerPort
 from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate_all
 

@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from cron_adapter import constants as c
 from cron_adapter.errors import LockHeld, LockMoved
-from cron_adapter.reconcile.planner import LedgerEntry
+from cron_adapter.reconcile.model import LedgerEntry
 from cron_adapter.reconcile.ports import LedgerPort, LockState
 from tests.adapters import reconcile_support as support
 from tests.fakes.reconcile import FakeLedger

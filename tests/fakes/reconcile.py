@@ -16,7 +16,7 @@ from typing import Any
 
 from cron_adapter.constants import STATUS_TTL_SECONDS
 from cron_adapter.errors import LockHeld, LockMoved
-from cron_adapter.reconcile.planner import LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.model import LedgerEntry, ListedSchedule
 from cron_adapter.reconcile.ports import LockState
 from cron_adapter.tablekeys import LATEST_SK
 

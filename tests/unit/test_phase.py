@@ -10,7 +10,8 @@ import pytest
 
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import load_bytes
-from cron_adapter.reconcile.planner import Create, LedgerEntry, ListedSchedule, Update, plan
+from cron_adapter.reconcile.model import Create, LedgerEntry, ListedSchedule, Update
+from cron_adapter.reconcile.planner import plan
 from cron_adapter.reconcile.translate import Wiring, translate_all
 from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import parse_schedule

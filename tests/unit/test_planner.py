@@ -8,7 +8,8 @@ import pytest
 
 from cron_adapter.errors import MassDeleteRefused
 from cron_adapter.reconcile import planner as p
-from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, Update, check_guard, plan
+from cron_adapter.reconcile.model import Create, Delete, LedgerEntry, ListedSchedule, Update
+from cron_adapter.reconcile.planner import check_guard, plan
 from cron_adapter.reconcile.translate import ScheduleRequest
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

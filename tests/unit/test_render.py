@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from cron_adapter.reconcile.planner import Create, Delete, Plan, Update
+from cron_adapter.reconcile.model import Create, Delete, Plan, Update
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 
 REQ = {

@@ -10,7 +10,8 @@ import pytest
 from cron_adapter.fire.input import FireInput, parse_input
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.jobs.loader import load_bytes
-from cron_adapter.reconcile.planner import Create, Delete, LedgerEntry, ListedSchedule, plan
+from cron_adapter.reconcile.model import Create, Delete, LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.planner import plan
 from cron_adapter.reconcile.translate import Wiring, translate_all
 from cron_adapter.tablekeys import EXHAUSTED_PK
 from tests.unit.fire.conftest import World

@@ -24,7 +24,8 @@ from cron_adapter.fire.inputsig import (
     unseal,
 )
 from cron_adapter.jobs.loader import load_bytes
-from cron_adapter.reconcile.planner import KEY_CHANGED, LedgerEntry, ListedSchedule, Update, plan
+from cron_adapter.reconcile.model import LedgerEntry, ListedSchedule, Update
+from cron_adapter.reconcile.planner import KEY_CHANGED, plan
 from cron_adapter.reconcile.translate import Wiring, translate_all
 
 KEY = InputKey("reconcile-and-fire-only-" + "k" * 40)
