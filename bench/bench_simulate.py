@@ -27,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cron_adapter.jobs.loader import load_bytes  # noqa: E402
+from cron_adapter.simulate.model import SimOptions  # noqa: E402
 from cron_adapter.simulate.report import to_dict  # noqa: E402
-from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate  # noqa: E402
+from cron_adapter.simulate.simulator import parse_when, simulate  # noqa: E402
 
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London"]
 GOAL_SECONDS = 5.0

@@ -14,9 +14,10 @@ from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_f
 from cron_adapter.errors import CronAdapterError, UsageError
 from cron_adapter.jobs.model import JobSet
 from cron_adapter.simulate.load import collision_warnings, day_matrix, heatmap_text, hot_minutes
+from cron_adapter.simulate.model import SimOptions, Simulation
 from cron_adapter.simulate.pricing import Lambda
 from cron_adapter.simulate.report import to_dict, to_text
-from cron_adapter.simulate.simulator import SimOptions, Simulation, collisions, parse_when, simulate
+from cron_adapter.simulate.simulator import collisions, parse_when, simulate
 
 DESCRIPTION = """\
 Run a jobs file through a fake clock with the same engine EventBridge Scheduler's fires are
@@ -55,6 +56,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--from", dest="start", required=True, type=_when, metavar="DATE", help="window start (inclusive)")
     p.add_argument("--to", dest="end", required=True, type=_when, metavar="DATE", help="window end (exclusive)")
     add_output_arg(p)
+    _add_target_args(p)
+    _add_cost_args(p)
+    _add_report_args(p)
+    p.set_defaults(func=run)
+
+
+def _add_target_args(p: argparse.ArgumentParser) -> None:
+    """How targets answer: --fail, --accepted."""
     p.add_argument(
         "--fail", action="append", default=[], metavar="JOB_ID", help="treat this job's target as failing (repeatable)"
     )
@@ -66,6 +75,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="treat this job's target as asynchronous: it answers 202, runs are recorded accepted "
         "(repeatable; hermes-agent jobs always are)",
     )
+
+
+def _add_cost_args(p: argparse.ArgumentParser) -> None:
+    """The collision threshold and the fire Lambda's shape: --collision-threshold, --memory, --arch, --call-ms."""
     p.add_argument(
         "--collision-threshold",
         type=_bounded(int, 1, 1_000_000),
@@ -90,6 +103,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="MS",
         help="billed Lambda ms per target call, 1..900000 (default 200)",
     )
+
+
+def _add_report_args(p: argparse.ArgumentParser) -> None:
+    """Jitter placement and what the report shows: --seed, --heatmap, --plot, --fires."""
     p.add_argument("--seed", type=int, default=0, help="seed for jitter placement (default 0)")
     p.add_argument(
         "--heatmap", action="store_true", help="print fires per minute of the day (hour x minute, UTC) in the terminal"
@@ -107,7 +124,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="N|all",
         help="how many fires to list (default: 50 in text, all in JSON)",
     )
-    p.set_defaults(func=run)
 
 
 def _bounded(kind: type, low: float, high: float) -> Any:

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from cron_adapter.jobs.model import JobSet
-from cron_adapter.simulate.simulator import Collision, SimOptions, Simulation, collisions, simulate
+from cron_adapter.simulate.model import Collision, SimOptions, Simulation
+from cron_adapter.simulate.simulator import collisions, simulate
 
 DEFAULT_THRESHOLD = 5
 MAX_JOBS = 20_000  # above this, plan and next leave the check to simulate

@@ -1,4 +1,4 @@
-"""Render a :class:`~cron_adapter.simulate.simulator.Simulation` as JSON-ready data or as text. Pure."""
+"""Render a :class:`~cron_adapter.simulate.model.Simulation` as JSON-ready data or as text. Pure."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from cron_adapter.simulate.simulator import JobRun, Simulation
+from cron_adapter.simulate.model import JobRun, Simulation
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -54,59 +54,81 @@ def to_dict(sim: Simulation, max_fires: int | None = None) -> dict[str, Any]:
     """Everything, JSON-ready; ``max_fires`` bounds the listed fires (None: all)."""
     opts = sim.options
     dominant = set(sim.dominant())
-    peak_at, peak = sim.peak
-    calls = sum(r.fires * r.calls_per_fire for r in sim.runs)
-    stamp = _Stamps()
-    fires = [
-        {"at": stamp(at), "job_id": job, "scheduled": stamp(sched), "attempt": attempt, "outcome": outcome}
-        for at, job, sched, attempt, outcome in islice(sim.fire_rows(), max_fires)
-    ]
+    fires = _fires(sim, max_fires)
     return {
         "from": _iso(opts.start),
         "to": _iso(opts.end),
         "hours": round(opts.hours, 3),
-        "totals": {
-            "fires": sum(r.fires for r in sim.runs),
-            "target_calls": calls,
-            "failed_fires": sum(r.fires for r in sim.runs if r.failing),
-            "accepted_fires": sum(r.fires for r in sim.runs if r.accepting),
-        },
+        "totals": _totals(sim),
         "jobs": [_job(sim, r, dominant) for r in sim.runs],
         "dst": [
             {"job_id": r.job.id, "day": n.at.date().isoformat(), "kind": n.kind, "message": n.message}
             for r in sim.runs
             for n in r.dst
         ],
-        "collisions": {
-            "threshold": opts.collision_threshold,
-            "minutes": sum(1 for n in sim.per_minute.values() if n >= opts.collision_threshold),
-            "worst": [{"minute": _iso(c.minute), "fires": c.count, "jobs": list(c.jobs)} for c in sim.collisions],
-        },
-        "quota": {
-            "peak_fires_per_minute": peak,
-            "peak_minute": _iso(peak_at) if peak_at else None,
-            "invocations_per_second_quota": opts.pricing.invocations_per_second_quota,
-            # Exact schedules all fire at the top of their minute: assume the peak lands in one second.
-            "worst_case_share_of_quota": round(peak / opts.pricing.invocations_per_second_quota, 6),
-        },
-        "cost": {
-            "assumptions": {
-                "hours_per_month": 730,
-                "lambda_memory_mb": opts.fn.memory_mb,
-                "lambda_arch": opts.fn.arch,
-                "lambda_ms_per_call": opts.fn.duration_ms,
-                "dynamodb_writes_per_fire": {
-                    "overlap allow": opts.pricing.writes_no_state,
-                    "overlap skip": opts.pricing.writes_slot,
-                    "overlap queue or max_runs": opts.pricing.writes_transaction,
-                },
-                "scheduler_free_invocations_per_month": opts.pricing.scheduler_free_invocations,
-            },
-            "per_month": sim.total.to_dict(),
-            "dominant_jobs": sorted(dominant),
-        },
+        "collisions": _collisions(sim),
+        "quota": _quota(sim),
+        "cost": _cost(sim, dominant),
         "fires": fires,
         "fires_listed": len(fires),
+    }
+
+
+def _fires(sim: Simulation, max_fires: int | None) -> list[dict[str, Any]]:
+    stamp = _Stamps()
+    return [
+        {"at": stamp(at), "job_id": job, "scheduled": stamp(sched), "attempt": attempt, "outcome": outcome}
+        for at, job, sched, attempt, outcome in islice(sim.fire_rows(), max_fires)
+    ]
+
+
+def _totals(sim: Simulation) -> dict[str, int]:
+    return {
+        "fires": sum(r.fires for r in sim.runs),
+        "target_calls": sum(r.fires * r.calls_per_fire for r in sim.runs),
+        "failed_fires": sum(r.fires for r in sim.runs if r.failing),
+        "accepted_fires": sum(r.fires for r in sim.runs if r.accepting),
+    }
+
+
+def _collisions(sim: Simulation) -> dict[str, Any]:
+    k = sim.options.collision_threshold
+    return {
+        "threshold": k,
+        "minutes": sum(1 for n in sim.per_minute.values() if n >= k),
+        "worst": [{"minute": _iso(c.minute), "fires": c.count, "jobs": list(c.jobs)} for c in sim.collisions],
+    }
+
+
+def _quota(sim: Simulation) -> dict[str, Any]:
+    peak_at, peak = sim.peak
+    quota = sim.options.pricing.invocations_per_second_quota
+    return {
+        "peak_fires_per_minute": peak,
+        "peak_minute": _iso(peak_at) if peak_at else None,
+        "invocations_per_second_quota": quota,
+        # Exact schedules all fire at the top of their minute: assume the peak lands in one second.
+        "worst_case_share_of_quota": round(peak / quota, 6),
+    }
+
+
+def _cost(sim: Simulation, dominant: set[str]) -> dict[str, Any]:
+    fn, pricing = sim.options.fn, sim.options.pricing
+    return {
+        "assumptions": {
+            "hours_per_month": 730,
+            "lambda_memory_mb": fn.memory_mb,
+            "lambda_arch": fn.arch,
+            "lambda_ms_per_call": fn.duration_ms,
+            "dynamodb_writes_per_fire": {
+                "overlap allow": pricing.writes_no_state,
+                "overlap skip": pricing.writes_slot,
+                "overlap queue or max_runs": pricing.writes_transaction,
+            },
+            "scheduler_free_invocations_per_month": pricing.scheduler_free_invocations,
+        },
+        "per_month": sim.total.to_dict(),
+        "dominant_jobs": sorted(dominant),
     }
 
 

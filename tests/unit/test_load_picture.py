@@ -12,7 +12,8 @@ import pytest
 from cron_adapter.cli import main
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.simulate.load import day_matrix, heatmap_text, hot_minutes, peak
-from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
+from cron_adapter.simulate.model import SimOptions
+from cron_adapter.simulate.simulator import parse_when, simulate
 
 
 def herd_file(tmp_path: Path) -> str:

@@ -10,9 +10,10 @@ import pytest
 
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import JobSet
+from cron_adapter.simulate.model import SimOptions
 from cron_adapter.simulate.pricing import Lambda, Pricing
 from cron_adapter.simulate.report import to_dict, to_text
-from cron_adapter.simulate.simulator import SimOptions, parse_when, simulate
+from cron_adapter.simulate.simulator import parse_when, simulate
 
 BASE = "https://app.example.com"
 
