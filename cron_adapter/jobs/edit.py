@@ -22,9 +22,10 @@ from typing import Any
 
 from cron_adapter.errors import DuplicateJob, InvalidJobsFile, Problem, StoreNotEditable, UnknownJob
 from cron_adapter.jobs import jsonedit as je
-from cron_adapter.jobs.formats import SIDECAR_KEYS, detect
+from cron_adapter.jobs.formats import detect
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.jobs.model import Job, JobSet
+from cron_adapter.jobs.sidecar import SIDECAR_KEYS
 from cron_adapter.reconcile.translate import Wiring, translate_all
 
 # Hermes and sidecar stores do not hold their base URL (the reconcile Lambda's settings

@@ -13,11 +13,13 @@ from pydantic import ValidationError
 
 from cron_adapter._gc import paused_gc
 from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
-from cron_adapter.jobs.formats import detect, read_hermes, read_sidecar
+from cron_adapter.jobs.formats import detect
+from cron_adapter.jobs.hermes_store import read_hermes
 from cron_adapter.jobs.model import DefaultsIn, JobSet, JobsFile
 from cron_adapter.jobs.rawjson import parse_json
 from cron_adapter.jobs.resolve import resolve_jobs
 from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
+from cron_adapter.jobs.sidecar import read_sidecar
 from cron_adapter.jobs.target_rules import NO_TARGET
 from cron_adapter.jobs.urls import check_target_url
 from cron_adapter.schedule.wallclock import zone
