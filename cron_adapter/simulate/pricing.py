@@ -15,6 +15,9 @@ free tier except EventBridge Scheduler's, which is per account and large enough 
   ``skip`` without ``max_runs`` (the default) also takes and releases the job's slot,
   4 WRU; ``queue`` or ``max_runs`` needs two 2-item transactions, 8 WRU.
   https://aws.amazon.com/dynamodb/pricing/on-demand/
+* CloudWatch Logs: $0.50 per GB ingested (standard class), $0.03 per GB-month stored. A
+  warm fire logs about 1 KB (``bench/bench_cost.py`` measures it).
+  https://aws.amazon.com/cloudwatch/pricing/
 * Quota: 1,000 target invocations per second per account and region (adjustable).
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html
 
@@ -44,6 +47,9 @@ class Pricing:
     writes_slot: int = 4  # ... and the job's slot taken and released (overlap skip, no max_runs)
     writes_transaction: int = 8  # two 2-item transactions at 2 WRU per item (queue, or max_runs)
     invocations_per_second_quota: int = 1000
+    logs_per_gb_ingested: float = 0.50
+    logs_per_gb_month_stored: float = 0.03
+    checked: str = "2026-11"  # when these list prices were last checked
 
     def writes_per_fire(self, overlap: str, max_runs: int | None) -> int:
         """DynamoDB write units of one fire of a job with this overlap policy and run limit."""

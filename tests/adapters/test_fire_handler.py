@@ -103,6 +103,24 @@ def test_warm_fire_makes_four_single_item_writes_and_no_secret_read(lam, capsys)
     assert '"fire finished"' in logs.getvalue()
 
 
+def test_a_warm_fire_logs_one_lean_line_and_one_metrics_record(lam, capsys) -> None:
+    # Every fire pays for its log bytes (docs/cost.md counts about 1 KB with Lambda's own lines).
+    _, logs = lam
+    with TargetServer() as server:
+        fire_handler.handler(event(server.url), Context())
+        capsys.readouterr()
+        start = logs.tell()
+        ctx = Context()
+        fire_handler.handler(event(server.url, "2026-11-23T04:00:00Z"), ctx)
+    (line,) = logs.getvalue()[start:].splitlines()
+    record = json.loads(line)
+    assert record["request_id"] == ctx.aws_request_id and record["status"] == "succeeded"
+    assert not {"function_arn", "function_name", "function_memory_size", "location"} & set(record)
+    printed = capsys.readouterr().out
+    assert printed.count('"_aws"') == 1
+    assert len(line) + len(printed) < 900, (len(line), len(printed))
+
+
 def test_duplicate_delivery_through_the_handler(lam) -> None:
     calls, _ = lam
     with TargetServer() as server:

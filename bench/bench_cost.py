@@ -1,0 +1,123 @@
+"""Cost per million warm fires, from measured write units and measured log bytes.
+
+Run: .venv/bin/python bench/bench_cost.py [--fires N]
+
+Two figures are measured, the rest are list prices (``cron_adapter.simulate.pricing``):
+
+* DynamoDB write units per fire, by job policy: ``bench_claim_writes.py``'s metering of the
+  real FireService and claim store on moto (in-process).
+* CloudWatch Logs bytes per fire: what the real ``handlers.fire.handler`` prints for a warm
+  fire that succeeds (its log line and its EMF metrics record; AWS answered in-process by
+  ``bench_fire.py``'s fake), plus Lambda's own START, END and REPORT lines in their
+  documented text format, plus CloudWatch's 26 bytes of metering per log event.
+
+Lambda time is the cost model's assumption (256 MB arm64, 200 ms billed per warm fire: the
+claim, one call to a fast target, the finish). Goal: <= $5 per million warm fires for the
+default policy (overlap ``skip``, no ``max_runs``). It measures and prints; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+GOAL = 5.00
+EVENT_OVERHEAD = 26  # bytes CloudWatch Logs meters per log event on top of its message
+_ID = str(uuid.UUID(int=0))
+# Lambda's platform lines for one warm invocation, in the text log format (the REPORT line's
+# fields are tab-separated; a cold one adds "Init Duration"; active tracing adds an XRAY line).
+PLATFORM_LINES = (
+    f"START RequestId: {_ID} Version: $LATEST\n",
+    f"END RequestId: {_ID}\n",
+    f"REPORT RequestId: {_ID}\tDuration: 187.41 ms\tBilled Duration: 188 ms\t"
+    "Memory Size: 256 MB\tMax Memory Used: 96 MB\t\n",
+)
+
+
+def write_units(fires: int) -> dict[str, float]:
+    """WRU per fire for each of bench_claim_writes' policies, measured on moto."""
+    import boto3
+    from bench_claim_writes import POLICIES, bench_policy
+    from moto import mock_aws
+
+    from cron_adapter.constants import TABLE_DEFINITION
+
+    out = {}
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        for n, (label, job, _) in enumerate(POLICIES):
+            client.create_table(TableName=f"cost-{n}", **TABLE_DEFINITION)
+            out[label] = bench_policy(client, f"cost-{n}", job, fires)[0]
+    return out
+
+
+def log_bytes(fires: int) -> tuple[float, float, str]:
+    """(bytes, events) the fire handler prints per warm succeeded fire, and one fire's output."""
+    from bench_fire import Context, event, handler_with_fake_aws
+
+    os.environ["BENCH_KEEP_LOGS"] = "1"
+    stdout = sys.stdout
+    try:
+        fire_handler, _ = handler_with_fake_aws()  # points sys.stdout at a buffer
+        buffer = sys.stdout
+        assert isinstance(buffer, io.StringIO)
+        statuses = {fire_handler.handler(event(0), Context())["status"]}  # the cold one is left out
+        start = buffer.tell()
+        statuses |= {fire_handler.handler(event(i), Context())["status"] for i in range(1, fires + 1)}
+        printed = buffer.getvalue()[start:]
+    finally:
+        sys.stdout = stdout
+    if statuses != {"succeeded"}:
+        raise SystemExit(f"the measured fires did not all succeed: {statuses}")
+    lines = printed.splitlines(keepends=True)
+    sample = "".join(lines[: len(lines) // fires])
+    return len(printed.encode()) / fires, len(lines) / fires, sample
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fires", type=int, default=100)
+    args = parser.parse_args()
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from cron_adapter.simulate.pricing import MILLION, Lambda, Pricing
+
+    units = write_units(args.fires)
+    app_bytes, app_events, sample = log_bytes(args.fires)
+    platform = sum(len(line) for line in PLATFORM_LINES)
+    per_fire = app_bytes + platform + EVENT_OVERHEAD * (app_events + len(PLATFORM_LINES))
+    p, fn = Pricing(), Lambda()
+    logs = per_fire * MILLION / 1e9 * (p.logs_per_gb_ingested + p.logs_per_gb_month_stored)
+    fixed = {
+        "EventBridge Scheduler (beyond 14M/month free)": p.scheduler_per_million,
+        "Lambda requests": p.lambda_per_million_requests,
+        "Lambda compute (256 MB arm64, 200 ms)": MILLION * fn.memory_mb / 1024 * fn.duration_ms / 1000
+        * p.gb_second(fn.arch),
+        f"CloudWatch Logs ({per_fire:.0f} B/fire)": logs,
+    }  # fmt: skip
+    print(f"cost benchmark: {args.fires} warm fires per figure; prices as of {p.checked}")
+    print(f"  log bytes per warm fire: handler {app_bytes:.0f} B in {app_events:.0f} events, Lambda platform")
+    print(f"  lines {platform} B, metering {EVENT_OVERHEAD} B x {app_events + len(PLATFORM_LINES):.0f} events")
+    print("  one warm fire's handler output:")
+    print("".join(f"    {line}" for line in sample.splitlines(keepends=True)), end="")
+    for item, dollars in fixed.items():
+        print(f"  {item:<46} ${dollars:5.2f} per million fires")
+    for label, wru in units.items():
+        dynamodb = wru * p.dynamodb_per_million_writes
+        total = sum(fixed.values()) + dynamodb
+        default = "default" in label
+        verdict = (f"goal <= ${GOAL:.2f}: " + ("MET" if total <= GOAL else "MISSED")) if default else "no goal"
+        print(f"  {label:<42} DynamoDB {wru:4.2f} WRU ${dynamodb:4.2f}; total ${total:5.2f} per million ({verdict})")
+
+
+if __name__ == "__main__":
+    main()
