@@ -26,8 +26,8 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
         return None
     headers = {**(base.headers or {}), **(mine.headers or {})}
     body = mine.body if mine.body is not None else base.body
-    problem = _headers_problem(job.id, headers)
-    if problem is None and depth(body) > MAX_BODY_DEPTH:
+    problem = _headers_problem(job.id, headers) if headers else None
+    if problem is None and body is not None and depth(body) > MAX_BODY_DEPTH:
         problem = Problem(job.id, "target.body", f"nested more than {MAX_BODY_DEPTH} levels deep", "flatten the body")
     if problem is not None:
         problems.append(problem)

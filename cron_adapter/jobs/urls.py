@@ -34,6 +34,7 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 _INET_ATON = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 _UNSENDABLE = re.compile(r"[\x00-\x20\x7f\\]")  # whitespace, controls, DEL, backslash
+_NETLOC = re.compile(r"[^/?#]*")  # what follows "scheme://" up to the path, query or fragment
 # The path and query characters kept as written; anything else (non-ASCII) is percent-encoded.
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?"
 
@@ -143,9 +144,10 @@ def check_target_url(url: str) -> tuple[str | None, str | None]:
     if not sep:
         return f"{url!r} is not an absolute http(s) URL", None
     # Only the origin decides; job files share a few origins, so the check is cached.
-    netloc = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    origin = _NETLOC.match(rest)  # always matches, maybe empty
+    netloc = origin.group() if origin else ""
     problem, warning = _check_origin(scheme.lower(), netloc)
-    if problem is None:
+    if problem is None and not url.isascii():
         try:
             ascii_url(url)
         except (UnicodeError, ValueError):
