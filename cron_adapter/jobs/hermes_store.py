@@ -94,7 +94,8 @@ def _hermes_job(
 def _hermes_schedule(job_id: str, item: dict[str, Any], problems: list[Problem], unscheduled: list[Problem]) -> Sched:
     """(schedule text, interval anchor) of one hermes job, or None after noting why not."""
     sched = item.get("schedule")
-    if not isinstance(sched, dict) or sched.get("kind") not in HERMES_KINDS:
+    kind = sched.get("kind") if isinstance(sched, dict) else None
+    if not isinstance(sched, dict) or not isinstance(kind, str) or kind not in HERMES_KINDS:  # [] is unhashable
         problems.append(
             Problem(
                 job_id,
@@ -104,7 +105,6 @@ def _hermes_schedule(job_id: str, item: dict[str, Any], problems: list[Problem],
             )
         )
         return None
-    kind = sched["kind"]
     if kind == "cron":
         return _cron(job_id, sched, problems, unscheduled)
     if kind == "interval":

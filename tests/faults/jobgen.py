@@ -161,6 +161,7 @@ def hermes_file(draw: st.DrawFn) -> Any:
         st.fixed_dictionaries({"kind": st.just("interval"), "minutes": maybe(ints)}),
         st.fixed_dictionaries({"kind": st.just("once"), "run_at": maybe(times)}),
         st.fixed_dictionaries({"kind": maybe(st.sampled_from(["weekly", "cron"]))}),
+        st.fixed_dictionaries({"kind": st.sampled_from([[], ["cron"], {}, {"cron": 1}])}),  # unhashable kinds
         junk,
     )
     job = st.fixed_dictionaries(

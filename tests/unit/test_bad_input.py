@@ -231,6 +231,9 @@ def hermes(**job: Any) -> bytes:
         (hermes(name={"x": 1}), "a", "name"),
         (hermes(id="x" * 600), "x" * 600, "id"),
         (hermes(repeat={"times": 10**20}), "a", "repeat.times"),
+        (hermes(schedule={"kind": []}), "a", "schedule.kind"),  # unhashable: raised TypeError
+        (hermes(schedule={"kind": {"cron": 1}}), "a", "schedule.kind"),
+        (hermes(schedule=[]), "a", "schedule.kind"),
     ],
 )
 def test_the_hermes_reader_refuses_instead_of_crashing(data: bytes, job: str, field: str) -> None:
