@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-# --- Environment variables (read once, at the edge, by cron_adapter.settings) ---------
+# --- Environment variables (read once, at the edge, by the settings modules) -----------
 ENV_TABLE: Final = "CRON_ADAPTER_TABLE"
 ENV_BUCKET: Final = "CRON_ADAPTER_BUCKET"
 ENV_JOBS_KEY: Final = "CRON_ADAPTER_JOBS_KEY"

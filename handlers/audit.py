@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger, Metrics
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.audit import AuditApp
 from cron_adapter.bootstrap.metric_scope import scope_metrics
-from cron_adapter.settings import AuditSettings
+from cron_adapter.reconcile_settings import AuditSettings
 
 logger = Logger(service=c.SERVICE_NAME)
 metrics = Metrics(namespace=c.METRICS_NAMESPACE)  # scoped to the deployment per invocation

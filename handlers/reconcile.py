@@ -19,7 +19,7 @@ from cron_adapter.bootstrap.reconcile import build_reconcile_app
 from cron_adapter.errors import DeadlineReached
 from cron_adapter.reconcile.app import Outcome, ReconcileApp
 from cron_adapter.reconcile.triggers import parse_trigger
-from cron_adapter.settings import ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
 
 logger = Logger(service=c.SERVICE_NAME)
 metrics = Metrics(namespace=c.METRICS_NAMESPACE)  # scoped to the deployment per invocation

@@ -28,7 +28,7 @@ from cron_adapter.ops.audit import AuditConfig
 from cron_adapter.ops.ports import Notifier
 from cron_adapter.ops.service import AuditReport, AuditService
 from cron_adapter.reconcile.translate import Wiring
-from cron_adapter.settings import AuditSettings
+from cron_adapter.reconcile_settings import AuditSettings
 
 
 class AuditApp:

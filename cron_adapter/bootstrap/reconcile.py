@@ -9,7 +9,7 @@ from cron_adapter.adapters.ledger import Ledger
 from cron_adapter.adapters.scheduler import SchedulerAdapter
 from cron_adapter.adapters.secrets import SecretsManagerSource
 from cron_adapter.reconcile.app import ReconcileApp
-from cron_adapter.settings import ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
 
 
 def build_reconcile_app(settings: ReconcileSettings, **overrides: Any) -> ReconcileApp:

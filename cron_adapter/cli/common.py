@@ -1,9 +1,9 @@
 """Helpers shared by plan/apply/push: the live account's wiring, from flags or environment.
 
 Flags beat the environment (the same CRON_ADAPTER_* variables the reconcile Lambda reads),
-and both are read once, through :class:`cron_adapter.settings.CliSettings`. boto3 honours
-the standard AWS environment, so ``AWS_ENDPOINT_URL`` points every command at the local
-emulator.
+and both are read once, through :class:`cron_adapter.cli.settings.CliSettings`. boto3
+honours the standard AWS environment, so ``AWS_ENDPOINT_URL`` points every command at the
+local emulator.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 from cron_adapter import constants as c
 from cron_adapter.cli.exitcodes import EXIT_INVALID, EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED
+from cron_adapter.cli.settings import CliSettings
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
-from cron_adapter.settings import CliSettings
 
 __all__ = ["EXIT_INVALID", "EXIT_LOCKED", "EXIT_PARTIAL", "EXIT_REFUSED"]
 

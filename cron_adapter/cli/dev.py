@@ -145,7 +145,7 @@ def default_jobs_file() -> Path:
 
 def _secret(args: argparse.Namespace) -> tuple[str | None, str | None]:
     """A known secret and where it came from: --secret-file, else the environment, else (None, None)."""
-    from cron_adapter.settings import DevSettings
+    from cron_adapter.cli.settings import DevSettings
 
     if args.secret_file:
         try:

@@ -19,7 +19,7 @@ from cron_adapter.bootstrap.audit import AuditApp
 from cron_adapter.local.journal import Journal
 from cron_adapter.local.simclock import SimClock
 from cron_adapter.ops.ports import Listed, ScheduleView
-from cron_adapter.settings import AuditSettings
+from cron_adapter.reconcile_settings import AuditSettings
 
 
 class _SimView:

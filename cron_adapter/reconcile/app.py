@@ -28,7 +28,7 @@ from cron_adapter.reconcile.ports import JobsSource, LedgerPort, SchedulerPort
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
 from cron_adapter.reconcile.triggers import Trigger
-from cron_adapter.settings import ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
 
 
 def status_key(etag: str, version_id: str | None) -> str:

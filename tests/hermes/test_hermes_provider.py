@@ -28,7 +28,8 @@ from cron_adapter.fire.inputsig import unseal
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
 from cron_adapter.reconcile.triggers import Trigger
-from cron_adapter.settings import FireSettings, ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
+from cron_adapter.settings import FireSettings
 from tests.hermes.conftest import HOME, hermes_web_server
 
 NAME = "cron_adapter"

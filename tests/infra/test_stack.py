@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from cron_adapter import constants as c
-from cron_adapter.settings import FireSettings, ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
+from cron_adapter.settings import FireSettings
 
 pytestmark = pytest.mark.infra
 

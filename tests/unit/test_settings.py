@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from cron_adapter import constants as c
+from cron_adapter.cli.settings import CliSettings
 from cron_adapter.errors import SettingsError
-from cron_adapter.settings import CliSettings, ReconcileSettings
+from cron_adapter.reconcile_settings import ReconcileSettings
 
 RECONCILE = {
     c.ENV_TABLE: "t",
