@@ -22,7 +22,6 @@ import argparse
 import io
 import os
 import sys
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,16 +29,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 GOAL = 5.00
-EVENT_OVERHEAD = 26  # bytes CloudWatch Logs meters per log event on top of its message
-_ID = str(uuid.UUID(int=0))
-# Lambda's platform lines for one warm invocation, in the text log format (the REPORT line's
-# fields are tab-separated; a cold one adds "Init Duration"; active tracing adds an XRAY line).
-PLATFORM_LINES = (
-    f"START RequestId: {_ID} Version: $LATEST\n",
-    f"END RequestId: {_ID}\n",
-    f"REPORT RequestId: {_ID}\tDuration: 187.41 ms\tBilled Duration: 188 ms\t"
-    "Memory Size: 256 MB\tMax Memory Used: 96 MB\t\n",
-)
 
 
 def write_units(fires: int) -> dict[str, float]:
@@ -89,12 +78,12 @@ def main() -> None:
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
         os.environ.setdefault(name, value)
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    from cron_adapter.simulate.pricing import MILLION, Lambda, Pricing
+    from cron_adapter.simulate.pricing import LOG_EVENT_OVERHEAD, MILLION, PLATFORM_LOG_LINES, Lambda, Pricing
 
     units = write_units(args.fires)
     app_bytes, app_events, sample = log_bytes(args.fires)
-    platform = sum(len(line) for line in PLATFORM_LINES)
-    per_fire = app_bytes + platform + EVENT_OVERHEAD * (app_events + len(PLATFORM_LINES))
+    platform = sum(len(line) for line in PLATFORM_LOG_LINES)
+    per_fire = app_bytes + platform + LOG_EVENT_OVERHEAD * (app_events + len(PLATFORM_LOG_LINES))
     p, fn = Pricing(), Lambda()
     logs = per_fire * MILLION / 1e9 * (p.logs_per_gb_ingested + p.logs_per_gb_month_stored)
     fixed = {
@@ -105,8 +94,9 @@ def main() -> None:
         f"CloudWatch Logs ({per_fire:.0f} B/fire)": logs,
     }  # fmt: skip
     print(f"cost benchmark: {args.fires} warm fires per figure; prices as of {p.checked}")
-    print(f"  log bytes per warm fire: handler {app_bytes:.0f} B in {app_events:.0f} events, Lambda platform")
-    print(f"  lines {platform} B, metering {EVENT_OVERHEAD} B x {app_events + len(PLATFORM_LINES):.0f} events")
+    print(f"  log bytes per warm fire: {per_fire:.0f} (the cost model assumes {p.log_bytes_per_fire}): handler")
+    print(f"  {app_bytes:.0f} B in {app_events:.0f} events, Lambda platform")
+    print(f"  lines {platform} B, metering {LOG_EVENT_OVERHEAD} B x {app_events + len(PLATFORM_LOG_LINES):.0f} events")
     print("  one warm fire's handler output:")
     print("".join(f"    {line}" for line in sample.splitlines(keepends=True)), end="")
     for item, dollars in fixed.items():

@@ -16,7 +16,9 @@ free tier except EventBridge Scheduler's, which is per account and large enough 
   4 WRU; ``queue`` or ``max_runs`` needs two 2-item transactions, 8 WRU.
   https://aws.amazon.com/dynamodb/pricing/on-demand/
 * CloudWatch Logs: $0.50 per GB ingested (standard class), $0.03 per GB-month stored. A
-  warm fire logs about 1 KB (``bench/bench_cost.py`` measures it).
+  fire logs about 1 KB: the handler's line and EMF record, Lambda's own lines and 26 bytes
+  of metering per log event (``bench/bench_cost.py`` measures it; a test keeps the figure
+  here within 15% of what the handler prints).
   https://aws.amazon.com/cloudwatch/pricing/
 * Quota: 1,000 target invocations per second per account and region (adjustable).
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/scheduler-quotas.html
@@ -31,6 +33,16 @@ from typing import Any
 
 HOURS_PER_MONTH = 730.0
 MILLION = 1_000_000
+LOG_EVENT_OVERHEAD = 26  # bytes CloudWatch Logs meters per log event on top of its message
+_ID = "00000000-0000-0000-0000-000000000000"
+# Lambda's own lines for one warm invocation in the text log format (tab-separated REPORT
+# fields; a cold one adds "Init Duration", active tracing an XRAY line).
+PLATFORM_LOG_LINES = (
+    f"START RequestId: {_ID} Version: $LATEST\n",
+    f"END RequestId: {_ID}\n",
+    f"REPORT RequestId: {_ID}\tDuration: 187.41 ms\tBilled Duration: 188 ms\t"
+    "Memory Size: 256 MB\tMax Memory Used: 96 MB\t\n",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,7 @@ class Pricing:
     invocations_per_second_quota: int = 1000
     logs_per_gb_ingested: float = 0.50
     logs_per_gb_month_stored: float = 0.03
+    log_bytes_per_fire: int = 1029  # measured by bench/bench_cost.py (2026-12-02)
     checked: str = "2026-11"  # when these list prices were last checked
 
     def writes_per_fire(self, overlap: str, max_runs: int | None) -> int:
@@ -82,11 +95,13 @@ class MonthlyCost:
     lambda_compute: float
     write_units: float
     dynamodb: float
+    log_bytes: float = 0.0
+    logs: float = 0.0
 
     @property
     def total(self) -> float:
         """Sum of all lines."""
-        return self.scheduler + self.lambda_requests + self.lambda_compute + self.dynamodb
+        return self.scheduler + self.lambda_requests + self.lambda_compute + self.dynamodb + self.logs
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, rounded to 1/10,000 of a cent."""
@@ -118,6 +133,7 @@ def monthly_cost(
     if scheduler_billable is None:
         scheduler_billable = max(0.0, invocations - pricing.scheduler_free_invocations)
     gb_seconds = billed_seconds * fn.memory_mb / 1024
+    log_bytes = invocations * pricing.log_bytes_per_fire
     return MonthlyCost(
         invocations=invocations,
         billed_seconds=billed_seconds,
@@ -126,4 +142,6 @@ def monthly_cost(
         lambda_compute=gb_seconds * pricing.gb_second(fn.arch),
         write_units=write_units,
         dynamodb=write_units / MILLION * pricing.dynamodb_per_million_writes,
+        log_bytes=log_bytes,
+        logs=log_bytes / 1e9 * (pricing.logs_per_gb_ingested + pricing.logs_per_gb_month_stored),
     )

@@ -126,6 +126,7 @@ def _cost(sim: Simulation, dominant: set[str]) -> dict[str, Any]:
                 "overlap queue or max_runs": pricing.writes_transaction,
             },
             "scheduler_free_invocations_per_month": pricing.scheduler_free_invocations,
+            "log_bytes_per_fire": pricing.log_bytes_per_fire,
         },
         "per_month": sim.total.to_dict(),
         "dominant_jobs": sorted(dominant),
@@ -185,6 +186,7 @@ def _cost_lines(cost: dict[str, Any]) -> list[str]:
         ("Lambda requests", m["invocations"], "requests", m["lambda_requests"]),
         ("Lambda compute", m["billed_seconds"], "seconds billed", m["lambda_compute"]),
         ("DynamoDB writes", m["write_units"], "write units", m["dynamodb"]),
+        ("CloudWatch Logs", m["log_bytes"] / 1e6, f"MB logged ({a['log_bytes_per_fire']:,} B/fire)", m["logs"]),
     ]
     lines = [
         "",

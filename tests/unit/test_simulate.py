@@ -153,7 +153,10 @@ def test_cost_of_one_minutely_job_by_hand() -> None:
     # claimed then finished): 175,200 units * $0.625/M = $0.1095
     assert cost["write_units"] == pytest.approx(43_800 * 4)
     assert cost["dynamodb"] == pytest.approx(43_800 * 4 * 0.625 / 1e6)
-    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.1095, abs=1e-5)
+    # 1,029 bytes logged per fire: 45.07 MB * ($0.50 + $0.03)/GB = $0.0239
+    assert cost["log_bytes"] == pytest.approx(43_800 * 1029)
+    assert cost["logs"] == pytest.approx(43_800 * 1029 / 1e9 * 0.53, abs=1e-6)
+    assert cost["total"] == pytest.approx(0.00876 + 0.0292001 + 0.1095 + 0.0238874, abs=1e-5)
 
 
 @pytest.mark.parametrize(
