@@ -29,7 +29,7 @@ from cron_adapter.fire.policy import (
     retryable,
     target_timeout,
 )
-from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller
+from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller, TargetResponse
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,34 @@ def _classify(exc: TargetError, at_most_once: bool, redact: Callable[[str], str]
     return _Failure(text, None, None, at_most_once)
 
 
+@dataclass(frozen=True)
+class _Attempts:
+    """What every attempt of one run shares: the caller, the clock and the request's fixed parts."""
+
+    fire: FireInput
+    caller: TargetCaller
+    secret: Secret
+    clock: Clock
+    hmac_on: bool
+    tokens: TokenDefaults | None
+    body: bytes
+    redact: Callable[[str], str]
+
+    def send(self, attempt: int, timeout: float) -> TargetResponse | _Failure:
+        """Make attempt number ``attempt``; a failure comes back classified, not raised."""
+        fire = self.fire
+        try:
+            # a jwt target gets a fresh token per attempt (its exp is short)
+            token = fire_token(fire, self.clock.now(), self.tokens) if fire.job.target.auth == "jwt" else None
+            request = build_request(fire, self.secret, attempt, self.body, self.clock.now(), self.hmac_on, token)
+            return self.caller.call(request, timeout)
+        except TargetError as exc:
+            return _classify(exc, fire.job.delivery == "at-most-once", self.redact)
+
+
+_NOT_CALLED = _Failure("not called: no time left before the Lambda deadline", None, None, True)
+
+
 def call_with_retries(
     fire: FireInput,
     caller: TargetCaller,
@@ -75,37 +103,24 @@ def call_with_retries(
     tokens: TokenDefaults | None = None,
 ) -> CallResult:
     """Call the target until success, a final failure, the attempt limit or the deadline."""
-    job, body, redact = fire.job, body_bytes(fire), redactor(secret)
+    job = fire.job
+    attempts = _Attempts(fire, caller, secret, clock, hmac_on, tokens, body_bytes(fire), redactor(secret))
     start = clock.now()
-    attempt, failure = 0, _Failure("not called: no time left before the Lambda deadline", None, None, True)
+    attempt, failure = 0, _NOT_CALLED
     while attempt < job.retry.attempts:
         remaining = deadline - clock.now() - DEADLINE_SAFETY_SECONDS
         if remaining < MIN_ATTEMPT_SECONDS:
             break
         attempt += 1
-        try:
-            # a jwt target gets a fresh token per attempt (its exp is short)
-            token = fire_token(fire, clock.now(), tokens) if job.target.auth == "jwt" else None
-            request = build_request(fire, secret, attempt, body, clock.now(), hmac_on, token)
-            response = caller.call(request, min(target_timeout(job), remaining))
-        except TargetError as exc:
-            failure = _classify(exc, job.delivery == "at-most-once", redact)
-        else:
-            # 202: an asynchronous target only accepted the work; it is not known to have succeeded.
-            status: RunStatus = (
-                "gone" if is_gone(response.body) else "accepted" if response.status == 202 else "succeeded"
-            )
-            return CallResult(status, attempt, response.status, _ms(clock.now() - start))
+        answer = attempts.send(attempt, min(target_timeout(job), remaining))
+        if not isinstance(answer, _Failure):
+            return CallResult(_answered(answer), attempt, answer.status, _ms(clock.now() - start))
+        failure = answer
         if failure.final or attempt >= job.retry.attempts:
             break
         wait = next_wait(failure.retry_after, backoff(job.retry, attempt, rand()))
         if clock.now() + wait + MIN_ATTEMPT_SECONDS + DEADLINE_SAFETY_SECONDS > deadline:
-            failure = _Failure(
-                f"{failure.error}; no retry: the wait ({wait:.1f} s) passes the deadline",
-                failure.http_status,
-                None,
-                True,
-            )
+            failure = _past_deadline(failure, wait)
             break
         log.info(
             "target attempt failed; retrying",
@@ -113,6 +128,18 @@ def call_with_retries(
         )
         clock.sleep(wait)
     return CallResult("failed", attempt, failure.http_status, _ms(clock.now() - start), failure.error)
+
+
+def _answered(response: TargetResponse) -> RunStatus:
+    """The status of an answered attempt."""
+    # 202: an asynchronous target only accepted the work; it is not known to have succeeded.
+    return "gone" if is_gone(response.body) else "accepted" if response.status == 202 else "succeeded"
+
+
+def _past_deadline(failure: _Failure, wait: float) -> _Failure:
+    """``failure``, made final: the wait before another attempt would pass the deadline."""
+    error = f"{failure.error}; no retry: the wait ({wait:.1f} s) passes the deadline"
+    return _Failure(error, failure.http_status, None, True)
 
 
 def _ms(seconds: float) -> int:
