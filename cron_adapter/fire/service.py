@@ -11,8 +11,9 @@ One delivery, in the common case (2 store calls, 0 secret reads when warm)::
 
 Each claim round is one store write (claim or enqueue) and one pure decision on the answer
 (:func:`cron_adapter.fire.decide.next_step`); the rounds end in a final step that is acted on
-once. A won claim with no time left for one attempt is released untried (``ClaimReleased``:
-the delivery fails and is redelivered), never closed ``failed`` without a call.
+once. A won claim goes to :class:`cron_adapter.fire.runner.Runner` (call, finish, queued runs);
+one with no time left for one attempt is released untried (``ClaimReleased``: the delivery
+fails and is redelivered), never closed ``failed`` without a call.
 """
 
 from __future__ import annotations
@@ -23,18 +24,17 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from cron_adapter import constants as c
-from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased, CronAdapterError
+from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased
 from cron_adapter.fire import decide
-from cron_adapter.fire.call import CallResult, call_with_retries
 from cron_adapter.fire.decide import ClaimAgain, Enqueue, Skip, Step
-from cron_adapter.fire.input import FireInput, iso_utc, replace_input, run_id, split_run_id
+from cron_adapter.fire.effects import Effects
+from cron_adapter.fire.input import FireInput, iso_utc, run_id
 from cron_adapter.fire.outcome import FireConfig, FireOutcome, outcome
-from cron_adapter.fire.policy import call_until, lease_until
+from cron_adapter.fire.policy import lease_until
 from cron_adapter.fire.ports import (
     Claim,
     ClaimStore,
     Clock,
-    Finish,
     JobState,
     MetricSink,
     RunKey,
@@ -43,9 +43,9 @@ from cron_adapter.fire.ports import (
     SecretSource,
     TargetCaller,
 )
+from cron_adapter.fire.runner import Runner
 
 _MAX_CLAIM_ROUNDS = 8  # the decisions end within 6 writes (two claim retries, a takeover, an enqueue)
-_MAX_FINISH_ROUNDS = 4
 
 
 class FireService:
@@ -64,9 +64,8 @@ class FireService:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.store, self.caller, self.secrets, self.clock = store, caller, secrets, clock
-        self.schedules, self.metrics, self.config = schedules, metrics, config or FireConfig()
-        self.log = log or logging.getLogger(__name__)
-        self.rand = rand
+        self.config, self.log, self.rand = config or FireConfig(), log or logging.getLogger(__name__), rand
+        self.effects = Effects(metrics, schedules, self.log)
 
     def fire(self, fire: FireInput, holder: str, deadline: float) -> FireOutcome:
         """Run one delivery; ``holder`` names it (request id), ``deadline`` is the Lambda's end (epoch s)."""
@@ -80,7 +79,7 @@ class FireService:
             return self._claim_rounds(fire, claim, deadline, secret)
         except ClaimError as exc:
             if not isinstance(exc, ClaimConflict | ClaimReleased):
-                self._count(c.METRIC_CLAIM_ERROR)  # the "failed claims" alarm
+                self.effects.count(c.METRIC_CLAIM_ERROR)  # the "failed claims" alarm
             raise  # the Lambda fails; EventBridge/Lambda redeliver
 
     # --- claiming: rounds of one write and one decision, then one final step ------------------
@@ -114,13 +113,13 @@ class FireService:
         key = claim.key
         match step:
             case decide.Run():
-                self._count(c.METRIC_CLAIMED)
-                return self._run_all(fire, claim, deadline, secret)
+                self.effects.count(c.METRIC_CLAIMED)
+                return self._runner().run_all(fire, claim, deadline, secret)
             case decide.Queued(behind=behind):
-                self._count(c.METRIC_QUEUED)
+                self.effects.count(c.METRIC_QUEUED)
                 return outcome(key, "queued", error=f"behind {behind}")
             case decide.Duplicate(error=error):
-                self._count(c.METRIC_DUPLICATE)
+                self.effects.count(c.METRIC_DUPLICATE)
                 self.log.info("duplicate delivery; nothing called", extra={"job_id": key.job_id, "error": error})
                 return outcome(key, "duplicate", error=error)
             case decide.MarkLost(holder=previous):
@@ -129,13 +128,17 @@ class FireService:
                 return self._skip(fire, claim, step)
         raise ClaimError(f"claim of job {fire.job_id!r} ended in an unexpected step {step!r}")
 
+    def _runner(self) -> Runner:
+        """The runner of a won claim, over this service's ports as they are now."""
+        return Runner(self.store, self.caller, self.clock, self.effects, self.config, self.log, self.rand)
+
     def _mark_lost(self, key: RunKey, previous: str, now: float) -> FireOutcome:
         try:
             self.store.close_stale(key, previous, now, "lost", "claimer crashed; at-most-once: not retried")
         except ClaimConflict:
-            self._count(c.METRIC_DUPLICATE)
+            self.effects.count(c.METRIC_DUPLICATE)
             return outcome(key, "duplicate", error="run moved on")
-        self._count(c.METRIC_LOST)
+        self.effects.count(c.METRIC_LOST)
         self.log.warning("run lost: claimer's lease expired (at-most-once)", extra={"job_id": key.job_id})
         return outcome(key, "lost", error="lease expired")
 
@@ -148,116 +151,11 @@ class FireService:
             else:
                 self.store.record(key, "skipped", skip.error, claim.now, claim.ttl, fire.spec_hash)
         except ClaimConflict as exc:
-            self._count(c.METRIC_DUPLICATE)
+            self.effects.count(c.METRIC_DUPLICATE)
             return outcome(key, "duplicate", error=f"run already {exc.status}")
         if skip.metric:
-            self._count(skip.metric)
+            self.effects.count(skip.metric)
         if skip.exhaust:
             self.store.mark_exhausted(fire.job_id, fire.spec_hash, skip.exhaust, claim.now)
-            self._stop(fire, skip.exhaust)
+            self.effects.stop(fire, skip.exhaust)
         return outcome(key, "skipped", error=skip.error, exhausted=skip.exhaust)
-
-    # --- running: the won run, then each queued run its finish starts --------------------------
-
-    def _run_all(self, fire: FireInput, claim: Claim, deadline: float, secret: Secret) -> FireOutcome:
-        """Run the won claim and the queued runs it hands over to (each promotion needs one attempt's time)."""
-        outcomes: list[FireOutcome] = []
-        current: Claim | None = claim
-        while current is not None:  # bounded by the deadline: see adjust_finish
-            done, current = self._run(fire, current, deadline, secret, promoted=bool(outcomes))
-            outcomes.append(done)
-            if current is not None:
-                when, label = split_run_id(current.key.scheduled_time)
-                fire = replace_input(fire, scheduled_time=when, run=label, attempt=1)
-                self._count(c.METRIC_CLAIMED)
-        result = outcomes.pop()
-        for earlier in reversed(outcomes):
-            result = replace(earlier, next=result)
-        return result
-
-    def _run(
-        self, fire: FireInput, claim: Claim, deadline: float, secret: Secret, promoted: bool
-    ) -> tuple[FireOutcome, Claim | None]:
-        """Call the target for one claimed run and commit its outcome; returns the run it promoted."""
-        # Never call past our own lease (a Retry-After could ask for more): a takeover may follow it.
-        result = call_with_retries(
-            fire,
-            self.caller,
-            secret,
-            self.clock,
-            call_until(claim.lease_until, deadline),
-            hmac_on=self.config.hmac,
-            rand=self.rand,
-            log=self.log,
-            tokens=self.config.tokens,
-        )
-        if result.attempts == 0:
-            if not promoted:
-                self._release(claim)  # raises: the delivery fails and is redelivered
-            # A promoted queued run has no delivery of its own to retry: dropped, as a finish drops one.
-            result = replace(result, status="skipped", error="queued run dropped: no time left for one attempt")
-        else:
-            self._count_call(result)
-        fin = self._commit(fire, decide.called_finish(fire, claim, result, self.clock.now()), deadline)
-        if fin.exhausted:
-            self._stop(fire, fin.exhausted)
-        done = outcome(
-            claim.key,
-            result.status,
-            attempts=result.attempts,
-            http_status=result.http_status,
-            duration_ms=result.duration_ms,
-            error=result.error,
-            exhausted=fin.exhausted,
-        )
-        return done, fin.promote
-
-    def _release(self, claim: Claim) -> None:
-        """Give a won claim back untried and fail the delivery, so EventBridge/Lambda redeliver it."""
-        self.store.release(claim.key, claim.holder)
-        self._count(c.METRIC_CLAIM_RELEASED)
-        self.log.warning("no time for an attempt; claim released for redelivery", extra={"job_id": claim.key.job_id})
-        raise ClaimReleased(
-            f"run {claim.key.scheduled_time} of job {claim.key.job_id!r} released untried: no time left"
-        )
-
-    def _commit(self, fire: FireInput, fin: Finish, deadline: float) -> Finish:
-        """Finish, adjusting to the job state the store reports until it commits."""
-        for _ in range(_MAX_FINISH_ROUNDS):
-            try:
-                state = self.store.finish(fin)
-            except ClaimConflict as exc:
-                self._count(c.METRIC_CLAIM_ERROR)
-                self.log.warning(
-                    "claim was taken over while running; outcome not recorded",
-                    extra={"job_id": fin.key.job_id, "holder": exc.holder},
-                )
-                return replace(fin, exhausted=None, promote=None)
-            if state is None:
-                return fin
-            fin = decide.adjust_finish(fire, fin, state, self.clock.now(), deadline, self.config.retention_days)
-        raise ClaimError(f"finish of job {fin.key.job_id!r} did not converge")
-
-    # --- effects -------------------------------------------------------------------------
-
-    def _stop(self, fire: FireInput, reason: str) -> None:
-        self._count(c.METRIC_EXHAUSTED)
-        self.log.info("job exhausted; stopping its schedules", extra={"job_id": fire.job_id, "reason": reason})
-        try:
-            self.schedules.stop(fire.job_id, fire.job.schedules or (fire.schedule,))
-        except CronAdapterError as exc:  # the marker is written; reconcile will not recreate the job
-            self.log.warning(
-                "could not stop the schedules of an exhausted job", extra={"job_id": fire.job_id, "error": str(exc)}
-            )
-
-    def _count_call(self, result: CallResult) -> None:
-        name = {
-            "succeeded": c.METRIC_TARGET_SUCCEEDED,
-            "accepted": c.METRIC_TARGET_ACCEPTED,
-            "gone": c.METRIC_GONE,
-        }.get(result.status, c.METRIC_TARGET_FAILED)
-        self._count(name)
-        self.metrics.add_metric(name=c.METRIC_TARGET_LATENCY, unit="Milliseconds", value=result.duration_ms)
-
-    def _count(self, name: str) -> None:
-        self.metrics.add_metric(name=name, unit="Count", value=1)
