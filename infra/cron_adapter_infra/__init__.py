@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from cron_adapter_infra.construct import DRIFT_REPAIR_INPUT, CronAdapter
+from cron_adapter_infra.construct import CronAdapter
 from cron_adapter_infra.functions import FunctionSpec
 from cron_adapter_infra.props import CronAdapterProps
 from cron_adapter_infra.stack import CronAdapterStack
+from cron_adapter_infra.triggers import DRIFT_REPAIR_INPUT
 
 __all__ = ["DRIFT_REPAIR_INPUT", "CronAdapter", "CronAdapterProps", "CronAdapterStack", "FunctionSpec"]

@@ -21,10 +21,16 @@ if TYPE_CHECKING:
 
 def make_dashboard(adapter: CronAdapter) -> cw.Dashboard:
     """Four graphs of the deployment's metrics; the alarm row is added at synth."""
-    m = adapter.metric
-    fire, reconcile, dlq = adapter.fire_function, adapter.reconcile_function, adapter.dlq
     dashboard = cw.Dashboard(adapter, "Dashboard", default_interval=Duration.days(1))
-    dashboard.add_widgets(
+    dashboard.add_widgets(*_fire_row(adapter))
+    dashboard.add_widgets(*_reconcile_row(adapter))
+    Aspects.of(dashboard).add(_AlarmRow(adapter, dashboard))
+    return dashboard
+
+
+def _fire_row(adapter: CronAdapter) -> tuple[cw.GraphWidget, cw.GraphWidget]:
+    m = adapter.metric
+    return (
         cw.GraphWidget(
             title="Fires",
             left=[m(c.METRIC_CLAIMED), m(c.METRIC_DUPLICATE), m(c.METRIC_CLAIM_ERROR)],
@@ -38,7 +44,12 @@ def make_dashboard(adapter: CronAdapter) -> cw.Dashboard:
             width=12,
         ),
     )
-    dashboard.add_widgets(
+
+
+def _reconcile_row(adapter: CronAdapter) -> tuple[cw.GraphWidget, cw.GraphWidget]:
+    m = adapter.metric
+    fire, reconcile, dlq = adapter.fire_function, adapter.reconcile_function, adapter.dlq
+    return (
         cw.GraphWidget(
             title="Reconcile actions",
             left=[
@@ -62,8 +73,6 @@ def make_dashboard(adapter: CronAdapter) -> cw.Dashboard:
             width=12,
         ),
     )
-    Aspects.of(dashboard).add(_AlarmRow(adapter, dashboard))
-    return dashboard
 
 
 @jsii.implements(IAspect)

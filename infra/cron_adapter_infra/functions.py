@@ -59,6 +59,24 @@ def make_function(
     base_environment: Mapping[str, str],
 ) -> lambda_.Function:
     """A Lambda on the shared asset with logs, dead letters, tracing and the base environment."""
+    function = lambda_.Function(
+        scope,
+        f"{spec.label}Function",
+        code=code,
+        handler=spec.handler,
+        environment={**base_environment, **spec.environment},
+        # Tracing is switched on below, not here: the L2 would add the X-Ray statement to
+        # the role's default policy, where no wildcard may live (see nag.py).
+        tracing=lambda_.Tracing.DISABLED,
+        **_settings(scope, spec, props, dlq),
+    )
+    if props.tracing:
+        _enable_tracing(scope, spec.label, function)
+    return function
+
+
+def _settings(scope: Construct, spec: FunctionSpec, props: CronAdapterProps, dlq: sqs.IQueue) -> dict[str, Any]:
+    """The function's settings a user may override (``lambda_function_props``)."""
     log_group = logs.LogGroup(
         scope, f"{spec.label}Logs", retention=props.log_retention, removal_policy=props.removal_policy
     )
@@ -78,20 +96,7 @@ def make_function(
     # The user's Lambda settings (VPC, memory, log format, ...) win over the defaults; the
     # wiring (code, handler, environment, tracing) is the construct's and props refuse it.
     settings.update(props.lambda_function_props)
-    function = lambda_.Function(
-        scope,
-        f"{spec.label}Function",
-        code=code,
-        handler=spec.handler,
-        environment={**base_environment, **spec.environment},
-        # Tracing is switched on below, not here: the L2 would add the X-Ray statement to
-        # the role's default policy, where no wildcard may live (see nag.py).
-        tracing=lambda_.Tracing.DISABLED,
-        **settings,
-    )
-    if props.tracing:
-        _enable_tracing(scope, spec.label, function)
-    return function
+    return settings
 
 
 def _enable_tracing(scope: Construct, label: str, function: lambda_.Function) -> None:
