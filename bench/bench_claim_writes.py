@@ -134,13 +134,18 @@ def bench_policy(client: Any, table: str, job: dict[str, Any], fires: int) -> tu
     raise AssertionError("unreachable")
 
 
+def fake_credentials() -> None:
+    """Credentials and a region for moto, unless the environment has its own."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fires", type=int, default=200)
     args = parser.parse_args()
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    fake_credentials()
     import boto3
     from moto import mock_aws
 

@@ -75,9 +75,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fires", type=int, default=100)
     args = parser.parse_args()
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from bench_claim_writes import fake_credentials
+
+    fake_credentials()
     from cron_adapter.simulate.pricing import LOG_EVENT_OVERHEAD, MILLION, PLATFORM_LOG_LINES, Lambda, Pricing
 
     units = write_units(args.fires)
