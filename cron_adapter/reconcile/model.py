@@ -31,26 +31,27 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
-class Create:
-    """Create a schedule (CreateSchedule)."""
+class _Write:
+    """What a create and an update carry: the full request, and why it is written."""
 
     job_id: str
     name: str
     spec_hash: str
     request: dict[str, Any]
     reason: str
+
+
+@dataclass(frozen=True)
+class Create(_Write):
+    """Create a schedule (CreateSchedule)."""
+
     action: str = "create"
 
 
 @dataclass(frozen=True)
-class Update:
+class Update(_Write):
     """Replace a schedule (UpdateSchedule takes the full request)."""
 
-    job_id: str
-    name: str
-    spec_hash: str
-    request: dict[str, Any]
-    reason: str
     action: str = "update"
 
 
