@@ -205,7 +205,7 @@ def _token(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _options(args: argparse.Namespace, path: Path) -> Any:
-    from cron_adapter.local.session import DevOptions
+    from cron_adapter.local.options import DevOptions
 
     secret, source = _secret(args)
     token = _token(args)

@@ -19,7 +19,8 @@ import pytest
 
 from cron_adapter.cli import main
 from cron_adapter.fire.jwt import Es256Signer
-from cron_adapter.local.session import DevOptions, DevSession
+from cron_adapter.local.options import DevOptions
+from cron_adapter.local.session import DevSession
 from tests.e2e.hermes_standin import HermesStandIn
 
 pytestmark = pytest.mark.e2e

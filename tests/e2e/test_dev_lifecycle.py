@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from cron_adapter.cli import main
-from cron_adapter.local.session import DevOptions, DevSession
+from cron_adapter.local.options import DevOptions
+from cron_adapter.local.session import DevSession
 
 pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]

@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 
 from cron_adapter.local.journal import DeliveryRecord, Note
-from cron_adapter.local.session import DevOptions, DevSession
+from cron_adapter.local.options import DevOptions
+from cron_adapter.local.session import DevSession
 from cron_adapter.local.target import TargetCall
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,8 @@ import pytest
 
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.hermes import install
-from cron_adapter.local.session import DevOptions, DevSession
+from cron_adapter.local.options import DevOptions
+from cron_adapter.local.session import DevSession
 from tests.hermes.conftest import HOME, hermes_web_server
 
 AUDIENCE, ISSUER = "agent:dev-e2e", ""  # no iss: hermes skips the check for portal_url ""
