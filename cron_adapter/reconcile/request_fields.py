@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
@@ -26,6 +25,7 @@ if TYPE_CHECKING:  # translate imports this module; the template needs only the 
 DELIVERY_MAX_EVENT_AGE_SECONDS = 3600
 DELIVERY_MAX_RETRY_ATTEMPTS = 20
 HASH_CHARS = 16
+MAX_TEMPLATES = 4096  # distinct shapes kept per wiring (a long dev session reuses one)
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,18 @@ class Template:
     digest: Any  # a hashlib object holding the shared fields; copied per schedule
 
 
-@lru_cache(maxsize=4096)
 def template(wiring: Wiring, expression: str, timezone: str, enabled: bool, jitter: int, one_shot: bool) -> Template:
-    """The request fields many schedules share, with their JSON hashed once."""
+    """The request fields many schedules share, with their JSON hashed once (cached on the wiring)."""
+    shape = (expression, timezone, enabled, jitter, one_shot)
+    found = wiring.templates.get(shape)
+    if found is None:
+        if len(wiring.templates) >= MAX_TEMPLATES:
+            wiring.templates.clear()
+        found = wiring.templates[shape] = _template(wiring, *shape)
+    return found
+
+
+def _template(wiring: Wiring, expression: str, timezone: str, enabled: bool, jitter: int, one_shot: bool) -> Template:
     target: dict[str, Any] = {
         "Arn": wiring.fire_arn,
         "RoleArn": wiring.role_arn,

@@ -8,6 +8,7 @@ the request. The reconcile ledger stores the hash, so an unchanged job costs no 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -38,6 +39,11 @@ class Wiring:
     role_arn: str
     dlq_arn: str | None = None
     key: InputKey | None = field(default=None, repr=False)  # None: unsigned (offline plan, validate)
+
+    @cached_property
+    def templates(self) -> dict[tuple[Any, ...], Any]:
+        """This wiring's request templates by shape (``request_fields.template`` fills it)."""
+        return {}
 
     @classmethod
     def offline(cls, group: str = "cron-adapter", region: str = "us-east-1") -> Wiring:
