@@ -31,6 +31,7 @@ factory = FireFactory()  # builds nothing until the first invocation
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate the input and check its signature (a bad event fails here, before any call), then fire."""
     logger.clear_state()
+    logger.remove_keys(["location"])  # another handler's Logger in this process (dev, tests) may have added it
     logger.append_keys(request_id=context.aws_request_id)
     scope_metrics(metrics)  # the deployment's dimension, even if imported before the env was set
     body, sig = unseal(event)
