@@ -54,7 +54,7 @@ def test_the_secret_is_in_no_log_result_error_or_record(
     try:
         with TargetServer(*replies * 3) as target:
             for minute, _ in enumerate(replies * 3):
-                event = fire_event(target.url, f"sec-{minute % 4}", fire_event_time(minute))
+                event = fire_event(target.url, dev_input_key(), f"sec-{minute % 4}", fire_event_time(minute))
                 event["job"]["retry"] = {"attempts": 1, "backoff": 0, "max_backoff": 0}
                 event = signed(event, dev_input_key())
                 try:
