@@ -149,9 +149,10 @@ def bench_overhead(fire_handler: Any, n: int, tokens: int) -> None:
 def bench_race(trials: int, threads: int = 64) -> None:
     import jwt
 
-    from cron_adapter.fire.jwt import Es256Signer, TokenDefaults
+    from cron_adapter.fire.jwt import Es256Signer
     from cron_adapter.fire.ports import TargetResponse
     from cron_adapter.fire.service import FireConfig
+    from cron_adapter.fire.tokens import TokenDefaults
 
     public = Es256Signer.from_secret(base.SECRET).public_pem()
 

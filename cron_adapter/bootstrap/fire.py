@@ -19,9 +19,9 @@ from cron_adapter.adapters.secrets import SecretsManagerSource
 from cron_adapter.adapters.target import HttpTargetCaller, Transport
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.fire.inputsig import InputKey, InputVerifier
-from cron_adapter.fire.jwt import TokenDefaults
 from cron_adapter.fire.ports import Clock, MetricSink
 from cron_adapter.fire.service import FireConfig, FireService
+from cron_adapter.fire.tokens import TokenDefaults
 from cron_adapter.settings import FireSettings
 
 

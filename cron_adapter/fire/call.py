@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from cron_adapter.errors import TargetError, TargetHTTPError, TargetRefused
 from cron_adapter.fire.input import FireInput
-from cron_adapter.fire.jwt import TokenDefaults, fire_token
 from cron_adapter.fire.policy import (
     DEADLINE_SAFETY_SECONDS,
     MIN_ATTEMPT_SECONDS,
@@ -30,6 +29,7 @@ from cron_adapter.fire.policy import (
     target_timeout,
 )
 from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller, TargetResponse
+from cron_adapter.fire.tokens import TokenDefaults
 
 
 @dataclass(frozen=True)
@@ -80,11 +80,17 @@ class _Attempts:
         fire = self.fire
         try:
             # a jwt target gets a fresh token per attempt (its exp is short)
-            token = fire_token(fire, self.clock.now(), self.tokens) if fire.job.target.auth == "jwt" else None
+            token = _token(fire, self.clock.now(), self.tokens) if fire.job.target.auth == "jwt" else None
             request = build_request(fire, self.secret, attempt, self.body, self.clock.now(), self.hmac_on, token)
             return self.caller.call(request, timeout)
         except TargetError as exc:
             return _classify(exc, fire.job.delivery == "at-most-once", self.redact)
+
+
+def _token(fire: FireInput, now: float, tokens: TokenDefaults | None) -> str:
+    from cron_adapter.fire.jwt import fire_token  # only jwt targets pay for the signer's import
+
+    return fire_token(fire, now, tokens)
 
 
 _NOT_CALLED = _Failure("not called: no time left before the Lambda deadline", None, None, True)

@@ -22,12 +22,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cron_adapter.errors import TargetRefused
+from cron_adapter.fire.tokens import TokenDefaults
 
 if TYPE_CHECKING:
     from cron_adapter.fire.input import FireInput
@@ -136,20 +135,6 @@ def fire_claims(
     if issuer:
         claims["iss"] = issuer
     return claims
-
-
-@dataclass(frozen=True)
-class TokenDefaults:
-    """The fire-token key and the stack's aud/iss for jwt targets that set none.
-
-    ``key`` returns the key secret's value (its own Secrets Manager secret,
-    ``CRON_ADAPTER_JWT_SECRET_ID``, cached like the shared secret). It is never the shared
-    secret: every secret-auth receiver knows that one, and could then mint fire tokens.
-    """
-
-    key: Callable[[], str] | None = field(default=None, repr=False)
-    audience: str | None = None
-    issuer: str | None = None
 
 
 @lru_cache(maxsize=4)

@@ -6,8 +6,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from cron_adapter import constants as c
-from cron_adapter.fire.jwt import TokenDefaults
 from cron_adapter.fire.ports import RunKey
+from cron_adapter.fire.tokens import TokenDefaults
 
 
 @dataclass(frozen=True)

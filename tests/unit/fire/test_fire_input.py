@@ -110,7 +110,14 @@ def test_input_dict_round_trips_and_replace_input_changes_only_what_it_names() -
 
 
 def test_importing_the_fire_handler_imports_no_pydantic_nor_powertools_parameters() -> None:
-    heavy = ("pydantic", "pydantic_core", "aws_xray_sdk", "aws_lambda_powertools.utilities.parameters")
+    # The jwt signer too: only a fire of an auth: jwt target imports it.
+    heavy = (
+        "pydantic",
+        "pydantic_core",
+        "aws_xray_sdk",
+        "aws_lambda_powertools.utilities.parameters",
+        "cron_adapter.fire.jwt",
+    )
     code = f"import sys, handlers.fire; print(sorted(m for m in sys.modules if m.startswith({heavy!r})))"
     env = {"PATH": "", "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)

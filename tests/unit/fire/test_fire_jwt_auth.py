@@ -7,9 +7,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from cron_adapter.errors import TargetHTTPError
-from cron_adapter.fire.jwt import Es256Signer, TokenDefaults
+from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.fire.service import FireConfig, FireService
+from cron_adapter.fire.tokens import TokenDefaults
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import SECRET, FakeCaller
 
