@@ -69,11 +69,15 @@ class Problem:
 class InvalidJobsFile(CronAdapterError):
     """A jobs file failed validation; nothing in it may be applied."""
 
+    LISTED = 50  # the message lists this many; ``problems`` holds them all
+
     def __init__(self, problems: list[Problem], source: str = "jobs file") -> None:
         self.problems = list(problems)
         self.source = source
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{source} is invalid ({len(self.problems)} problem(s)):\n{lines}")
+        lines = [f"  - {p}" for p in self.problems[: self.LISTED]]
+        if len(self.problems) > self.LISTED:
+            lines.append(f"  ... and {len(self.problems) - self.LISTED} more")
+        super().__init__(f"{source} is invalid ({len(self.problems)} problem(s)):\n" + "\n".join(lines))
 
 
 class ScheduleError(CronAdapterError):

@@ -53,12 +53,14 @@ def problems_json(exc: InvalidJobsFile) -> list[dict[str, Any]]:
 def report_invalid(exc: InvalidJobsFile, output: str) -> int:
     """Print an invalid file's problems and return exit code 2.
 
-    Text: every problem on stderr. JSON: the problems as a document on stdout (where a
-    script reads), and one summary line on stderr.
+    Text: the first problems on stderr (``--output json`` lists every one). JSON: the
+    problems as a document on stdout (where a script reads), and one summary line on stderr.
     """
     if output == "json":
         print(json.dumps({"valid": False, "source": exc.source, "problems": problems_json(exc)}, indent=2))
         print(f"error: {exc.source} is invalid ({len(exc.problems)} problem(s))", file=sys.stderr)
     else:
         print(f"error: {exc}", file=sys.stderr)
+        if len(exc.problems) > exc.LISTED:
+            print("(--output json lists every problem)", file=sys.stderr)
     return 2

@@ -37,6 +37,18 @@ def test_validate_invalid_file_exits_2_with_problems_as_json_on_stdout(tmp_path,
     assert err["problems"][0]["job_id"] == "x" and err["problems"][0]["field"] == "schedule"
 
 
+def test_thousands_of_problems_list_the_first_fifty_and_json_lists_them_all(tmp_path, capsys):
+    jobs = [{"id": f"j{i}", "schedule": "every 0m", "target": {"url": "https://a.example"}} for i in range(3000)]
+    bad = tmp_path / "jobs.json"
+    bad.write_text(json.dumps({"version": 1, "jobs": jobs}))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "(3000 problem(s))" in err and "'j49'" in err and "'j50'" not in err
+    assert "... and 2950 more" in err and "--output json" in err and err.count("\n") < 60
+    assert main(["validate", str(bad), "--output", "json"]) == 2
+    assert len(json.loads(capsys.readouterr().out)["problems"]) == 3000
+
+
 def test_validate_missing_file_is_a_clear_error(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nope.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
