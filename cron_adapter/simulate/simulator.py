@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from array import array
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -148,8 +148,3 @@ def parse_when(text: str) -> datetime:
     """
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def days_between(start: datetime, end: datetime) -> float:
-    """Length of a window in days."""
-    return (end - start) / timedelta(days=1)
