@@ -218,7 +218,7 @@ def test_a_removed_job_is_gone_and_a_wrong_key_is_refused(hermes: Any, web: str,
     wrong = fire_service(aws, other)
     refused = wrong.fire(fire_input(other_job["id"], web), holder="req-4", deadline=time.time() + 60)
     assert refused.status == "failed" and refused.http_status == 401
-    assert c.METRIC_TARGET_FAILED in wrong.metrics.names  # the TargetFailed alarm's metric
+    assert c.METRIC_TARGET_FAILED in wrong.effects.metrics.names  # the TargetFailed alarm's metric
 
 
 def test_a_repeat_job_runs_exactly_times_across_pushes(hermes: Any, web: str, aws: Any):
