@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +111,7 @@ class SchedulerAdapter:
         found = self.get_schedule(name)
         return iso(found.get("LastModificationDate")) if found else None
 
-    def create(self, request: dict[str, Any]) -> None:
+    def create(self, request: Mapping[str, Any]) -> None:
         """Create the schedule; if it already exists, replace it (idempotent)."""
         try:
             self._call("create_schedule", **request)
@@ -119,7 +120,7 @@ class SchedulerAdapter:
                 raise
             self._call("update_schedule", **request)
 
-    def update(self, request: dict[str, Any]) -> None:
+    def update(self, request: Mapping[str, Any]) -> None:
         """Replace the schedule (every field); if it is missing, create it (idempotent)."""
         try:
             self._call("update_schedule", **request)

@@ -41,7 +41,7 @@ def _utc(value: Any) -> datetime | None:
     return datetime.fromisoformat(str(value)) if value else None
 
 
-def dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[dict[str, Any] | None, str | None]:
+def dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[Mapping[str, Any] | None, str | None]:
     """The request as it can be sent ``now``, or None (with a warning) when it never fires again.
 
     EventBridge refuses a StartDate earlier than five minutes ago, so a start that has

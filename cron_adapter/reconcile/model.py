@@ -6,6 +6,7 @@ the apply shell, the renderer and the adapters speak in these values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,7 @@ class _Write:
     job_id: str
     name: str
     spec_hash: str
-    request: dict[str, Any]
+    request: Mapping[str, Any]
     reason: str
 
 
@@ -61,7 +62,7 @@ class Delete:
 
     job_id: str | None
     name: str
-    request: dict[str, Any]
+    request: Mapping[str, Any]
     reason: str
     action: str = "delete"
 

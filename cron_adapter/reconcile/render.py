@@ -37,7 +37,7 @@ def action_dict(action: Action) -> dict[str, Any]:
         "job_id": action.job_id,
         "name": action.name,
         "reason": action.reason,
-        "request": action.request,
+        "request": dict(action.request),
     }
 
 

@@ -8,6 +8,7 @@ each schedule adds only its own name, description and dates, and its input.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,6 +98,41 @@ def spec_hash(shared: Template, own: dict[str, Any], input_parts: tuple[str, ...
     return digest.hexdigest()[:HASH_CHARS]
 
 
-def request(name: str, shared: Template, own: dict[str, Any], fire_input: str) -> dict[str, Any]:
-    """The ``CreateSchedule`` keyword arguments (nested shared dicts are shared: read-only)."""
-    return {"Name": name, **shared.fields, **own, "Target": {**shared.fields["Target"], "Input": fire_input}}
+class Request(Mapping[str, Any]):
+    """The ``CreateSchedule`` keyword arguments of one schedule, read-only.
+
+    Translation makes one per schedule (100,000 for a large store), and most are only
+    compared by spec hash, never sent. So it keeps its parts (the shared fields, its own
+    fields, its input) instead of copying them into two new dicts: a field is read from its
+    part, and ``Target`` (the shared target plus this input) is built when first read. It
+    iterates in the order the request is written: ``Name``, the shared fields, the rest of
+    its own. ``dict(request)`` is a plain dict; botocore takes it as ``**request``.
+    """
+
+    __slots__ = ("_input", "_own", "_shared", "_target")
+
+    def __init__(self, shared: Template, own: dict[str, Any], fire_input: str) -> None:
+        self._shared, self._own, self._input = shared.fields, own, fire_input
+        self._target: dict[str, Any] | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "Target":
+            if self._target is None:
+                self._target = {**self._shared["Target"], "Input": self._input}
+            return self._target
+        own = self._own.get(key, _ABSENT)
+        return self._shared[key] if own is _ABSENT else own
+
+    def __iter__(self) -> Iterator[str]:
+        yield "Name"
+        yield from self._shared
+        yield from (key for key in self._own if key != "Name")
+
+    def __len__(self) -> int:
+        return len(self._shared) + len(self._own)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+_ABSENT = object()

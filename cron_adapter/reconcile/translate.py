@@ -7,6 +7,7 @@ the request. The reconcile ledger stores the hash, so an unchanged job costs no 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -22,7 +23,7 @@ from cron_adapter.fire.inputsig import InputKey
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.reconcile.fire_json import fire_input, fire_job_json, signed_input
 from cron_adapter.reconcile.planner import KEY_SEPARATOR
-from cron_adapter.reconcile.request_fields import own_fields, request, spec_hash, template
+from cron_adapter.reconcile.request_fields import Request, own_fields, spec_hash, template
 from cron_adapter.schedule.grammar import parse_schedule
 from cron_adapter.schedule.names import schedule_name
 from cron_adapter.schedule.phase import rate_grid
@@ -61,13 +62,13 @@ class ScheduleRequest(NamedTuple):
     """One desired schedule: its name, owning job, spec hash and CreateSchedule kwargs.
 
     Immutable (a NamedTuple: 100k of them build several times faster than frozen
-    dataclasses). ``request`` is read-only: schedules of one shape share its nested dicts.
+    dataclasses). ``request`` is a read-only :class:`Request`, built from shared parts.
     """
 
     job_id: str
     name: str
     spec_hash: str
-    request: dict[str, Any]
+    request: Mapping[str, Any]
     late_ok: bool = False  # a one-shot whose time passed unfired still fires (hermes semantics)
     period: int = 0  # rate schedules: seconds between fires
     phase: int | None = None  # rate schedules: offset on the epoch grid (None: count from creation)
@@ -117,7 +118,7 @@ def translate(job: Job, wiring: Wiring) -> tuple[ScheduleRequest, ...]:
                 fix="shorten target.body or target.headers",
                 field="target.body",
             )
-        kwargs = request(name, shared, own, text)
+        kwargs = Request(shared, own, text)
         out.append(ScheduleRequest(job.id, name, digest, kwargs, late, period, offset, job.fire_on_create, kid))
     return tuple(out)
 

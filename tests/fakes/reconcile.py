@@ -10,7 +10,7 @@ import itertools
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,14 +38,14 @@ class FakeScheduler:
         self.calls["get"] += 1
         return self.items[name][1] if name in self.items else None
 
-    def _put(self, request: dict[str, Any]) -> None:
+    def _put(self, request: Mapping[str, Any]) -> None:
         self.items[request["Name"]] = (request, f"t{next(self._stamp):09d}")
 
-    def create(self, request: dict[str, Any]) -> None:
+    def create(self, request: Mapping[str, Any]) -> None:
         self.calls["create"] += 1
         self._put(request)  # an existing schedule is replaced, as the adapter does
 
-    def update(self, request: dict[str, Any]) -> None:
+    def update(self, request: Mapping[str, Any]) -> None:
         self.calls["update"] += 1
         self._put(request)  # a missing schedule is created, as the adapter does
 
@@ -100,12 +100,12 @@ class QuotaScheduler(FakeScheduler):
         self._wait("get")
         return super().last_modified(name)
 
-    def create(self, request: dict[str, Any]) -> None:
+    def create(self, request: Mapping[str, Any]) -> None:
         self._wait("create")
         with self.clock.lock:
             super().create(request)
 
-    def update(self, request: dict[str, Any]) -> None:
+    def update(self, request: Mapping[str, Any]) -> None:
         self._wait("update")
         with self.clock.lock:
             super().update(request)

@@ -79,7 +79,7 @@ def fire_event_time(minute: int) -> Any:
 def test_schedule_requests_carry_no_secret() -> None:
     doc = json.loads((ROOT / "examples" / "jobs.json").read_text())
     requests = translate_all(load_bytes(json.dumps(doc).encode()), Wiring.offline())
-    texts = [json.dumps(r.request) for r in requests]
+    texts = [json.dumps(dict(r.request)) for r in requests]
     assert texts and all("Authorization" not in t for t in texts)
     scan(texts, "Bearer ")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -36,6 +37,20 @@ def test_request_carries_every_field():
     assert r["Target"]["Arn"] == WIRING.fire_arn and r["Target"]["RoleArn"] == WIRING.role_arn
     assert r["Target"]["DeadLetterConfig"] == {"Arn": WIRING.dlq_arn}
     assert r["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"] == 3600
+
+
+def test_a_request_reads_like_the_dict_it_stands_for_and_shares_its_template():
+    start = datetime(2027, 1, 1, 9, 0)
+    first, second = (translate(job(id=i, start_at=start, description="d"), WIRING)[0].request for i in ("a", "b"))
+    written = dict(first)
+    assert list(first) == list(written) and len(first) == len(written) == 10
+    assert list(written)[:2] == ["Name", "GroupName"] and list(written)[-2:] == ["Description", "StartDate"]
+    assert first == written and written == first and first != dict(second)
+    assert first.get("EndDate") is None and "StartDate" in first and "Missing" not in first
+    assert first["Target"] is first["Target"]  # built once, then kept
+    assert first["Target"]["Input"] != second["Target"]["Input"]
+    assert first["Target"]["RetryPolicy"] is second["Target"]["RetryPolicy"]  # one template for one shape
+    assert json.loads(json.dumps(written))["Name"] == "a" and repr(first) == repr(written)
 
 
 def test_input_carries_the_scheduled_time_placeholder_and_parses_as_fire_input():
