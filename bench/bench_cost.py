@@ -22,6 +22,7 @@ import argparse
 import io
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,35 +79,48 @@ def main() -> None:
     from bench_claim_writes import fake_credentials
 
     fake_credentials()
-    from cron_adapter.simulate.pricing import LOG_EVENT_OVERHEAD, MILLION, PLATFORM_LOG_LINES, Lambda, Pricing
+    from cron_adapter.simulate.pricing import (
+        LOG_EVENT_OVERHEAD,
+        MILLION,
+        PLATFORM_LOG_LINES,
+        Lambda,
+        Pricing,
+        fire_log_bytes,
+        monthly_cost,
+    )
 
     units = write_units(args.fires)
     app_bytes, app_events, sample = log_bytes(args.fires)
-    platform = sum(len(line) for line in PLATFORM_LOG_LINES)
-    per_fire = app_bytes + platform + LOG_EVENT_OVERHEAD * (app_events + len(PLATFORM_LOG_LINES))
-    p, fn = Pricing(), Lambda()
-    logs = per_fire * MILLION / 1e9 * (p.logs_per_gb_ingested + p.logs_per_gb_month_stored)
-    fixed = {
-        "EventBridge Scheduler (beyond 14M/month free)": p.scheduler_per_million,
-        "Lambda requests": p.lambda_per_million_requests,
-        "Lambda compute (256 MB arm64, 200 ms)": MILLION * fn.memory_mb / 1024 * fn.duration_ms / 1000
-        * p.gb_second(fn.arch),
-        f"CloudWatch Logs ({per_fire:.0f} B/fire)": logs,
-    }  # fmt: skip
-    print(f"cost benchmark: {args.fires} warm fires per figure; prices as of {p.checked}")
-    print(f"  log bytes per warm fire: {per_fire:.0f} (the cost model assumes {p.log_bytes_per_fire}): handler")
-    print(f"  {app_bytes:.0f} B in {app_events:.0f} events, Lambda platform")
-    print(f"  lines {platform} B, metering {LOG_EVENT_OVERHEAD} B x {app_events + len(PLATFORM_LOG_LINES):.0f} events")
+    per_fire = fire_log_bytes(app_bytes, app_events)
+    model, fn = Pricing(), Lambda()
+    measured = replace(model, log_bytes_per_fire=round(per_fire))
+    print(f"cost benchmark: {args.fires} warm fires per figure; prices as of {model.checked}")
+    print(f"  log bytes per warm fire: {per_fire:.0f} (the cost model assumes {model.log_bytes_per_fire}): handler")
+    print(f"  {app_bytes:.0f} B in {app_events:.0f} events, Lambda platform lines")
+    events = app_events + len(PLATFORM_LOG_LINES)
+    print(f"  {sum(map(len, PLATFORM_LOG_LINES))} B, metering {LOG_EVENT_OVERHEAD} B x {events:.0f} events")
     print("  one warm fire's handler output:")
     print("".join(f"    {line}" for line in sample.splitlines(keepends=True)), end="")
-    for item, dollars in fixed.items():
+    # A million warm fires past the free tier, each billed the model's Lambda time.
+    costs = {
+        label: monthly_cost(MILLION, MILLION * fn.duration_ms / 1000, fn, measured, write_units=wru * MILLION,
+                            scheduler_billable=MILLION)
+        for label, wru in units.items()
+    }  # fmt: skip
+    first = next(iter(costs.values()))  # the lines every policy shares
+    for item, dollars in (
+        ("EventBridge Scheduler (beyond 14M/month free)", first.scheduler),
+        ("Lambda requests", first.lambda_requests),
+        (f"Lambda compute ({fn.memory_mb} MB {fn.arch}, {fn.duration_ms:g} ms)", first.lambda_compute),
+        (f"CloudWatch Logs ({per_fire:.0f} B/fire)", first.logs),
+    ):
         print(f"  {item:<46} ${dollars:5.2f} per million fires")
-    for label, wru in units.items():
-        dynamodb = wru * p.dynamodb_per_million_writes
-        total = sum(fixed.values()) + dynamodb
-        default = "default" in label
-        verdict = (f"goal <= ${GOAL:.2f}: " + ("MET" if total <= GOAL else "MISSED")) if default else "no goal"
-        print(f"  {label:<42} DynamoDB {wru:4.2f} WRU ${dynamodb:4.2f}; total ${total:5.2f} per million ({verdict})")
+    for label, cost in costs.items():
+        verdict = (f"goal <= ${GOAL:.2f}: " + ("MET" if cost.total <= GOAL else "MISSED")) if "default" in label else ""
+        print(
+            f"  {label:<42} DynamoDB {units[label]:4.2f} WRU ${cost.dynamodb:4.2f}; "
+            f"total ${cost.total:5.2f} per million ({verdict or 'no goal'})"
+        )
 
 
 if __name__ == "__main__":

@@ -110,6 +110,15 @@ class MonthlyCost:
         return data
 
 
+def fire_log_bytes(handler_bytes: float, handler_events: float) -> float:
+    """Bytes CloudWatch Logs meters for one warm fire that printed ``handler_bytes`` in ``handler_events`` lines.
+
+    Lambda adds its own START, END and REPORT lines, and every event is metered 26 bytes more.
+    """
+    platform = sum(len(line) for line in PLATFORM_LOG_LINES)
+    return handler_bytes + platform + LOG_EVENT_OVERHEAD * (handler_events + len(PLATFORM_LOG_LINES))
+
+
 def per_month(count: float, window_hours: float) -> float:
     """Scale a count observed over ``window_hours`` to a 730-hour month."""
     return count * HOURS_PER_MONTH / window_hours if window_hours > 0 else 0.0

@@ -17,7 +17,7 @@ import handlers.fire as fire_handler
 from cron_adapter import constants as c
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import FireInputRefused
-from cron_adapter.simulate.pricing import LOG_EVENT_OVERHEAD, PLATFORM_LOG_LINES, Pricing
+from cron_adapter.simulate.pricing import Pricing, fire_log_bytes
 from cron_adapter.tablekeys import job_pk, run_sk
 from tests.adapters.fire_support import (
     INPUT_KEY_NAME,
@@ -124,8 +124,7 @@ def test_a_warm_fire_logs_one_lean_line_and_one_metrics_record(lam, capsys, monk
     printed = capsys.readouterr().out
     assert printed.count('"_aws"') == 1
     # The cost model's bytes per fire stay within 15% of what a fire really logs.
-    platform = sum(len(text) for text in PLATFORM_LOG_LINES)
-    logged = len(line) + 1 + len(printed) + platform + LOG_EVENT_OVERHEAD * (2 + len(PLATFORM_LOG_LINES))
+    logged = fire_log_bytes(len(line) + 1 + len(printed), 2)
     assert abs(logged - Pricing().log_bytes_per_fire) <= 0.15 * logged, logged
 
 
