@@ -22,7 +22,7 @@ from cron_adapter.fire.inputsig import unseal
 # Lean lines: every fire logs one, so its bytes are a line of the cost per fire. The log
 # group already names the function, so the fire keeps only the request id, not Powertools'
 # Lambda context (name, ARN, memory, cold start) or the code location (docs/cost.md).
-logger = Logger(service=SERVICE_NAME, location=None)
+logger = Logger(service=SERVICE_NAME)
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 factory = FireFactory()  # builds nothing until the first invocation
 
@@ -31,7 +31,7 @@ factory = FireFactory()  # builds nothing until the first invocation
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Validate the input and check its signature (a bad event fails here, before any call), then fire."""
     logger.clear_state()
-    logger.remove_keys(["location"])  # another handler's Logger in this process (dev, tests) may have added it
+    logger.remove_keys(["location"])  # after clear_state: the formatter (shared in dev and tests) restores it
     logger.append_keys(request_id=context.aws_request_id)
     scope_metrics(metrics)  # the deployment's dimension, even if imported before the env was set
     body, sig = unseal(event)
