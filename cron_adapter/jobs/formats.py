@@ -38,6 +38,17 @@ def detect(raw: Any) -> str | None:
     return None
 
 
+def base_root(base_url: str | None, needed_for: str, example: str, problems: list[Problem]) -> str:
+    """``base_url`` without its trailing slash; without one, a problem and a placeholder root.
+
+    A foreign format's jobs hold only paths, so the file is refused without a base URL; the
+    placeholder lets every job still be read, so one run reports all of the file's problems.
+    """
+    if not base_url:
+        problems.append(Problem(None, "base_url", needed_for, f"pass --base-url {example} or set API_URL"))
+    return (base_url or "https://invalid.example").rstrip("/")
+
+
 def job_in(job_id: str, fields: dict[str, Any], names: dict[str, str]) -> tuple[JobIn | None, Problem | None]:
     """Build one JobIn; a refusal names the field as the source file spells it (``names``)."""
     try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from cron_adapter.constants import HERMES_FIRE_PATH
 from cron_adapter.errors import Problem
-from cron_adapter.jobs.formats import Read, job_in
+from cron_adapter.jobs.formats import Read, base_root, job_in
 from cron_adapter.jobs.hermes import hermes_cron, interval_start, repeat_of
 from cron_adapter.jobs.model import JobIn
 
@@ -27,16 +27,8 @@ def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
     jobs: list[tuple[JobIn, bool]] = []
     problems: list[Problem] = []
     unscheduled: list[Problem] = []
-    if not base_url:
-        problems.append(
-            Problem(
-                None,
-                "base_url",
-                "a hermes store needs the agent's base URL for its fire webhook",
-                "pass --base-url https://agent.example.com or set API_URL",
-            )
-        )
-    url = (base_url or "https://invalid.example").rstrip("/") + HERMES_FIRE_PATH
+    needs = "a hermes store needs the agent's base URL for its fire webhook"
+    url = base_root(base_url, needs, "https://agent.example.com", problems) + HERMES_FIRE_PATH
     for index, item in enumerate(raw["jobs"]):
         job_id = item.get("id") if isinstance(item, dict) else None
         if not isinstance(job_id, str) or not job_id:

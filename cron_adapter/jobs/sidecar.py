@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cron_adapter.errors import Problem
-from cron_adapter.jobs.formats import Read, job_in
+from cron_adapter.jobs.formats import Read, base_root, job_in
 from cron_adapter.jobs.model import JobIn
 
 SIDECAR_KEYS = {"name", "schedule", "endpoint", "method", "timeout"}
@@ -21,16 +21,7 @@ def read_sidecar(raw: list[Any], base_url: str | None) -> Read:
     jobs: list[tuple[JobIn, bool]] = []
     problems: list[Problem] = []
     warnings: list[tuple[str | None, str]] = []
-    if not base_url:
-        problems.append(
-            Problem(
-                None,
-                "base_url",
-                "a sidecar job list needs the app's base URL",
-                "pass --base-url https://app.example.com or set API_URL",
-            )
-        )
-    root = (base_url or "https://invalid.example").rstrip("/")
+    root = base_root(base_url, "a sidecar job list needs the app's base URL", "https://app.example.com", problems)
     for index, item in enumerate(raw):
         name = item.get("name") if isinstance(item, dict) else None
         if not isinstance(name, str) or not name:
