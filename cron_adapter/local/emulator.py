@@ -55,6 +55,18 @@ def _locked(method: Any) -> Any:
     return locked
 
 
+def aws_env(endpoint: str, region: str = REGION) -> dict[str, str]:
+    """The standard AWS environment that points boto3 at the emulator at ``endpoint``, and nowhere else."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
 def dev_input_key() -> str:
     """This process's dev input-signing key (a warm fire handler caches it, like the secret)."""
     return str(_PROCESS.setdefault("input_key", new_secret()))
@@ -83,16 +95,7 @@ class Emulator:
         endpoint = f"http://{host}:{port}"
         _PROCESS["port"] = port
         _reset(endpoint)  # moto's backends are process-global: start from a clean state
-        self._set_env(
-            {
-                "AWS_ENDPOINT_URL": endpoint,
-                "AWS_ACCESS_KEY_ID": "testing",
-                "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_DEFAULT_REGION": self.region,
-                "AWS_REGION": self.region,
-                "AWS_EC2_METADATA_DISABLED": "true",
-            }
-        )
+        self._set_env(aws_env(endpoint, self.region))
         if self._secret:
             _PROCESS["secret"] = self._secret
         self.resources = provision(

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from cron_adapter.local.provision import REGION
+from cron_adapter.local.emulator import aws_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = """
@@ -46,9 +46,7 @@ def emulator_process(monkeypatch: pytest.MonkeyPatch, start_timeout: float = 60)
         if not line:
             raise RuntimeError(f"the emulator child exited ({child.wait(start_timeout)}) before it was ready")
         ready = json.loads(line)
-        aws = {"AWS_ENDPOINT_URL": ready["endpoint"], "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
-        aws |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_EC2_METADATA_DISABLED": "true"}
-        for name, value in {**aws, **ready["env"]}.items():
+        for name, value in {**aws_env(ready["endpoint"]), **ready["env"]}.items():
             monkeypatch.setenv(name, value)
         yield ready
     finally:
