@@ -120,14 +120,35 @@ def test_an_invalid_edit_changes_nothing(world: World, s3: Any):
     assert body(s3) == STORE and versions(s3) == count and world.listed() == listed
 
 
+class ReadTogether:
+    """One editor's S3 client whose first read waits until every editor has read the store.
+
+    All of them then edit the same version, so all but one lose their first conditional
+    write: the race the test is about happens every time, not only when the threads overlap.
+    """
+
+    def __init__(self, client: Any, everyone: threading.Barrier) -> None:
+        self._client, self._everyone, self._first = client, everyone, True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_object(self, **kwargs: Any) -> Any:
+        got = self._client.get_object(**kwargs)
+        if self._first:
+            self._first = False
+            self._everyone.wait()
+        return got
+
+
 def test_many_parallel_editors_on_s3_lose_no_change(world: World, s3: Any):
     outcomes: dict[str, str] = {}
     attempts: list[int] = []
     lock = threading.Lock()
-    start = threading.Barrier(12, timeout=30)
+    start, read = threading.Barrier(12, timeout=30), threading.Barrier(12, timeout=30)
 
     def editor(i: int) -> None:
-        jobs = jobs_client(world, s3, attempts=10)
+        jobs = jobs_client(world, ReadTogether(s3, read), attempts=10)
         start.wait()
         try:
             if i < 3:
