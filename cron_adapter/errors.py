@@ -41,15 +41,14 @@ at the edge::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 
 class CronAdapterError(Exception):
     """Base of every cron-adapter error."""
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """One thing wrong in a jobs file: which job, which field, what, and the fix."""
 
     job_id: str | None

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+import msgspec
 
 from cron_adapter import constants as c
 from cron_adapter.errors import SettingsError
@@ -86,8 +87,7 @@ def choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, 
     return value
 
 
-@dataclass(frozen=True)
-class FireSettings:
+class FireSettings(msgspec.Struct, frozen=True):
     """What the fire Lambda needs."""
 
     table: str

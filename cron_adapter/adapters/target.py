@@ -23,18 +23,19 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+import msgspec
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
 
 from cron_adapter.errors import TargetConnectFailed, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
 from cron_adapter.fire.ports import TargetRequest, TargetResponse
 from cron_adapter.jobs.urls import AddressPolicy, Network, ascii_url, normalise, refused_reason
+from cron_adapter.redacted import Redacted
 
 MAX_BODY_BYTES = 1 << 20
 CONNECT_TIMEOUT_SECONDS = 5.0  # per address, so a silent address leaves time for the next one
@@ -42,19 +43,18 @@ AddressOrder = Literal["ipv4-first", "ipv6-first"]
 ADDRESS_ORDERS: tuple[AddressOrder, ...] = ("ipv4-first", "ipv6-first")
 
 
-@dataclass(frozen=True)
-class TransportRequest:
-    """One request on the wire: ``address`` is the vetted IP to connect to."""
+class TransportRequest(Redacted, frozen=True):
+    """One request on the wire: ``address`` is the vetted IP to connect to (headers and body not in ``repr``)."""
 
+    HIDDEN = frozenset({"headers", "body"})
     method: str
     url: str
-    headers: dict[str, str] = field(repr=False)
-    body: bytes = field(repr=False)
+    headers: dict[str, str]
+    body: bytes
     address: str
 
 
-@dataclass(frozen=True)
-class TransportResponse:
+class TransportResponse(msgspec.Struct, frozen=True):
     """Status, headers (lower-cased names) and body of an answer."""
 
     status: int

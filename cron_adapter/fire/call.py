@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
+
+import msgspec
 
 from cron_adapter.errors import TargetError, TargetHTTPError, TargetRefused
 from cron_adapter.fire.input import FireInput
@@ -33,8 +34,7 @@ from cron_adapter.fire.ports import Clock, RunStatus, Secret, TargetCaller, Targ
 from cron_adapter.fire.tokens import TokenDefaults
 
 
-@dataclass(frozen=True)
-class CallResult:
+class CallResult(msgspec.Struct, frozen=True):
     """What the target calls of one run came to."""
 
     status: RunStatus  # succeeded | accepted | failed | gone
@@ -44,8 +44,7 @@ class CallResult:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class _Failure:
+class _Failure(msgspec.Struct, frozen=True):
     error: str
     http_status: int | None
     retry_after: float | None

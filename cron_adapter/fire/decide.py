@@ -7,7 +7,8 @@ reads a clock or calls a store: ``now`` and the Lambda ``deadline`` are paramete
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import msgspec
+from msgspec.structs import replace
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError
@@ -21,58 +22,50 @@ CLAIM_TRIES = 2  # claim rounds after a refusal by the job's state (its slot fre
 PROMOTE_SLACK_SECONDS = DEADLINE_SAFETY_SECONDS + 5
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """The store's answer to one round's write: won (neither set), a conflict, or the refusing job state."""
 
     conflict: ClaimConflict | None = None
     state: JobState | None = None
 
 
-@dataclass(frozen=True)
-class ClaimAgain:
+class ClaimAgain(msgspec.Struct, frozen=True):
     """Claim (again): the slot was freed meanwhile, or take over ``previous_holder``'s expired lease."""
 
     tries: int
     previous_holder: str | None = None
 
 
-@dataclass(frozen=True)
-class Enqueue:
+class Enqueue(msgspec.Struct, frozen=True):
     """Queue behind the running run ``behind`` (``overlap: queue``)."""
 
     tries: int
     behind: str | None
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(msgspec.Struct, frozen=True):
     """The claim is won: call the target."""
 
 
-@dataclass(frozen=True)
-class Queued:
+class Queued(msgspec.Struct, frozen=True):
     """The run waits behind ``behind``; the running run starts it when it finishes."""
 
     behind: str | None
 
 
-@dataclass(frozen=True)
-class Duplicate:
+class Duplicate(msgspec.Struct, frozen=True):
     """Another delivery has, or had, this run: nothing is called."""
 
     error: str
 
 
-@dataclass(frozen=True)
-class MarkLost:
+class MarkLost(msgspec.Struct, frozen=True):
     """At-most-once: ``holder`` died holding the claim; close the run ``lost``, do not call."""
 
     holder: str
 
 
-@dataclass(frozen=True)
-class Skip:
+class Skip(msgspec.Struct, frozen=True):
     """Record the run ``skipped`` without calling; ``exhaust`` also stops the job."""
 
     error: str

@@ -23,13 +23,13 @@ import hmac
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 import msgspec
 
 from cron_adapter.errors import FireInputRefused
+from cron_adapter.redacted import Redacted
 
 SIG_FIELD = "sig"
 UNSIGNED_FIELDS = frozenset({SIG_FIELD, "scheduled_time", "attempt"})
@@ -78,12 +78,12 @@ def _digest(secret: str, body: Mapping[str, Any]) -> str:
     return hmac.new(secret.encode("utf-8"), canonical(body), hashlib.sha256).hexdigest()
 
 
-@dataclass(frozen=True)
-class InputKey:
+class InputKey(Redacted, frozen=True, dict=True):  # dict: room for the cached key id
     """The input-signing key: ``current`` signs; ``previous`` (during a rotation) still verifies."""
 
-    current: str = field(repr=False)
-    previous: str | None = field(default=None, repr=False)
+    HIDDEN = frozenset({"current", "previous"})
+    current: str
+    previous: str | None = None
 
     @cached_property
     def key_id(self) -> str:

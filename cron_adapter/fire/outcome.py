@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
+
+import msgspec
 
 from cron_adapter import constants as c
 from cron_adapter.fire.ports import RunKey
 from cron_adapter.fire.tokens import TokenDefaults
 
 
-@dataclass(frozen=True)
-class FireOutcome:
+class FireOutcome(msgspec.Struct, frozen=True):
     """What one delivery did. ``status`` is a run status, or ``duplicate``."""
 
     job_id: str
@@ -26,11 +26,10 @@ class FireOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the Lambda's return value)."""
-        return asdict(self)
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class FireConfig:
+class FireConfig(msgspec.Struct, frozen=True):
     """Plain settings the service needs (from ``FireSettings`` at the edge)."""
 
     retention_days: int = c.DEFAULT_RUN_RETENTION_DAYS

@@ -7,10 +7,12 @@ them in memory with the same conditional semantics.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+import msgspec
+
 from cron_adapter.kinds import Overlap
+from cron_adapter.redacted import Redacted
 from cron_adapter.tablekeys import job_pk, run_sk
 
 DROPPED_ERROR = "queued run dropped: no time left or job exhausted"  # the error of a dropped queued run
@@ -18,8 +20,7 @@ DROPPED_ERROR = "queued run dropped: no time left or job exhausted"  # the error
 RunStatus = Literal["claimed", "succeeded", "accepted", "failed", "skipped", "queued", "lost", "gone", "missed"]
 
 
-@dataclass(frozen=True)
-class RunKey:
+class RunKey(msgspec.Struct, frozen=True):
     """Identifies one run: (job id, scheduled time as UTC ISO ``2026-11-23T03:00:00Z``)."""
 
     job_id: str
@@ -34,8 +35,7 @@ class RunKey:
         return run_sk(self.scheduled_time)
 
 
-@dataclass(frozen=True)
-class JobState:
+class JobState(msgspec.Struct, frozen=True):
     """The per-job row (``sk=STATE``): the run holding the job's slot, the queued run, the run count.
 
     Kept only where the job's policy needs it: the slot for overlap ``skip`` and ``queue``,
@@ -54,8 +54,7 @@ class JobState:
         return self.running is None or (self.running_lease or 0) < now
 
 
-@dataclass(frozen=True)
-class Claim:
+class Claim(msgspec.Struct, frozen=True):
     """A conditional claim of one run. ``previous_holder`` set = take over an expired lease.
 
     ``holder`` names one delivery attempt (the Lambda request id): two attempts running at
@@ -75,8 +74,7 @@ class Claim:
     previous_holder: str | None = None
 
 
-@dataclass(frozen=True)
-class Finish:
+class Finish(msgspec.Struct, frozen=True):
     """Record a run's outcome and release the job's slot (one write, or one transaction).
 
     ``exhausted`` writes the EXHAUSTED marker in the same transaction. ``promote`` starts the
@@ -102,26 +100,25 @@ class Finish:
     release: bool = True
 
 
-@dataclass(frozen=True)
-class Secret:
-    """The shared secret: the current value and, during rotation, the previous one."""
+class Secret(Redacted, frozen=True):
+    """The shared secret: the current value and, during rotation, the previous one (neither in ``repr``)."""
 
-    current: str = field(repr=False)
-    previous: str | None = field(default=None, repr=False)
+    HIDDEN = frozenset({"current", "previous"})
+    current: str
+    previous: str | None = None
 
 
-@dataclass(frozen=True)
-class TargetRequest:
+class TargetRequest(Redacted, frozen=True):
     """One HTTP call. Headers carry the secret, so they are hidden from ``repr``."""
 
+    HIDDEN = frozenset({"headers", "body"})
     method: str
     url: str
-    headers: dict[str, str] = field(repr=False)
-    body: bytes = field(repr=False)
+    headers: dict[str, str]
+    body: bytes
 
 
-@dataclass(frozen=True)
-class TargetResponse:
+class TargetResponse(msgspec.Struct, frozen=True):
     """A 2xx answer (non-2xx answers are raised as ``TargetHTTPError``)."""
 
     status: int

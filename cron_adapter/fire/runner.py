@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import NamedTuple
+
+from msgspec.structs import replace
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased

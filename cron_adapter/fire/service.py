@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError, ClaimReleased

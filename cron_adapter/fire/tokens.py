@@ -7,11 +7,11 @@ an ``auth: jwt`` target imports the signer (the fire path is cold-started on mos
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+
+from cron_adapter.redacted import Redacted
 
 
-@dataclass(frozen=True)
-class TokenDefaults:
+class TokenDefaults(Redacted, frozen=True):
     """The fire-token key and the stack's aud/iss for jwt targets that set none.
 
     ``key`` returns the key secret's value (its own Secrets Manager secret,
@@ -19,6 +19,7 @@ class TokenDefaults:
     secret: every secret-auth receiver knows that one, and could then mint fire tokens.
     """
 
-    key: Callable[[], str] | None = field(default=None, repr=False)
+    HIDDEN = frozenset({"key"})
+    key: Callable[[], str] | None = None
     audience: str | None = None
     issuer: str | None = None

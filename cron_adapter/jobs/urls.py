@@ -17,9 +17,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote, urlsplit, urlunsplit
+
+import msgspec
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -39,8 +40,7 @@ _NETLOC = re.compile(r"[^/?#]*")  # what follows "scheme://" up to the path, que
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?"
 
 
-@dataclass(frozen=True)
-class AddressPolicy:
+class AddressPolicy(msgspec.Struct, frozen=True):
     """Which addresses a deployment may call: loopback only in dev; private ranges only if listed."""
 
     allow_loopback: bool = False

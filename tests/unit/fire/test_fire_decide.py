@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict
