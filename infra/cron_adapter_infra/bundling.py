@@ -34,6 +34,7 @@ import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
 
 from cron_adapter import constants
+from cron_adapter_infra import bytecode
 
 # Bump when the bundle layout changes, to invalidate every cache entry.
 BUNDLER_VERSION = "2"
@@ -115,6 +116,7 @@ class LambdaBundle:
     def asset_hash(self) -> str:
         """Hash of the dependency key plus every bundled source file (path and bytes)."""
         digest = hashlib.sha256(self.deps_key().encode())
+        digest.update(b"bytecode\0" if self.compiler() else b"sources\0")  # a compiler found later rebuilds
         for path in _source_files(self.source_root, self.packages):
             digest.update(path.relative_to(self.source_root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
@@ -179,14 +181,23 @@ class LambdaBundle:
             shutil.rmtree(staging, ignore_errors=True)
         return staged
 
+    def compiler(self) -> str | None:
+        """The interpreter that compiles the asset's bytecode (:mod:`cron_adapter_infra.bytecode`)."""
+        return bytecode.compiler_for(self.python_version)
+
     def build(self, output_dir: Path) -> None:
-        """Fill ``output_dir`` with the dependency tree and the source packages."""
+        """Fill ``output_dir`` with the dependency tree, the source packages and their bytecode."""
         shutil.copytree(self.deps_dir(), output_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".complete"))
         # Only the packages: lambda-requirements.txt stays out of the deployed zip.
         for path in _source_files(self.source_root, self.packages):
             destination = output_dir / path.relative_to(self.source_root)
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, destination)
+        python = self.compiler()
+        if python is None:
+            bytecode.warn_no_compiler(self.python_version)
+        else:
+            bytecode.compile_tree(python, output_dir)
 
     def bundling_options(self) -> BundlingOptions:
         """CDK bundling: local first; the Docker command is only a fallback CDK never reaches."""
@@ -196,7 +207,9 @@ class LambdaBundle:
                 "bash",
                 "-c",
                 "pip install --no-deps -r lambda-requirements.txt -t /asset-output"
-                " && cp -r " + " ".join(self.packages) + " /asset-output/",
+                " && cp -r " + " ".join(self.packages) + " /asset-output/"
+                " && python -m compileall -q --invalidation-mode unchecked-hash -s /asset-output -p /var/task"
+                " /asset-output",
             ],  # fmt: skip
             local=LocalPythonBundler(self),
         )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -41,13 +44,17 @@ def test_asset_contains_the_handler_modules(asset, entry_point):
     assert _module_file(asset, entry_point).read_bytes() == source.read_bytes()
 
 
-def test_asset_contains_every_source_file_and_no_bytecode(asset):
-    from cron_adapter_infra.bundling import SOURCE_PACKAGES, _source_files
+def test_asset_contains_every_source_file_and_bytecode_when_a_runtime_python_exists(asset):
+    from cron_adapter_infra.bundling import DEFAULT_PYTHON_VERSION, SOURCE_PACKAGES, _source_files
+    from cron_adapter_infra.bytecode import compiler_for
 
     for path in _source_files(ROOT, SOURCE_PACKAGES):
         assert (asset / path.relative_to(ROOT)).is_file(), path
     assert (asset / "cron_adapter" / "constants.py").is_file()
-    assert not list(asset.glob("cron_adapter/**/*.pyc"))
+    tag = "cpython-" + DEFAULT_PYTHON_VERSION.replace(".", "")
+    shipped = {p.name for p in asset.glob("cron_adapter/**/*.pyc")}
+    assert (f"constants.{tag}.pyc" in shipped) == (compiler_for(DEFAULT_PYTHON_VERSION) is not None)
+    assert all(tag in name for name in shipped), shipped  # never the synthesizing Python's own bytecode
 
 
 def test_compiled_wheels_match_the_lambda_platform(asset):
@@ -153,6 +160,75 @@ def test_build_reuses_the_cached_dependency_tree(tmp_path):
         "six/__init__.py",
     ]
     assert not (out / ".complete").exists()
+
+
+def _cached_deps(bundle, root: Path) -> None:
+    cached = root / "cache" / bundle.deps_key()
+    (cached / "six").mkdir(parents=True)
+    (cached / "six" / "__init__.py").write_text("x = 1\n")
+    (cached / ".complete").write_text(bundle.deps_key())
+
+
+def _this_python() -> str:
+    return "%d.%d" % sys.version_info[:2]
+
+
+def test_the_asset_ships_unchecked_bytecode_named_for_the_lambda_paths(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRON_ADAPTER_BYTECODE_PYTHON", raising=False)
+    root = _fake_source(tmp_path)
+    (root / "handlers" / "fire.py").write_text("def handler(event, context):\n    return 1\n")
+    bundle = _bundle(root, python_version=_this_python())
+    _cached_deps(bundle, root)
+    out = tmp_path / "out"
+    bundle.build(out)
+    for source in ("handlers/fire.py", "cron_adapter/__init__.py", "six/__init__.py"):
+        path = Path(importlib.util.cache_from_source(str(out / source)))
+        data = path.read_bytes()
+        assert data[:4] == importlib.util.MAGIC_NUMBER, source
+        assert int.from_bytes(data[4:8], "little") == 0b01, source  # hash-based, never checked against the source
+        assert marshal.loads(data[16:]).co_filename == f"/var/task/{source}"
+
+
+def test_without_a_runtime_python_the_asset_ships_sources_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CRON_ADAPTER_BYTECODE_PYTHON", str(tmp_path / "missing-python"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no python3.99 anywhere
+    root = _fake_source(tmp_path)
+    bundle = _bundle(root, python_version="3.99")
+    _cached_deps(bundle, root)
+    bundle.build(tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.pyc"))
+    assert "no Python 3.99 found" in capsys.readouterr().err
+
+
+def _fake_python(path: Path, prints: str, code: int = 0) -> str:
+    path.write_text(f"#!/bin/sh\necho {prints}\nexit {code}\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_compiler_is_taken_only_when_it_runs_and_has_the_runtime_version(tmp_path, monkeypatch):
+    from cron_adapter_infra.bytecode import compiler_for
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    _fake_python(tmp_path / "python3.97", "pyenv: python3.97: command not found", 127)  # a shim that fails
+    monkeypatch.setenv("CRON_ADAPTER_BYTECODE_PYTHON", _fake_python(tmp_path / "other", "3.12"))
+    assert compiler_for("3.97") is None
+    good = _fake_python(tmp_path / "good", "3.97")
+    monkeypatch.setenv("CRON_ADAPTER_BYTECODE_PYTHON", good)
+    assert compiler_for("3.97") == good
+    monkeypatch.delenv("CRON_ADAPTER_BYTECODE_PYTHON")
+    assert compiler_for("3.98") is None
+    on_path = _fake_python(tmp_path / "python3.98", "3.98")
+    assert compiler_for("3.98") == on_path
+
+
+def test_asset_hash_changes_when_a_compiler_appears(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("CRON_ADAPTER_BYTECODE_PYTHON", raising=False)
+    bundle = _bundle(_fake_source(tmp_path), python_version="3.96")
+    before = bundle.asset_hash()
+    monkeypatch.setenv("CRON_ADAPTER_BYTECODE_PYTHON", _fake_python(tmp_path / "py", "3.96"))
+    assert bundle.asset_hash() != before
 
 
 def test_props_refuse_invalid_values():
