@@ -43,7 +43,7 @@ def _version_of(python: str) -> str | None:
 
 def _candidates(python_version: str) -> list[str]:
     found = [os.environ.get(ENV_PYTHON, "")]
-    if "%d.%d" % sys.version_info[:2] == python_version:
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == python_version:
         found.append(sys.executable)
     found.append(shutil.which(f"python{python_version}") or "")
     return [python for python in found if python]
@@ -69,7 +69,8 @@ def compile_tree(python: str, directory: Path) -> bool:
     ]  # fmt: skip
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        print(f"cron-adapter: some asset files did not compile:\n{(result.stdout + result.stderr)[-2000:]}", file=sys.stderr)
+        text = (result.stdout + result.stderr)[-2000:]
+        print(f"cron-adapter: some asset files did not compile:\n{text}", file=sys.stderr)
     return result.returncode == 0
 
 

@@ -170,7 +170,7 @@ def _cached_deps(bundle, root: Path) -> None:
 
 
 def _this_python() -> str:
-    return "%d.%d" % sys.version_info[:2]
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def test_the_asset_ships_unchecked_bytecode_named_for_the_lambda_paths(tmp_path, monkeypatch):
