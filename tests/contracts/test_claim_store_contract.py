@@ -10,10 +10,11 @@ views (run row, job state, marker), so a drift in either implementation fails he
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from cron_adapter.errors import ClaimConflict
 from cron_adapter.fire.ports import DROPPED_ERROR, Claim, ClaimStore, Finish, JobState, RunKey
