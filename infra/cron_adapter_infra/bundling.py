@@ -208,8 +208,7 @@ class LambdaBundle:
                 "-c",
                 "pip install --no-deps -r lambda-requirements.txt -t /asset-output"
                 " && cp -r " + " ".join(self.packages) + " /asset-output/"
-                " && python -m compileall -q --invalidation-mode unchecked-hash -s /asset-output -p /var/task"
-                " /asset-output",
+                " && " + " ".join(bytecode.compile_command("python", "/asset-output")),
             ],  # fmt: skip
             local=LocalPythonBundler(self),
         )

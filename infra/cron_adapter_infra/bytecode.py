@@ -57,17 +57,21 @@ def compiler_for(python_version: str) -> str | None:
     return None
 
 
+def compile_command(python: str, directory: str) -> list[str]:
+    """The ``compileall`` command line for ``directory`` (also the Docker fallback's)."""
+    return [
+        python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+        "-s", directory, "-p", LAMBDA_TASK_ROOT, directory,
+    ]  # fmt: skip
+
+
 def compile_tree(python: str, directory: Path) -> bool:
     """Compile every module under ``directory`` as ``/var/task/...`` (``unchecked-hash`` bytecode).
 
     False (and a note on stderr) when a file did not compile: as ``pip install`` does, the
     asset still ships, and that one module is compiled at import, or fails there as it would.
     """
-    command = [
-        python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
-        "-s", str(directory), "-p", LAMBDA_TASK_ROOT, str(directory),
-    ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(compile_command(python, str(directory)), capture_output=True, text=True, check=False)
     if result.returncode != 0:
         text = (result.stdout + result.stderr)[-2000:]
         print(f"cron-adapter: some asset files did not compile:\n{text}", file=sys.stderr)
