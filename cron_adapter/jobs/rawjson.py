@@ -112,9 +112,11 @@ def depth(value: Any, limit: int = MAX_BODY_DEPTH) -> int:
     """How deeply lists and objects nest in ``value``, counting up to ``limit + 1`` at most."""
     if not isinstance(value, dict | list):
         return 0
-    children = value.values() if isinstance(value, dict) else value
-    if not any(isinstance(child, dict | list) for child in children):
-        return 1  # the common body: one flat object of scalars, no walk needed
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, dict | list):
+            break
+    else:
+        return 1  # the common body: one flat object of scalars, no walk needed (a loop: no generator)
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:

@@ -16,6 +16,8 @@ from cron_adapter.kinds import DEFAULT_TIMEOUT_SECONDS
 Warnings = list[tuple[str | None, str]]
 NO_TARGET = TargetIn()  # a job, or the defaults, without a target block
 _SET_BY_ADAPTER = ("authorization", "idempotency-key")
+_NO_HEADERS: dict[str, str] = Target._field_defaults["headers"]  # shared, never mutated
+_new_target = tuple.__new__
 
 
 def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: Warnings) -> Target | None:
@@ -24,7 +26,7 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
     url = _url(job.id, mine, base, problems, warnings)
     if url is None:
         return None
-    headers = {**(base.headers or {}), **(mine.headers or {})}
+    headers = {**base.headers, **mine.headers} if base.headers and mine.headers else mine.headers or base.headers
     body = mine.body if mine.body is not None else base.body
     problem = _headers_problem(job.id, headers) if headers else None
     if problem is None and body is not None and depth(body) > MAX_BODY_DEPTH:
@@ -32,15 +34,19 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
     if problem is not None:
         problems.append(problem)
         return None
-    return Target(
-        url=ascii_url(url),
-        method=mine.method or base.method or "POST",
-        headers=headers,
-        body=body,
-        timeout=_timeout(job.id, mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS, warnings),
-        auth=mine.auth or base.auth or "secret",
-        audience=mine.audience or base.audience,
-        issuer=mine.issuer if mine.issuer is not None else base.issuer,
+    # Positional, in ``Target._fields`` order (once per job; tests/unit/test_resolved_fields.py checks it).
+    return _new_target(
+        Target,
+        (
+            ascii_url(url),
+            mine.method or base.method or "POST",
+            headers or _NO_HEADERS,
+            body,
+            _timeout(job.id, mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS, warnings),
+            mine.auth or base.auth or "secret",
+            mine.audience or base.audience,
+            mine.issuer if mine.issuer is not None else base.issuer,
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 MAX_NAME = 64
 _ALLOWED = re.compile(r"[0-9A-Za-z\-_.]+")
@@ -18,8 +19,16 @@ _DISALLOWED = re.compile(r"[^0-9A-Za-z\-_.]+")
 SUFFIX_SEPARATOR = "--"
 
 
-def _digest(job_id: str) -> str:
-    return hashlib.sha256(job_id.encode("utf-8")).hexdigest()[:8]
+@lru_cache(maxsize=4)
+def id_digest(job_id: str) -> bytes:
+    """The SHA-256 of ``job_id``, which names and the rate phase both use.
+
+    Translation asks for it two or three times in a row per job (a name per part, then
+    the phase offset), so the last few are kept. Loaded ids are valid Unicode (lone
+    surrogates are refused when the file is parsed); ``surrogatepass`` keeps any other
+    caller from raising.
+    """
+    return hashlib.sha256(job_id.encode("utf-8", "surrogatepass")).digest()
 
 
 def schedule_name(job_id: str, suffix: str = "") -> str:
@@ -30,5 +39,5 @@ def schedule_name(job_id: str, suffix: str = "") -> str:
         return job_id + tail
     cleaned = _DISALLOWED.sub("-", job_id).strip("-") or "job"
     cleaned = cleaned.replace(SUFFIX_SEPARATOR, "-")
-    digest = _digest(job_id)
+    digest = id_digest(job_id)[:4].hex()
     return f"{cleaned[: budget - len(digest) - 1]}-{digest}{tail}"

@@ -15,13 +15,13 @@ grid and writes nothing. Offsets are whole minutes: EventBridge's resolution is 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cron_adapter.errors import ScheduleError
+from cron_adapter.schedule.names import id_digest
 
 if TYPE_CHECKING:
     from cron_adapter.schedule.grammar import Schedule
@@ -57,8 +57,7 @@ def offset_seconds(job_id: str, period: timedelta, phase: Phase) -> int | None:
         return None
     minutes = max(1, int(period.total_seconds()) // 60)
     if phase == AUTO:
-        digest = hashlib.sha256(job_id.encode("utf-8", "surrogatepass")).digest()
-        return (int.from_bytes(digest[:8], "big") % minutes) * 60
+        return (int.from_bytes(id_digest(job_id)[:8], "big") % minutes) * 60
     assert isinstance(phase, int)
     if phase >= minutes * 60:
         raise ScheduleError(
