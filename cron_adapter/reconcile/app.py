@@ -16,7 +16,7 @@ B, then A again can never be matched to the first A's result; else its ETag.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +58,8 @@ class Outcome:
         log event (256 KB): the first MAX_LINES lines of each list are kept, each cut to
         MAX_LINE_CHARS, with a closing line that counts the rest; ``*_count`` hold the totals.
         """
-        out = asdict(self)
+        out = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: each list is rebuilt below
+        out["counts"] = dict(self.counts)
         for name in ("problems", "warnings", "failed"):
             lines: tuple[str, ...] = getattr(self, name)
             out[name] = _bounded(lines)
