@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ exit codes: 0 ok, 2 invalid jobs file or flag"""
 
 UNSET = -1
 TEXT_FIRES = 50
+# A job fires at most once a minute, so in this window no job reaches the simulator's
+# MAX_FIRES_PER_JOB (2,000,000 minutes is 1,388 days) and no count is ever cut short.
+MAX_WINDOW = timedelta(days=1000)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -162,6 +166,13 @@ def run(args: argparse.Namespace) -> int:
     """Simulate and print the report."""
     if args.end <= args.start:
         raise UsageError("--to must be after --from")
+    if args.end - args.start > MAX_WINDOW:
+        raise UsageError(
+            f"--from {args.start:%Y-%m-%d} --to {args.end:%Y-%m-%d} is {(args.end - args.start).days:,} days; "
+            f"simulate at most {MAX_WINDOW.days:,} (a month or a year shows the pattern and the cost per month)"
+        )
+    if args.plot and not args.plot.parent.is_dir():
+        raise UsageError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
     jobset = load_from_args(args)
     for flag, named_ids in (("--fail", args.fail), ("--accepted", args.accepted)):
         _check_named(flag, named_ids, [j.id for j in jobset.jobs])

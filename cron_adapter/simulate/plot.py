@@ -46,5 +46,9 @@ def write_plot(
         ax.set_xticks(range(0, 60, 10))
     fig.colorbar(image, ax=axes[0].tolist(), label="fires in that minute, summed over the window")
     fig.suptitle(title)
-    fig.savefig(path, metadata={"Title": title} if path.suffix.lower() == ".svg" else None)
-    plt.close(fig)
+    try:
+        fig.savefig(path, metadata={"Title": title} if path.suffix.lower() == ".svg" else None)
+    except OSError as exc:  # a folder removed or made read-only while simulating
+        raise PlotUnavailable(f"--plot {path}: cannot write it ({exc.strerror or exc})") from exc
+    finally:
+        plt.close(fig)

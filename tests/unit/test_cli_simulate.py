@@ -113,6 +113,31 @@ def test_an_inverted_window_is_refused(tmp_path: Path, capsys: pytest.CaptureFix
     assert "--to must be after --from" in capsys.readouterr().err
 
 
+def test_a_window_longer_than_the_bound_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Eight thousand years once ran for 37 s and reported every job's first 2,000,000 fires
+    # as if they covered the whole window: a cost per month thousands of times too low.
+    assert main(["simulate", small(tmp_path), "--from", "2027-01-01", "--to", "9999-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "2,911,713 days; simulate at most 1,000" in err
+
+
+def test_the_window_bound_keeps_every_job_under_the_fire_cap() -> None:
+    # A job fires at most once a minute: over the longest window it cannot reach the cap.
+    from cron_adapter.cli.simulate import MAX_WINDOW
+    from cron_adapter.simulate.simulator import MAX_FIRES_PER_JOB
+
+    assert MAX_WINDOW.total_seconds() / 60 < MAX_FIRES_PER_JOB
+
+
+def test_a_plot_into_a_missing_folder_is_refused_before_simulating(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plot = tmp_path / "no-such-folder" / "load.png"
+    args = ["simulate", small(tmp_path), "--from", "2027-01-01", "--to", "2027-01-02", "--plot", str(plot)]
+    assert main(args) == 2
+    assert f"the folder {plot.parent} does not exist" in capsys.readouterr().err
+
+
 def test_an_invalid_jobs_file_is_refused_with_its_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = write(
         tmp_path,

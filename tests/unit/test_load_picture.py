@@ -106,3 +106,14 @@ def test_heatmap_text_scales_and_marks() -> None:
     text = heatmap_text(matrix, frozenset({3 * 60 + 7}), 5)
     row = text.splitlines()[1 + 3]
     assert row[6 + 7] == "!" and row[6 + 8] == "." and "'@' 10" in text
+
+
+def test_a_plot_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from cron_adapter.errors import PlotUnavailable
+    from cron_adapter.simulate.plot import write_plot
+
+    taken = tmp_path / "load.png"
+    taken.mkdir()  # a folder where the file should go: savefig raises IsADirectoryError
+    with pytest.raises(PlotUnavailable, match=r"--plot .*load.png: cannot write it"):
+        write_plot(taken, [("with phases", [[0] * 60 for _ in range(24)], frozenset())], "t")
