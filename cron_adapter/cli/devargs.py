@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.constants import ENV_DEV_SECRET, ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, MIN_SECRET_LENGTH
 
 EXAMPLE = Path("examples") / "jobs.json"
@@ -36,7 +37,12 @@ def _add_session_args(p: argparse.ArgumentParser) -> None:
         default="text",
         help="json: no live view; print a summary (fires, duplicates, runs by status) at the end",
     )
-    p.add_argument("--port", type=int, default=8787, help="port of the local target (default 8787, as in the example)")
+    p.add_argument(
+        "--port",
+        type=bounded(int, 1, 65535),
+        default=8787,
+        help="port of the local target (default 8787, as in the example)",
+    )
     p.add_argument("--plain", action="store_true", help="one line per event instead of the live view")
 
 

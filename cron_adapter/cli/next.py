@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_INVALID
 from cron_adapter.errors import UsageError
@@ -71,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", choices=("text", "json"), default="text", help="output format (default text)")
     parser.add_argument(
         "--collision-threshold",
-        type=int,
+        type=bounded(int, 1, 1_000_000),
         default=5,
         metavar="K",
         help="with --job: warn when K or more jobs fire in one of this job's minutes in the next 24 h (default 5)",

@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from typing import Any
 
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.common import add_live_args, cli_settings, live_reconciler, now
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_arg(p)
     p.add_argument(
         "--collision-threshold",
-        type=int,
+        type=bounded(int, 0, 1_000_000),
         default=5,
         metavar="K",
         help="warn about minutes of the next 24 h in which K or more jobs fire together (default 5; 0: off)",

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.errors import CronAdapterError, UsageError
@@ -85,14 +86,14 @@ def _add_cost_args(p: argparse.ArgumentParser) -> None:
     """The collision threshold and the fire Lambda's shape: --collision-threshold, --memory, --arch, --call-ms."""
     p.add_argument(
         "--collision-threshold",
-        type=_bounded(int, 1, 1_000_000),
+        type=bounded(int, 1, 1_000_000),
         default=5,
         metavar="K",
         help="a collision is a minute with >= K fires (default 5)",
     )
     p.add_argument(
         "--memory",
-        type=_bounded(int, 128, 10240),
+        type=bounded(int, 128, 10240),
         default=256,
         metavar="MB",
         help="fire Lambda memory, 128..10240 as Lambda allows (default 256)",
@@ -102,7 +103,7 @@ def _add_cost_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--call-ms",
-        type=_bounded(float, 1, 900_000),
+        type=bounded(float, 1, 900_000),
         default=200.0,
         metavar="MS",
         help="billed Lambda ms per target call, 1..900000 (default 200)",
@@ -130,21 +131,6 @@ def _add_report_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _bounded(kind: type, low: float, high: float) -> Any:
-    """An argparse type: a number of ``kind`` within [low, high]."""
-
-    def parse(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}")
-        return value
-
-    return parse
-
-
 def _when(text: str) -> Any:
     try:
         return parse_when(text)
@@ -164,15 +150,7 @@ def _count(text: str) -> int | None:
 @command
 def run(args: argparse.Namespace) -> int:
     """Simulate and print the report."""
-    if args.end <= args.start:
-        raise UsageError("--to must be after --from")
-    if args.end - args.start > MAX_WINDOW:
-        raise UsageError(
-            f"--from {args.start:%Y-%m-%d} --to {args.end:%Y-%m-%d} is {(args.end - args.start).days:,} days; "
-            f"simulate at most {MAX_WINDOW.days:,} (a month or a year shows the pattern and the cost per month)"
-        )
-    if args.plot and not args.plot.parent.is_dir():
-        raise UsageError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
+    _check_window(args)
     jobset = load_from_args(args)
     for flag, named_ids in (("--fail", args.fail), ("--accepted", args.accepted)):
         _check_named(flag, named_ids, [j.id for j in jobset.jobs])
@@ -207,6 +185,19 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"\nwrote {args.plot}: fires per minute of the day, without and with phase offsets")
     return 0
+
+
+def _check_window(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a window simulate cannot cover whole, or a plot it cannot write."""
+    if args.end <= args.start:
+        raise UsageError("--to must be after --from")
+    if args.end - args.start > MAX_WINDOW:
+        raise UsageError(
+            f"--from {args.start:%Y-%m-%d} --to {args.end:%Y-%m-%d} is {(args.end - args.start).days:,} days; "
+            f"simulate at most {MAX_WINDOW.days:,} (a month or a year shows the pattern and the cost per month)"
+        )
+    if args.plot and not args.plot.parent.is_dir():
+        raise UsageError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")
 
 
 def _plot(path: Path, jobset: JobSet, opts: SimOptions, after: Simulation, name: str) -> None:

@@ -114,7 +114,7 @@ def test_simulate_reports_the_window_it_simulates_in_utc(tmp_path: Path, capsys:
 def test_simulate_refuses_a_memory_lambda_cannot_have(memory: str, tmp_path: Path, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["simulate", write(tmp_path, job("a")), "--from", "2027-01-01", "--to", "2027-01-02", "--memory", memory])
-    assert exited.value.code == 2 and "--memory: must be between 128 and 10240" in capsys.readouterr().err
+    assert exited.value.code == 2 and "--memory: must be between 128 and 10,240" in capsys.readouterr().err
 
 
 def test_a_job_without_a_target_path_is_not_silent(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
