@@ -169,7 +169,7 @@ def _check_origin(scheme: str, netloc: str) -> tuple[str | None, str | None]:
     ip = host_ip(host)
     reason = "metadata host name" if host.lower() in METADATA_NAMES else (forbidden_reason(ip) if ip else None)
     if reason:
-        return f"{host} is a {reason}", None
+        return f"{host} is {'an' if reason[0] in 'aeiou' else 'a'} {reason}", None
     if is_loopback(host):
         kind = "plain http" if scheme == "http" else "https"
         return None, f"{kind} to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK, set by dev)"

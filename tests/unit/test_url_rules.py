@@ -147,3 +147,16 @@ def test_validate_refuses_what_cannot_be_sent_naming_the_field(job: dict, field:
 def test_validate_encodes_what_can_be_sent() -> None:
     jobs = load_bytes(_file(id="日本語🎉", target={"url": "https://api.example.com/ジョブ"})).jobs
     assert jobs[0].target.url == "https://api.example.com/%E3%82%B8%E3%83%A7%E3%83%96"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://169.254.169.254/latest", "169.254.169.254 is an instance metadata address"),
+        ("https://169.254.1.1/", "169.254.1.1 is a link-local address"),
+        ("https://224.0.0.1/", "224.0.0.1 is an unspecified or multicast address"),
+    ],
+)
+def test_a_refused_address_reads_as_a_sentence(url: str, message: str) -> None:
+    problem, _ = check_target_url(url)
+    assert problem == message
