@@ -18,11 +18,14 @@ from typing import Any
 
 from cron_adapter.local.provision import REGION, Resources, client, new_secret, provision
 
-__all__ = ["Emulator", "Resources", "client"]
+__all__ = ["MOTO_WRITE_LOCK", "Emulator", "Resources", "client"]
 # Never let a dev session pick up a real profile or instance credentials.
 _CLEARED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
 
-_WRITE_LOCK = threading.RLock()
+# The one lock around moto's DynamoDB writes. Tests that serialize more of moto take this
+# same lock: two locks taken in opposite orders (UpdateItem: handler then backend;
+# BatchWriteItem: backend only) deadlock.
+MOTO_WRITE_LOCK = threading.RLock()
 # A warm Lambda container keeps its boto3 clients and its cached secret. Consecutive sessions
 # in one process (tests) therefore get the same address, secret and input key as the previous one.
 _PROCESS: dict[str, Any] = {}
@@ -48,7 +51,7 @@ def _serialize_dynamodb_writes() -> None:
 
 def _locked(method: Any) -> Any:
     def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with _WRITE_LOCK:
+        with MOTO_WRITE_LOCK:
             return method(self, *args, **kwargs)
 
     locked._cron_adapter_locked = True  # type: ignore[attr-defined]

@@ -215,10 +215,14 @@ def test_two_concurrent_reconciles_do_not_both_apply(world: World):
 
 
 def _atomic_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's conditional writes are not atomic under thread races: serialize them."""
+    """moto's conditional writes are not atomic under thread races: serialize them.
+
+    With the dev emulator's lock, not a second one: once an emulator has run in the process
+    its lock wraps moto too, and two locks taken in opposite orders deadlock.
+    """
     from moto.dynamodb.models import DynamoDBBackend
 
-    lock = threading.RLock()
+    from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock
     for name in ("put_item", "update_item", "delete_item", "get_item"):
         original = getattr(DynamoDBBackend, name)
 
