@@ -57,7 +57,8 @@ def lock_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     from moto.dynamodb.responses import DynamoHandler
 
-    lock = threading.RLock()
+    from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock  # one lock for every patch: no deadlock
+
     for cls in (DynamoDBBackend, DynamoHandler):
         for name in LOCKED_OPS:
             original = getattr(cls, name)

@@ -8,20 +8,25 @@ a reconcile race in CI then hung every later test that used moto.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import boto3
 import pytest
 from moto import mock_aws
 
 from cron_adapter.local.emulator import _serialize_dynamodb_writes
+from tests.adapters.fire_support import lock_moto_writes
 from tests.adapters.test_reconcile_moto import _atomic_moto_dynamodb
 
 ROUNDS = 150
 
 
-def test_update_item_and_batch_write_race_to_the_end_under_both_patches(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("serialize", [_atomic_moto_dynamodb, lock_moto_writes])
+def test_update_item_and_batch_write_race_to_the_end_under_both_patches(
+    serialize: Callable[[pytest.MonkeyPatch], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
     _serialize_dynamodb_writes()  # what any earlier emulator in the process left behind
-    _atomic_moto_dynamodb(monkeypatch)
+    serialize(monkeypatch)
     with mock_aws():
         db = boto3.client("dynamodb", region_name="us-east-1")
         db.create_table(
