@@ -223,6 +223,7 @@ def _atomic_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
     from moto.dynamodb.models import DynamoDBBackend
 
     from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock
+
     for name in ("put_item", "update_item", "delete_item", "get_item"):
         original = getattr(DynamoDBBackend, name)
 
