@@ -245,11 +245,13 @@ def test_racing_threads_take_turns(world: World, monkeypatch: pytest.MonkeyPatch
         except LockHeld:
             results.append("contended")
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    # Daemon threads with a bounded join: a deadlock fails this test instead of hanging the run.
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a reconcile never finished (deadlock?)"
     assert world.calls["CreateSchedule"] == N and sorted(results) in (["applied", "contended"], ["applied", "no-op"])
 
 

@@ -187,11 +187,13 @@ def test_two_reconciles_at_once_apply_once(world: World, monkeypatch: pytest.Mon
         except LockHeld:
             statuses.append("contended")
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    # Daemon threads with a bounded join: a deadlock fails this test instead of hanging the run.
+    threads = [threading.Thread(target=run, daemon=True) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a reconcile never finished (deadlock?)"
     assert len(statuses) == 2 and statuses.count("applied") >= 1
     _settle(world, doc)
     assert_converged(world, doc)
