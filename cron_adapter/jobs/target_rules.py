@@ -26,7 +26,11 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
     url = _url(job.id, mine, base, problems, warnings)
     if url is None:
         return None
-    headers = {**base.headers, **mine.headers} if base.headers and mine.headers else mine.headers or base.headers
+    # A merged copy only when both set headers; otherwise the one that did, or the shared empty one.
+    if base.headers and mine.headers:
+        headers = {**base.headers, **mine.headers}
+    else:
+        headers = mine.headers or base.headers or _NO_HEADERS
     body = mine.body if mine.body is not None else base.body
     problem = _headers_problem(job.id, headers) if headers else None
     if problem is None and body is not None and depth(body) > MAX_BODY_DEPTH:
@@ -40,7 +44,7 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
         (
             ascii_url(url),
             mine.method or base.method or "POST",
-            headers or _NO_HEADERS,
+            headers,
             body,
             _timeout(job.id, mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS, warnings),
             mine.auth or base.auth or "secret",
