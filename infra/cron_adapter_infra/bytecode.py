@@ -65,17 +65,16 @@ def compile_command(python: str, directory: str) -> list[str]:
     ]  # fmt: skip
 
 
-def compile_tree(python: str, directory: Path) -> bool:
+def compile_tree(python: str, directory: Path) -> None:
     """Compile every module under ``directory`` as ``/var/task/...`` (``unchecked-hash`` bytecode).
 
-    False (and a note on stderr) when a file did not compile: as ``pip install`` does, the
-    asset still ships, and that one module is compiled at import, or fails there as it would.
+    A file that does not compile gets a note on stderr: as ``pip install`` does, the asset
+    still ships, and that one module is compiled at import, or fails there as it would.
     """
     result = subprocess.run(compile_command(python, str(directory)), capture_output=True, text=True, check=False)
     if result.returncode != 0:
         text = (result.stdout + result.stderr)[-2000:]
         print(f"cron-adapter: some asset files did not compile:\n{text}", file=sys.stderr)
-    return result.returncode == 0
 
 
 def warn_no_compiler(python_version: str) -> None:
