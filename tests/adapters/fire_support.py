@@ -36,7 +36,8 @@ def create_input_key(client: Any, value: str = INPUT_KEY) -> None:
     client.create_secret(Name=INPUT_KEY_NAME, SecretString=value)
 
 
-LOCKED_OPS = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Reads too: a reconcile race reads the lease item while the other run writes it.
+LOCKED_OPS = ("put_item", "update_item", "delete_item", "transact_write_items", "get_item")
 
 
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,11 +54,13 @@ def lock_moto_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """moto's conditional writes are not atomic under thread races: serialise them.
 
     Both layers: the backend checks and writes in two steps, and the response layer copies
-    the old item (UpdateItem) while another thread's write may be changing it.
+    the old item (UpdateItem) while another thread's write may be changing it. With the dev
+    emulator's lock, not a second one: once an emulator has run in the process its lock
+    wraps moto too, and two locks taken in opposite orders deadlock.
     """
     from moto.dynamodb.responses import DynamoHandler
 
-    from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock  # one lock for every patch: no deadlock
+    from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock
 
     for cls in (DynamoDBBackend, DynamoHandler):
         for name in LOCKED_OPS:

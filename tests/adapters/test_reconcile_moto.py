@@ -13,6 +13,7 @@ from cron_adapter.errors import InjectedCrash, InvalidJobsFile, LockHeld, MassDe
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.reconcile.service import Options
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import lock_moto_writes
 from tests.adapters.reconcile_support import GROUP, World, jobs_bytes, jobs_doc, jobset
 
 N = 6
@@ -214,28 +215,8 @@ def test_two_concurrent_reconciles_do_not_both_apply(world: World):
     assert first.counts["created"] == N and world.calls["CreateSchedule"] == N
 
 
-def _atomic_moto_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
-    """moto's conditional writes are not atomic under thread races: serialize them.
-
-    With the dev emulator's lock, not a second one: once an emulator has run in the process
-    its lock wraps moto too, and two locks taken in opposite orders deadlock.
-    """
-    from moto.dynamodb.models import DynamoDBBackend
-
-    from cron_adapter.local.emulator import MOTO_WRITE_LOCK as lock
-
-    for name in ("put_item", "update_item", "delete_item", "get_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return _original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
 def test_racing_threads_take_turns(world: World, monkeypatch: pytest.MonkeyPatch):
-    _atomic_moto_dynamodb(monkeypatch)
+    lock_moto_writes(monkeypatch)
     doc, results, barrier = jobs_doc(N), [], threading.Barrier(2)
 
     def run() -> None:

@@ -25,6 +25,7 @@ from moto.core.models import botocore_stubber
 from cron_adapter.errors import InjectedCrash, LockHeld
 from cron_adapter.reconcile.service import Options
 from tests.adapters import reconcile_support as support
+from tests.adapters.fire_support import lock_moto_writes
 from tests.adapters.reconcile_support import World, jobs_doc, jobset
 from tests.faults import tally
 from tests.faults.wire import RawBody
@@ -174,9 +175,7 @@ def test_the_jobs_file_replaced_in_the_middle_of_a_reconcile(world: World) -> No
 
 
 def test_two_reconciles_at_once_apply_once(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.adapters.test_reconcile_moto import _atomic_moto_dynamodb
-
-    _atomic_moto_dynamodb(monkeypatch)
+    lock_moto_writes(monkeypatch)
     converge(world, jobs_doc(N))
     doc, statuses, barrier = changed_doc(), [], threading.Barrier(2)
 
