@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 from cron_adapter import __version__
 
@@ -47,9 +48,22 @@ Run `cron-adapter COMMAND --help` for a command's options, examples and exit cod
 unexpected error."""
 
 
+class ExactParser(argparse.ArgumentParser):
+    """A parser that takes options only as spelled in full.
+
+    argparse otherwise reads a prefix as the one option it starts: ``dev --for 1`` would
+    be ``--format 1``, and a script would change meaning the day a second option shares the
+    prefix. Subparsers are built with the class of their parent, so every command inherits it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every command registered."""
-    parser = argparse.ArgumentParser(
+    parser = ExactParser(
         prog="cron-adapter",
         description="Scale-to-zero cron for HTTP jobs on Amazon EventBridge Scheduler. "
         "Keep jobs.json as desired state; cron-adapter plans, applies and fires it.",
