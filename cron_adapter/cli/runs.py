@@ -73,7 +73,9 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps([row(r) for r in records], indent=2))
         return 0
     if not records:
-        print(f"no runs recorded for job {args.job!r}" + (f" since {args.since}" if args.since else ""))
+        since = f" since {args.since}" if args.since else ""
+        # The runs table knows only jobs that ran; a mistyped id reads the same as a quiet job.
+        print(f"no runs recorded for job {args.job!r}{since} (is the id right? `cron-adapter status FILE` lists them)")
         return 0
     rows = [
         [

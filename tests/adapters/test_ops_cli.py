@@ -47,6 +47,16 @@ def test_runs_prints_each_run_newest_first_with_status_http_and_error(
     assert "SCHEDULED" in text and "succeeded" in text and "failed" not in text
 
 
+def test_runs_of_a_job_with_none_says_so_and_where_ids_are_listed(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["runs", "nightly-typo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("no runs recorded for job 'nightly-typo' (is the id right?") and "status FILE" in out
+    assert main(["runs", "nightly-typo", "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
 def test_runs_refuses_a_bad_since_with_one_line(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["runs", "flaky", "--since", "yesterday-ish"]) == 2
     err = capsys.readouterr().err
