@@ -7,7 +7,11 @@ decimal, octal and hex spellings that ``inet_aton`` accepts (``2852039166``, ``0
 
     never:  instance metadata, link-local, unspecified (0.0.0.0, ::), multicast, reserved/broadcast
     dev:    loopback (127/8, ::1), over http or https, only with the dev flag
-    listed: private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) only inside allowed CIDRs
+    listed: private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7, any other range that
+            is not global) only inside allowed CIDRs
+
+A host is judged as it is sent (IDNA-mapped, without a trailing dot), so ``１２７.０.０.１``
+and ``169.254.169.254.`` are the addresses they become.
 
 Pure: standard library only.
 """
@@ -32,6 +36,9 @@ PRIVATE_NETWORKS: tuple[Network, ...] = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT's IPv4-translated ::ffff:0:a.b.c.d
+# Not global, though this Python's ``is_global`` says so: site-local, local-use NAT64 (RFC 8215).
+_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("fec0::/10", "64:ff9b:1::/48"))
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 _INET_ATON = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 _UNSENDABLE = re.compile(r"[\x00-\x20\x7f\\]")  # whitespace, controls, DEL, backslash
@@ -67,7 +74,7 @@ def normalise(ip: Address) -> Address:
     if ip.sixtofour is not None:
         return ip.sixtofour
     value = int(ip)
-    if ip in _NAT64 or (1 < value < 2**32):  # NAT64, or deprecated IPv4-compatible ::a.b.c.d
+    if ip in _NAT64 or ip in _TRANSLATED or (1 < value < 2**32):  # NAT64, SIIT, IPv4-compatible ::a.b.c.d
         return ipaddress.IPv4Address(value & 0xFFFFFFFF)
     return ip
 
@@ -115,11 +122,19 @@ def refused_reason(ip: Address, policy: AddressPolicy) -> str | None:
     reason = forbidden_reason(ip)
     if reason:
         return reason
-    if ip.is_loopback and not policy.allow_loopback:
-        return "loopback address (allowed only by `cron-adapter dev`)"
-    if any(ip in net for net in PRIVATE_NETWORKS) and not any(ip in net for net in policy.allowed_cidrs):
+    if ip.is_loopback:
+        return None if policy.allow_loopback else "loopback address (allowed only by `cron-adapter dev`)"
+    if is_private(ip) and not any(ip in net for net in policy.allowed_cidrs):
         return "private address outside the deployment's allowed CIDRs"
     return None
+
+
+def is_private(ip: Address) -> bool:
+    """Not publicly routable: the private ranges, and every other range IANA lists as not
+    global (benchmarking 198.18/15, protocol assignments 192.0.0/24, documentation,
+    site-local fec0::/10, local-use NAT64 64:ff9b:1::/48, ...)."""
+    ip = normalise(ip)
+    return not ip.is_global or any(ip in net for net in (*PRIVATE_NETWORKS, *_NOT_GLOBAL))
 
 
 def ascii_url(url: str) -> str:
@@ -166,18 +181,34 @@ def _check_origin(scheme: str, netloc: str) -> tuple[str | None, str | None]:
         return f"'{scheme}://{netloc}' is not an absolute http(s) URL", None
     if parts.username is not None or parts.password is not None:
         return "credentials in the URL would leak into logs and schedules", None
-    ip = host_ip(host)
-    reason = "metadata host name" if host.lower() in METADATA_NAMES else (forbidden_reason(ip) if ip else None)
+    name = wire_host(host)
+    if name is None:
+        return f"the host of '{scheme}://{netloc}' is not a valid international domain name", None
+    if name != host.lower():  # full-width digits, ideographic dots, a trailing dot: judged as sent
+        host = f"{host} ({name})"
+    ip = host_ip(name)
+    reason = "metadata host name" if name in METADATA_NAMES else (forbidden_reason(ip) if ip else None)
     if reason:
         return f"{host} is {'an' if reason[0] in 'aeiou' else 'a'} {reason}", None
-    if is_loopback(host):
+    if is_loopback(name):
         kind = "plain http" if scheme == "http" else "https"
         return None, f"{kind} to {host} works only with the dev flag (CRON_ADAPTER_ALLOW_HTTP_LOOPBACK, set by dev)"
     if scheme == "http":
         return f"plain http to {host} would send the shared secret in clear", None
-    if ip is not None and any(ip in net for net in PRIVATE_NETWORKS):
+    if ip is not None and is_private(ip):
         return None, f"{host} is a private address: it is called only if the deployment lists it in allowed CIDRs"
     return None, None
+
+
+def wire_host(host: str) -> str | None:
+    """The host as resolved and sent: IDNA-mapped (NFKC, so ``１２７`` is ``127``), lower case,
+    without a trailing dot; None if it is not a valid international domain name."""
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host.lower().rstrip(".")
 
 
 # RFC 9110 token characters: what a header name may contain.

@@ -180,7 +180,7 @@ def test_injected_transport_sees_the_vetted_address() -> None:
     seen = []
     caller = HttpTargetCaller(
         transport=lambda req, t: seen.append(req) or TransportResponse(204, {}, b""),
-        resolver=lambda h, p: ["203.0.113.7"],
+        resolver=lambda h, p: ["93.184.215.14"],
     )
     assert caller.call(request("https://api.example.com/x"), 5.0).status == 204
-    assert seen[0].address == "203.0.113.7" and SECRET not in repr(seen[0])
+    assert seen[0].address == "93.184.215.14" and SECRET not in repr(seen[0])

@@ -17,6 +17,7 @@ from cron_adapter.jobs.urls import (
     header_problem,
     host_ip,
     refused_reason,
+    wire_host,
 )
 
 FORBIDDEN_URLS = [
@@ -32,6 +33,12 @@ FORBIDDEN_URLS = [
     "https://169.254.43518/",  # short form
     "https://169.254.169.254/",
     "https://[fd00:ec2::254]/",
+    "https://[::ffff:0:a9fe:a9fe]/",  # SIIT IPv4-translated
+    "https://１６９.２５４.１６９.２５４/latest/meta-data/",  # full-width digits: IDNA maps them
+    "https://169。254。169。254/",  # ideographic full stops
+    "https://169.254.169.254./",  # trailing dot
+    "https://metadata.google.internal./computeMetadata/v1/",
+    "https://ｍｅｔａｄａｔａ.google.internal/",
     "https://0.0.0.0/",
     "https://0/",
     "https://[::]/",
@@ -55,14 +62,36 @@ def test_every_form_of_a_forbidden_address_is_refused_at_validation(url: str) ->
     assert problem, url
 
 
-@pytest.mark.parametrize("host", ["[::ffff:127.0.0.1]", "2130706433", "0x7f.1", "127.1", "[::1]", "localhost"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "[::ffff:127.0.0.1]",
+        "2130706433",
+        "0x7f.1",
+        "127.1",
+        "[::1]",
+        "localhost",
+        "localhost.",
+        "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ",
+        "１２７.０.０.１",
+    ],
+)
 def test_loopback_in_any_spelling_is_only_allowed_under_dev(host: str) -> None:
     url = f"https://{host}/"
     problem, warning = check_target_url(url)
     assert problem is None and "dev" in (warning or "")
-    ip = host_ip(host)
+    ip = host_ip(wire_host(host) or "")
     if ip is not None:
         assert refused_reason(ip, AddressPolicy()) and refused_reason(ip, AddressPolicy(allow_loopback=True)) is None
+
+
+@pytest.mark.parametrize(
+    "ip",
+    ["198.18.0.1", "192.0.0.1", "192.0.2.7", "fec0::1", "64:ff9b:1::a9fe:a9fe", "2001:db8::1"],
+)
+def test_every_address_that_is_not_global_is_private(ip: str) -> None:
+    assert "private" in (refused_reason(ipaddress.ip_address(ip), AddressPolicy()) or "")
+    assert refused_reason(ipaddress.ip_address(ip), AddressPolicy(allowed_cidrs=(ipaddress.ip_network(ip),))) is None
 
 
 @pytest.mark.parametrize("ip", ["10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1", "fd12::1", "::ffff:10.0.0.1"])
