@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from cron_adapter_infra.construct import CronAdapter
 
 FIVE_MINUTES = Duration.minutes(5)
+DLQ_BACKLOG_HOURS = 24  # dead letters still queued this long page again
+DLQ_RETENTION_DAYS = c.DLQ_RETENTION_SECONDS // 86_400
 
 # metric name -> (construct label, description): an alarm at >= 1 in one 5-minute period.
 ADAPTER_METRIC_ALARMS: dict[str, tuple[str, str]] = {
@@ -81,11 +83,7 @@ def add_builtin_alarms(adapter: CronAdapter) -> None:
     """The adapter's own alarms: its metrics, dead letters, each Lambda's errors, fire/reconcile throttles."""
     for metric_name, (label, description) in ADAPTER_METRIC_ALARMS.items():
         adapter.add_alarm(label, adapter.metric(metric_name), description)
-    adapter.add_alarm(
-        "DeadLetters",
-        adapter.dlq.metric_approximate_number_of_messages_visible(statistic="Maximum", period=FIVE_MINUTES),
-        "Failed deliveries are waiting in the dead-letter queue",
-    )
+    add_dead_letter_alarms(adapter)
     fire, reconcile = adapter.fire_function, adapter.reconcile_function
     adapter.add_alarm("FireErrors", fire.metric_errors(period=FIVE_MINUTES), "The fire Lambda raised")
     adapter.add_alarm("ReconcileErrors", reconcile.metric_errors(period=FIVE_MINUTES), "The reconcile Lambda raised")
@@ -104,6 +102,31 @@ def add_builtin_alarms(adapter: CronAdapter) -> None:
         reconcile.metric_throttles(period=FIVE_MINUTES),
         "The reconcile Lambda is persistently throttled",
         periods=3,
+    )
+
+
+def add_dead_letter_alarms(adapter: CronAdapter) -> None:
+    """One alarm per new dead letter, and one for letters left waiting a day."""
+    # A count, not the queue depth: the depth stays >= 1 until someone drains the queue
+    # (it keeps letters DLQ_RETENTION_DAYS), so a depth alarm stays in ALARM and, since
+    # CloudWatch notifies only on a change of state, every later failure is silent.
+    # NumberOfMessagesSent counts SendMessage calls, which is how every producer here
+    # delivers (Lambda on-failure destinations, the schedules' and the rules' DLQs); it
+    # leaves out only messages SQS itself redrives, and no queue redrives into this one.
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+    adapter.add_alarm(
+        "DeadLetters",
+        adapter.dlq.metric_number_of_messages_sent(statistic="Sum", period=FIVE_MINUTES),
+        "A delivery or async invocation failed after every retry and was dead-lettered",
+    )
+    # The reminder that letters are still queued, handled or not: visible in every hour of a
+    # day. Depth rather than ApproximateAgeOfOldestMessage, which leaves out a message that
+    # was received three times and never deleted: exactly a letter someone read and forgot.
+    adapter.add_alarm(
+        "DeadLettersWaiting",
+        adapter.dlq.metric_approximate_number_of_messages_visible(statistic="Maximum", period=Duration.hours(1)),
+        f"Dead letters have waited {DLQ_BACKLOG_HOURS} h; SQS deletes each {DLQ_RETENTION_DAYS} days after it arrived",
+        periods=DLQ_BACKLOG_HOURS,
     )
 
 

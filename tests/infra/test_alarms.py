@@ -60,7 +60,20 @@ def test_every_alarm_watches_a_metric_that_is_published_where_it_looks(synth) ->
             assert dim["Value"]["Fn::GetAtt"][0] in queues, logical_id
         else:
             pytest.fail(f"{logical_id}: unexpected namespace {namespace}")
-        assert alarm["Threshold"] >= 1 and alarm["EvaluationPeriods"] >= 1 and alarm["Period"] == 300, logical_id
+        assert alarm["Threshold"] >= 1 and alarm["EvaluationPeriods"] >= 1, logical_id
+        # Five-minute periods, except the dead-letter backlog reminder (hourly, over a day).
+        assert alarm["Period"] == (3600 if alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" else 300)
+
+
+def test_every_alarm_on_an_event_counts_it_so_each_new_event_notifies(synth) -> None:
+    """CloudWatch notifies on a change of state only: an alarm on a level (queue depth) stays in
+    ALARM while the level lasts, and every event after the first is silent. Only the backlog
+    reminder watches a level, on purpose; the dead-letter alarm counts messages sent."""
+    levels = {
+        logical_id: alarm["MetricName"] for logical_id, alarm in _alarms(synth).items() if alarm["Statistic"] != "Sum"
+    }
+    assert sorted(levels.values()) == ["ApproximateNumberOfMessagesVisible"], levels
+    assert any(a["MetricName"] == "NumberOfMessagesSent" for a in _alarms(synth).values())
 
 
 def test_every_alarm_notifies_a_topic_cloudwatch_may_publish_to(synth) -> None:

@@ -365,9 +365,22 @@ def test_alarm_on_each_adapter_metric(synth, metric):
 def test_alarms_on_dead_letters_and_lambda_errors_and_throttles(synth):
     alarms = _alarms(synth)
     queue_id, _ = synth.one("AWS::SQS::Queue")
-    [dlq] = [a for a in alarms if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"]
-    assert dlq["Namespace"] == "AWS/SQS"
-    assert dlq["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
+    topic_id, _ = synth.one("AWS::SNS::Topic")
+    on_queue = [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
+    # Each new dead letter notifies: a count per period, so the alarm returns to OK between letters.
+    [sent] = [a for a in alarms if a.get("MetricName") == "NumberOfMessagesSent"]
+    assert (sent["Namespace"], sent["Dimensions"]) == ("AWS/SQS", on_queue)
+    assert (sent["Statistic"], sent["Period"]) == ("Sum", 300)
+    assert (sent["EvaluationPeriods"], sent["DatapointsToAlarm"]) == (1, 1)
+    assert (sent["ComparisonOperator"], sent["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    assert sent["AlarmActions"] == sent["OKActions"] == [{"Ref": topic_id}]
+    # A backlog is not forgotten: letters still visible in every hour of a day page once more.
+    [waiting] = [a for a in alarms if a.get("MetricName") == "ApproximateNumberOfMessagesVisible"]
+    assert (waiting["Namespace"], waiting["Dimensions"]) == ("AWS/SQS", on_queue)
+    assert (waiting["Statistic"], waiting["Period"]) == ("Maximum", 3600)
+    assert (waiting["EvaluationPeriods"], waiting["DatapointsToAlarm"]) == (24, 24)
+    assert (waiting["ComparisonOperator"], waiting["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    assert waiting["AlarmActions"] == waiting["OKActions"] == [{"Ref": topic_id}]
     for part in ("Fire", "Reconcile"):
         function_id, _ = _function(synth, part)
         for metric in ("Errors", "Throttles"):
@@ -383,7 +396,7 @@ def test_alarms_on_dead_letters_and_lambda_errors_and_throttles(synth):
 def test_every_alarm_notifies_the_topic_and_ignores_missing_data(synth):
     topic_id, _ = synth.one("AWS::SNS::Topic")
     alarms = _alarms(synth)
-    assert len(alarms) == 14
+    assert len(alarms) == 15
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["TreatMissingData"] == "notBreaching"
