@@ -80,8 +80,14 @@ def _grant(adapter: CronAdapter, function: lambda_.Function) -> None:
     function.add_to_role_policy(
         iam.PolicyStatement(actions=list(AUDIT_TABLE_ACTIONS), resources=[adapter.table.table_arn])
     )
+    # Catch-ups fire as the fire Lambda does: the target secret (Bearer/HMAC) and, for
+    # ``auth: jwt`` targets, the fire-token key. Not the input key: a catch-up's input is
+    # built here, never verified, and only reconcile and fire may sign or check inputs.
     function.add_to_role_policy(
-        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[adapter.secret.secret_arn])
+        iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"],
+            resources=[adapter.secret.secret_arn, adapter.token_key.secret_arn],
+        )
     )
     function.add_to_role_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[adapter.alarm_topic.topic_arn]))
     grant_pass_scheduler_role(adapter, function)  # UpdateSchedule carries the scheduler role's ARN

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cron_adapter import constants as c
-from tests.infra.test_iam import _grants
+from tests.infra.test_iam import _as_list, _grants
 
 pytestmark = pytest.mark.infra
 
@@ -49,6 +49,18 @@ def test_the_audit_role_has_exactly_the_actions_its_adapters_call(synth) -> None
     schedules = json.dumps(granted["scheduler:UpdateSchedule"])
     assert "schedule/" in schedules and "/*" in schedules
     assert json.dumps(granted["sns:Publish"]).count("Ref") == 1
+
+
+def test_the_audit_reads_the_target_secret_and_the_fire_token_key_and_nothing_else(synth) -> None:
+    """Catch-ups of ``auth: jwt`` jobs sign a token with the key its environment names."""
+    _, fn = _audit(synth)
+    secret_id, _ = synth.one("AWS::SecretsManager::Secret", "TargetSecret")
+    key_id, _ = synth.one("AWS::SecretsManager::Secret", "FireTokenKey")
+    env = fn["Properties"]["Environment"]["Variables"]
+    assert env[c.ENV_SECRET_ID] == {"Ref": secret_id} and env[c.ENV_JWT_SECRET_ID] == {"Ref": key_id}
+    reads = _grants(synth, "Audit")["secretsmanager:GetSecretValue"]
+    resources = [r for s in reads for r in _as_list(s["Resource"])]
+    assert sorted(resources, key=str) == sorted([{"Ref": secret_id}, {"Ref": key_id}], key=str)
 
 
 def test_the_dashboard_shows_missed_runs_and_pauses(synth) -> None:
