@@ -6,7 +6,7 @@ import jwt as pyjwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from cron_adapter.errors import TargetHTTPError
+from cron_adapter.errors import SecretError, TargetHTTPError
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.fire.service import FireConfig, FireService
@@ -77,3 +77,21 @@ def test_secret_targets_keep_the_shared_bearer() -> None:
     world = jwt_world()
     world.fire(make_input(target={"url": "https://x.example/h"}))
     assert world.caller.requests[0][0].headers["Authorization"] == f"Bearer {SECRET}"
+
+
+def test_an_unreadable_token_key_fails_before_the_claim() -> None:
+    """A Secrets Manager failure must not use up the run: the delivery fails and is retried."""
+
+    def unreadable() -> str:
+        raise SecretError("cannot read secret 'fire-token-key': throttled")
+
+    world = jwt_world()
+    world.service = FireService(
+        world.store, world.caller, world.secrets, world.clock, world.schedules, world.metrics,
+        FireConfig(retention_days=30, tokens=TokenDefaults(unreadable, "agent:prod")), rand=lambda: 0.5,
+    )  # fmt: skip
+    with pytest.raises(SecretError):
+        world.fire(make_input(target=HERMES))
+    assert world.store.rows == {} and world.caller.requests == []
+    # a secret target does not need the key, so it still fires
+    assert world.fire(make_input(target={"url": "https://x.example/h"})).status == "succeeded"
