@@ -33,6 +33,7 @@ import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
 
 from cron_adapter.errors import TargetConnectFailed, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
+from cron_adapter.fire.policy import ERROR_EXCERPT_BYTES
 from cron_adapter.fire.ports import TargetRequest, TargetResponse
 from cron_adapter.jobs.urls import AddressPolicy, Network, ascii_url, normalise, refused_reason
 from cron_adapter.redacted import Redacted
@@ -227,7 +228,9 @@ class HttpTargetCaller:
             raise TargetUnreachable("; ".join(failures) or f"no time left to connect within {timeout:.1f} s")
         if 200 <= resp.status < 300:
             return TargetResponse(resp.status, resp.body)
-        detail = resp.body[:200].decode("utf-8", "replace").strip()
+        # A wide excerpt: the fire path blanks the secret out of it, then cuts the message short.
+        # Cut here first, a secret echoed across the cut would be left half-blanked.
+        detail = resp.body[:ERROR_EXCERPT_BYTES].decode("utf-8", "replace").strip()
         raise TargetHTTPError(resp.status, parse_retry_after(resp.headers.get("retry-after"), self.now()), detail)
 
 

@@ -158,13 +158,21 @@ def secret_forms(value: str) -> set[str]:
     return {f for f in forms if len(f) >= 16}
 
 
+# What a failed attempt's error text keeps of a target's answer. The excerpt the caller
+# takes is far longer than the message kept, so a secret the target echoed is blanked whole
+# before the cut: no cut can fall inside it and leave a part of it in plain text.
+ERROR_EXCERPT_BYTES = 4096
+MAX_ERROR_CHARS = 300
+
+
 def redactor(secret: Secret) -> Callable[[str], str]:
-    """A function that blanks the secret, in every form :func:`secret_forms` lists, out of any text."""
+    """A function that blanks the secret, in every form :func:`secret_forms` lists, out of any
+    text, then cuts the text to ``MAX_ERROR_CHARS``."""
     forms = sorted(set().union(*(secret_forms(v) for v in (secret.current, secret.previous) if v)), key=len)[::-1]
 
     def redact(text: str) -> str:
         for form in forms:  # longest first, so a whole secret is not left half-blanked by its prefix
             text = text.replace(form, "***")
-        return text
+        return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
     return redact
