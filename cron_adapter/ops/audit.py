@@ -3,7 +3,11 @@
 For every expected fire (:mod:`cron_adapter.ops.expected`) the audit looks for the run
 record of that exact time. None means EventBridge never delivered it (schedule deleted or
 disabled outside the adapter, throttling, an outage): the time is ``missed``. A record still
-``claimed`` after its lease means the claimer crashed and no retry finished it: ``lost``.
+``claimed`` after its lease means the claimer crashed and no retry finished it. An
+at-least-once run is then taken over (``redeliver``): delivered again under its own run key,
+as EventBridge would, while its time is within EventBridge's own retry window (an hour).
+Lambda retries a crashed invocation while the lease is still live, so that retry finds a
+duplicate and ends; nothing else would call the run again. Any other stale claim is ``lost``.
 Anything else (even ``failed``) means the fire path handled it. The shell then records each
 finding conditionally, so two overlapping audits record and notify it once.
 """
@@ -20,6 +24,9 @@ from cron_adapter.ops.catchup import due_catch_ups, plan_catch_up
 from cron_adapter.ops.expected import expected_fires, job_window
 from cron_adapter.ops.records import JobState, Marker, RunRecord
 from cron_adapter.ops.streak import failure_streak, should_pause
+from cron_adapter.reconcile.request_fields import DELIVERY_MAX_EVENT_AGE_SECONDS
+
+REDELIVER_WITHIN = timedelta(seconds=DELIVERY_MAX_EVENT_AGE_SECONDS)  # as long as EventBridge retries
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,8 @@ class JobAudit:
 
     job_id: str
     missed: tuple[str, ...] = ()  # scheduled times with no record
-    lost: tuple[RunRecord, ...] = ()  # claims whose claimer crashed
+    lost: tuple[RunRecord, ...] = ()  # claims whose claimer crashed, not to be called again
+    redeliver: tuple[RunRecord, ...] = ()  # at-least-once claims whose claimer crashed: take over
     catch_up_at: dict[str, float] = field(default_factory=dict)  # run -> when to fire it again
     catch_ups: tuple[RunRecord, ...] = ()  # recorded misses whose catch-up is due now
     streak: int = 0
@@ -74,13 +82,17 @@ def audit_job(job: Job, facts: JobFacts, now: datetime, config: AuditConfig = Au
     )
     seen = {r.run for r in facts.records}
     missed_times = [t for t in expected if iso_utc(t) not in seen]
-    lost = tuple(r for r in facts.records if r.label is None and r.stale(now.timestamp()) and r.scheduled < window.end)
+    stale = [r for r in facts.records if r.label is None and r.stale(now.timestamp()) and r.scheduled < window.end]
+    again = job.delivery == "at-least-once"
+    redeliver = tuple(r for r in stale if again and now - r.scheduled <= REDELIVER_WITHIN)
+    lost = tuple(r for r in stale if r not in redeliver)
     plan = plan_catch_up(job, [*missed_times, *(r.scheduled for r in lost)], now)
     streak = failure_streak(facts.recent, facts.state.streak_from)
     return JobAudit(
         job.id,
         tuple(iso_utc(t) for t in missed_times),
         lost,
+        redeliver,
         {iso_utc(t): at for t, at in plan.items()},
         tuple(due_catch_ups(facts.records, now.timestamp())) if job.catch_up != "none" else (),
         streak,

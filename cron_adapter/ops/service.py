@@ -2,7 +2,8 @@
 
 Orchestration against ports (:mod:`cron_adapter.ops.ports`), no boto3. Per job::
 
-    read records (1 Query) ─ audit_job (pure) ─ record missed/lost (conditional, once)
+    read records (1 Query) ─ audit_job (pure) ─ take over crashed at-least-once runs
+        ─ record missed/lost (conditional, once)
         ─ MissedRun metric ─ catch-up fires via the fire path ─ pause on a failure streak
         ─ one notification naming the job and its times
 """
@@ -38,6 +39,7 @@ class AuditReport:
     jobs: int = 0
     missed: list[tuple[str, str]] = field(default_factory=list)  # (job id, time) newly recorded
     caught_up: list[tuple[str, str, str]] = field(default_factory=list)  # (job id, time, outcome)
+    taken_over: list[tuple[str, str, str]] = field(default_factory=list)  # (job id, time, outcome)
     paused: list[str] = field(default_factory=list)
     notified: int = 0
     errors: list[str] = field(default_factory=list)
@@ -48,6 +50,7 @@ class AuditReport:
             "jobs": self.jobs,
             "missed": [{"job_id": j, "time": t} for j, t in self.missed],
             "caught_up": [{"job_id": j, "time": t, "status": s} for j, t, s in self.caught_up],
+            "taken_over": [{"job_id": j, "time": t, "status": s} for j, t, s in self.taken_over],
             "paused": self.paused,
             "notified": self.notified,
             "errors": self.errors,
@@ -127,6 +130,7 @@ class AuditService:
     ) -> None:
         facts = self.facts(job, marker, listed, now)
         found = audit_job(job, facts, now, self.config)
+        report.taken_over += self._take_over(job, found.redeliver, budget)
         new = self._record(job, found, now)
         report.missed += [(job.id, t) for t in new]
         records = [*facts.records, *(RunRecord(job.id, t, "missed", catch_up_at=found.catch_up_at.get(t)) for t in new)]
@@ -161,6 +165,24 @@ class AuditService:
                 break
             new.append(t)
         return new
+
+    def _take_over(self, job: Job, stale: tuple[RunRecord, ...], budget: list[int]) -> list[tuple[str, str, str]]:
+        """Deliver each crashed at-least-once run again, under its own run key, as EventBridge would.
+
+        The fire path sees the expired lease and takes the claim over (or finds that another
+        delivery already did: a duplicate). What the budget leaves is taken over next audit.
+        """
+        out = []
+        for record in stale:
+            if budget[0] <= 0:
+                break
+            budget[0] -= 1
+            status = self.fire(fire_input(job, self.wiring, record.scheduled))
+            self.log.warning(
+                "crashed run delivered again", extra={"job_id": job.id, "run": record.run, "status": status}
+            )
+            out.append((job.id, record.run, status))
+        return out
 
     def _catch_up(self, job: Job, due: list[RunRecord], budget: list[int]) -> list[tuple[str, str, str]]:
         out = []

@@ -41,7 +41,7 @@ def test_deleted_disabled_and_crashed_runs_are_missed_within_one_audit(ops: OpsW
     )
     for t in due:
         assert ops.fire("ok", t) == "succeeded"
-    crash_at = due[3]
+    crash_at = due[0]  # over an hour ago: too late to deliver again, so lost
     for t in due:
         if t != crash_at:
             ops.fire("crashed", t)
@@ -117,3 +117,37 @@ def test_a_job_not_yet_deployed_is_not_audited(ops: OpsWorld) -> None:
     ops.jobs = jobs_doc(job("deployed"), job("brand-new"))
     report = ops.audit(minute(ops.created) + timedelta(hours=1))
     assert {j for j, _ in report.missed} == {"deployed"}
+
+
+def _crash(ops: OpsWorld, job_id: str, when: datetime) -> None:
+    """A claim whose Lambda died mid-call (out of memory): its lease ran out a minute later."""
+    key = RunKey(job_id, iso_utc(when))
+    DynamoClaimStore(TABLE, ops.ddb).claim(
+        Claim(key, "dead-lambda", 1, when.timestamp(), when.timestamp() + 60, 0, "skip", None, "x")
+    )
+
+
+def test_a_crashed_at_least_once_run_is_delivered_again_and_called_once(ops: OpsWorld) -> None:
+    """Lambda's retry of the crash came while the lease was live (a duplicate): the audit takes over."""
+    ops.apply(jobs_doc(job("crashed"), job("careful", delivery="at-most-once")))
+    now = minute(ops.created) + timedelta(hours=2)
+    due = ten_minute_marks(now - timedelta(minutes=91), now - timedelta(minutes=10))
+    crash_at = due[-2]  # half an hour ago
+    for job_id in ("crashed", "careful"):
+        for t in due:
+            if t != crash_at:
+                ops.fire(job_id, t)
+        _crash(ops, job_id, crash_at)
+    calls = len(ops.caller.requests)
+
+    report = ops.audit(now)
+
+    assert report.taken_over == [("crashed", iso_utc(crash_at), "succeeded")]
+    assert len(ops.caller.requests) == calls + 1  # the crashed run, called again; the careful one never
+    again = ops.run_item("crashed", iso_utc(crash_at))
+    assert again["status"] == "succeeded" and again["deliveries"] == 2
+    assert ops.run_item("careful", iso_utc(crash_at))["status"] == "lost"
+    assert report.missed == [("careful", iso_utc(crash_at))]
+    assert [m["Subject"] for m in ops.messages()] == ["cron-adapter: missed run: careful"]
+    second = ops.audit(now + timedelta(minutes=15))  # nothing is delivered twice
+    assert second.taken_over == [] and len(ops.caller.requests) == calls + 1

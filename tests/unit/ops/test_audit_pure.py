@@ -98,6 +98,19 @@ def test_a_claim_whose_lease_expired_is_lost_and_a_live_one_is_not() -> None:
     assert found.findings == ("2026-12-01T11:00:00Z",)
 
 
+def test_a_crashed_at_least_once_run_within_the_hour_is_delivered_again_not_lost() -> None:
+    lease = NOW.timestamp() - 60
+    old = RunRecord("j", "2026-12-01T10:45:00Z", "claimed", holder="h1", lease_until=lease)  # 80 min ago
+    recent = RunRecord("j", "2026-12-01T11:15:00Z", "claimed", holder="h2", lease_until=lease)  # 50 min ago
+    records = [*ran("2026-12-01T10:15:00Z", "2026-12-01T10:30:00Z", "2026-12-01T11:00:00Z"), old, recent]
+    records += ran("2026-12-01T11:30:00Z", "2026-12-01T11:45:00Z")
+    found = audit_job(job(), JobFacts(records), NOW, CONFIG)
+    assert found.redeliver == (recent,) and found.lost == (old,)
+    assert found.findings == ("2026-12-01T10:45:00Z",)  # only the lost one is recorded and notified
+    careful = audit_job(job(delivery="at-most-once"), JobFacts(records), NOW, CONFIG)
+    assert careful.redeliver == () and careful.lost == (old, recent)
+
+
 def test_trigger_and_catch_up_runs_do_not_count_as_the_scheduled_run() -> None:
     records = ran("2026-12-01T10:15:00Z~trigger-ab12", "2026-12-01T10:30:00Z~catch-up")
     assert audit_job(job(), JobFacts(records), NOW, CONFIG).missed[:2] == (
