@@ -82,23 +82,27 @@ class AuditService:
         report, markers, listed = AuditReport(), self.store.markers(), self.schedules.listed()
         deployed = self.schedules.deployed()
         budget = [MAX_FIRES_PER_AUDIT]
-        for job in jobs.jobs:
-            if remaining() < 30:  # leave time to flush metrics; the next audit's window overlaps
-                report.errors.append("stopped early: Lambda deadline near")
-                break
-            names = self._names(job)
-            if not any(n in listed or n in deployed for n in names):
-                continue  # never deployed yet: reconcile creates it; nothing could have fired
-            report.jobs += 1
-            try:
-                self._job(job, markers.get(job.id), listed, now, report, budget)
-            except CronAdapterError as exc:
-                report.errors.append(f"job {job.id!r}: {exc}")
-                self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
-        if report.missed:
-            self.metrics.add_metric(name=c.METRIC_MISSED_RUN, unit="Count", value=len(report.missed))
-        if report.paused:
-            self.metrics.add_metric(name=c.METRIC_JOB_PAUSED, unit="Count", value=len(report.paused))
+        try:
+            for job in jobs.jobs:
+                if remaining() < 30:  # leave time to flush metrics; the next audit's window overlaps
+                    report.errors.append("stopped early: Lambda deadline near")
+                    break
+                names = self._names(job)
+                if not any(n in listed or n in deployed for n in names):
+                    continue  # never deployed yet: reconcile creates it; nothing could have fired
+                report.jobs += 1
+                try:
+                    self._job(job, markers.get(job.id), listed, now, report, budget)
+                except CronAdapterError as exc:
+                    report.errors.append(f"job {job.id!r}: {exc}")
+                    self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
+        finally:
+            # Even when an AWS error ends the audit early: the misses it recorded are never
+            # recorded again, so a count not published now would be lost to the alarm for good.
+            if report.missed:
+                self.metrics.add_metric(name=c.METRIC_MISSED_RUN, unit="Count", value=len(report.missed))
+            if report.paused:
+                self.metrics.add_metric(name=c.METRIC_JOB_PAUSED, unit="Count", value=len(report.paused))
         return report
 
     def facts(self, job: Job, marker: Marker | None, listed: dict[str, Listed], now: datetime) -> JobFacts:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
+
 from cron_adapter import constants as c
 from cron_adapter.adapters.claims import DynamoClaimStore
 from cron_adapter.fire.input import iso_utc
@@ -151,3 +153,28 @@ def test_a_crashed_at_least_once_run_is_delivered_again_and_called_once(ops: Ops
     assert [m["Subject"] for m in ops.messages()] == ["cron-adapter: missed run: careful"]
     second = ops.audit(now + timedelta(minutes=15))  # nothing is delivered twice
     assert second.taken_over == [] and len(ops.caller.requests) == calls + 1
+
+
+def test_misses_recorded_before_an_aws_error_still_reach_the_alarm(
+    ops: OpsWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They are never recorded again, so their count must be published by the audit that raised."""
+    from botocore.exceptions import ClientError
+
+    from cron_adapter.adapters.runs import DynamoRunStore
+
+    ops.apply(jobs_doc(job("a-quiet"), job("b-throttled")))
+    now = minute(ops.created) + timedelta(hours=1)
+    read = DynamoRunStore.records
+
+    def throttled(self, job_id: str, since: str, until: str):
+        if job_id == "b-throttled":
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "Query")
+        return read(self, job_id, since, until)
+
+    monkeypatch.setattr(DynamoRunStore, "records", throttled)
+    with pytest.raises(ClientError):
+        ops.audit(now)
+    recorded = ops.run_item("a-quiet", iso_utc(ten_minute_marks(now - timedelta(minutes=50), now)[0]))
+    assert recorded is not None and recorded["status"] == "missed"
+    assert sum(v for n, _, v in ops.metrics.points if n == c.METRIC_MISSED_RUN) >= 1
