@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 
 from cron_adapter.constants import JOBS_TIMEZONE_METADATA
 from cron_adapter.errors import NoJobsFile, StoreChanged
+from cron_adapter.jobs.rawjson import MAX_FILE_BYTES, too_large
 from cron_adapter.reconcile.ports import Fetched
 
 # S3 answers a failed If-Match / If-None-Match with 412 PreconditionFailed, and a conditional
@@ -55,6 +56,10 @@ class S3JobsObject:
             if code == "NoSuchKey" or (code == "AccessDenied" and self._listed_as_missing()):
                 raise NoJobsFile(f"s3://{self.bucket}/{self.key} does not exist") from exc
             raise
+        size = int(got.get("ContentLength") or 0)
+        if size > MAX_FILE_BYTES:  # refused unread: reading it would use the memory the limit guards
+            got["Body"].close()
+            raise too_large(size, f"s3://{self.bucket}/{self.key}")
         zone = (got.get("Metadata") or {}).get(JOBS_TIMEZONE_METADATA) or None
         return Fetched(got["Body"].read(), str(got.get("ETag", "")).strip('"'), zone, got.get("VersionId"))
 

@@ -16,7 +16,7 @@ from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
 from cron_adapter.jobs.formats import detect
 from cron_adapter.jobs.hermes_store import read_hermes
 from cron_adapter.jobs.model import DefaultsIn, JobSet, JobsFile
-from cron_adapter.jobs.rawjson import parse_json
+from cron_adapter.jobs.rawjson import check_job_count, parse_json
 from cron_adapter.jobs.resolve import resolve_jobs
 from cron_adapter.jobs.schema_problems import pydantic_problems, schema_valid_part
 from cron_adapter.jobs.sidecar import read_sidecar
@@ -72,6 +72,9 @@ def _check_flags(timezone: str | None, base_url: str | None, source: str) -> Non
 
 def _load_parsed(raw: Any, format: str | None, timezone: str | None, base_url: str | None, source: str) -> JobSet:
     _check_flags(timezone, base_url, source)
+    listed = raw if isinstance(raw, list) else raw.get("jobs") if isinstance(raw, dict) else None
+    if isinstance(listed, list | dict):  # before any model sees them: 100k is the measured scale
+        check_job_count(len(listed), source)
     fmt = format or detect(raw)
     if fmt not in FORMATS:
         raise InvalidJobsFile(

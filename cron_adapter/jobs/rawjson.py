@@ -3,6 +3,8 @@
 Everything here runs before the format readers, so no reader, model or translation ever
 sees a value it would crash on:
 
+- a file over ``MAX_FILE_BYTES``, or with over ``MAX_JOBS`` jobs: the reconcile Lambda (512 MB)
+  would run out of memory on it rather than refuse it; 100,000 jobs is the scale measured;
 - bytes that are not UTF-8/16/32 (a UTF-8 BOM is fine), ``NaN`` and ``Infinity`` (not JSON),
   integers of more than 4300 digits, and nesting deeper than Python's parser goes;
 - lone UTF-16 surrogates such as ``"\\ud800"``: valid JSON escapes, but no valid Unicode,
@@ -24,6 +26,9 @@ MAX_REPORTED = 20
 # A target body deeper than this is refused: the JSON serializer stops at 255 levels, and
 # no real webhook payload comes close.
 MAX_BODY_DEPTH = 32
+MAX_FILE_BYTES = 32 * 1024 * 1024  # 100,000 typical jobs are about 17 MB
+MAX_JOBS = 100_000
+_SPLIT = "split the jobs across several cron-adapter stacks (each has its own schedule group)"
 
 
 def _refuse_constant(name: str) -> Any:
@@ -32,6 +37,8 @@ def _refuse_constant(name: str) -> Any:
 
 def parse_json(data: bytes, source: str) -> Any:
     """``json.loads`` that raises only InvalidJobsFile, with a one-line reason."""
+    if len(data) > MAX_FILE_BYTES:
+        raise too_large(len(data), source)
     try:
         text = data.decode(json.detect_encoding(data))
     except UnicodeDecodeError as exc:
@@ -50,6 +57,19 @@ def parse_json(data: bytes, source: str) -> Any:
             why = "contains a lone surrogate (not valid Unicode)"
             raise InvalidJobsFile([Problem(job, field, why, _SURROGATE_FIX) for job, field in found], source)
     return raw
+
+
+def too_large(size: int, source: str) -> InvalidJobsFile:
+    """The refusal of a file of ``size`` bytes, over ``MAX_FILE_BYTES`` (read or not)."""
+    why = f"the file is {size / 2**20:,.1f} MiB, over the {MAX_FILE_BYTES // 2**20} MiB a jobs file may have"
+    return InvalidJobsFile([Problem(None, "(file)", why, _SPLIT)], source)
+
+
+def check_job_count(count: int, source: str) -> None:
+    """Refuse a file with more jobs than one stack is measured to carry."""
+    if count > MAX_JOBS:
+        why = f"the file has {count:,} jobs, over the {MAX_JOBS:,} one stack carries"
+        raise InvalidJobsFile([Problem(None, "jobs", why, _SPLIT)], source)
 
 
 _SURROGATE_FIX = r"remove the \ud800-\udfff escape, or write the complete surrogate pair"

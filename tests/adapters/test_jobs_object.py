@@ -73,3 +73,22 @@ def test_no_such_key_needs_no_listing(stubbed):
     stub.add_client_error("get_object", "NoSuchKey", "The specified key does not exist.", 404, expected_params=GET)
     with pytest.raises(NoJobsFile):
         source.fetch()
+
+
+def test_an_object_over_the_size_limit_is_refused_unread(monkeypatch):
+    """The reconcile Lambda would run out of memory on it; it is refused as an invalid file."""
+    from cron_adapter.adapters import jobs_object
+    from cron_adapter.errors import InvalidJobsFile
+
+    fake_aws_env(monkeypatch)
+    monkeypatch.setattr(jobs_object, "MAX_FILE_BYTES", 1000)
+    with mock_aws():
+        client = boto3.client("s3")
+        client.create_bucket(Bucket="jobs-bucket")
+        source = S3JobsObject("jobs-bucket", "jobs.json", client=client)
+        source.put(b'{"version": 1, "jobs": []}' + b" " * 2000)
+        with pytest.raises(InvalidJobsFile) as exc:
+            source.fetch()
+    (problem,) = exc.value.problems
+    assert problem.field == "(file)" and "0.0 MiB, over the 32 MiB" in problem.message
+    assert "split the jobs" in problem.fix and "s3://jobs-bucket/jobs.json" in str(exc.value)
