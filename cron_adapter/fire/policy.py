@@ -17,8 +17,11 @@ from cron_adapter.jobs.urls import header_id
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, backoff_ceiling, jittered
 
 LEASE_MARGIN_SECONDS = 10.0
-# Stop calling this long before the Lambda deadline, so the outcome can still be recorded.
-DEADLINE_SAFETY_SECONDS = 3.0
+# Stop calling this long before the Lambda deadline, so the outcome can still be recorded:
+# one slow finish write (its client waits up to 3 s to connect and 5 s to read, see
+# adapters/aws.py) and a quick retry. A Lambda killed before the record lands leaves a claim
+# that a retry takes over, calling a target that had already answered.
+DEADLINE_SAFETY_SECONDS = 10.0
 MIN_ATTEMPT_SECONDS = 1.0
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 # At-most-once only retries answers that prove the request was not processed.

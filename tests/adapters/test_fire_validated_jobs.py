@@ -144,7 +144,7 @@ class Context:
         self.aws_request_id = str(uuid.uuid4())
 
     def get_remaining_time_in_millis(self) -> int:
-        return 8_000  # short, so a fire that keeps failing stops at the deadline, not after minutes of backoff
+        return 15_000  # short, so a fire that keeps failing stops at the deadline, not after minutes of backoff
 
 
 def _token_key() -> str:

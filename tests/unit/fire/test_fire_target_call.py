@@ -7,6 +7,7 @@ import json
 import pytest
 
 from cron_adapter.errors import FireInputRefused, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
+from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS
 from cron_adapter.fire.ports import TargetResponse
 from cron_adapter.receiver import Receiver
 from tests.unit.fire.conftest import World, make_input
@@ -80,7 +81,7 @@ def test_no_retry_past_the_lambda_deadline() -> None:
 
 def test_attempt_timeout_is_capped_by_remaining_time_and_840_s(world: World) -> None:
     world.fire(make_input(target={"url": "https://x.example/h", "timeout": 840}), remaining=400.0)
-    assert world.caller.requests[0][1] == pytest.approx(400.0 - 3.0)
+    assert world.caller.requests[0][1] == pytest.approx(400.0 - DEADLINE_SAFETY_SECONDS)
     other = World()
     other.fire(make_input(target={"url": "https://x.example/h", "timeout": 840}), remaining=900.0)
     assert other.caller.requests[0][1] == 840.0
