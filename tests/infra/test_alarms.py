@@ -114,3 +114,18 @@ def test_the_audit_errors_alarm_says_what_stops_working(synth) -> None:
     ]  # fmt: skip
     assert "missed runs are not being detected" in alarm["AlarmDescription"]
     assert alarm["Statistic"] == "Sum" and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+
+
+def test_every_alarm_is_named_in_the_deploy_docs_and_has_a_runbook_row(synth) -> None:
+    from cron_adapter_infra.alarms import ADAPTER_METRIC_ALARMS
+
+    source = (ROOT / "infra" / "cron_adapter_infra" / "alarms.py").read_text()
+    labels = [label for label, _ in ADAPTER_METRIC_ALARMS.values()] + re.findall(r'add_alarm\(\s*"(\w+)"', source)
+    alarms = _alarms(synth)
+    assert len(labels) == len(set(labels)) == len(alarms)  # every alarm of the stack is one of these
+    deploy, runbook = (ROOT / "docs" / "deploy.md").read_text(), (ROOT / "docs" / "operations.md").read_text()
+    rows = [line for line in runbook.splitlines() if line.startswith("| `")]
+    for label in labels:
+        assert any(label in logical_id for logical_id in synth.resources("AWS::CloudWatch::Alarm")), label
+        assert f"`{label}`" in deploy, f"docs/deploy.md does not name the {label} alarm"
+        assert any(f"`{label}`" in row.split("|")[1] for row in rows), f"no runbook row for {label}"
