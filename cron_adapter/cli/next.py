@@ -100,9 +100,11 @@ def run(args: argparse.Namespace) -> int:
     fires = engine.next_fires(
         query.schedule, query.timezone, after, args.n, anchor=query.anchor, start=query.start, end=query.end
     )
-    horizon = fires[-1] + timedelta(minutes=1) if fires else after
-    notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
-    if len(fires) < args.n and (not fires or fires[-1].year >= engine.LAST_YEAR - 1) and query.end is None:
+    notes = _notes(query, after, fires)
+    if query.schedule.one_shot:
+        if not fires:
+            query = replace(query, warning=_also(query.warning, _passed(query, after, args.after is None)))
+    elif len(fires) < args.n and (not fires or fires[-1].year >= engine.LAST_YEAR - 1) and query.end is None:
         query = replace(query, warning=_also(query.warning, _LAST_YEAR_NOTE))
     if args.output == "json":
         print(json.dumps(_json(query, after, fires, notes), indent=2))
@@ -150,14 +152,38 @@ def _query(args: argparse.Namespace) -> Query:
 
 def _with_collisions(query: Query, args: argparse.Namespace, after: datetime) -> Query:
     """The query with warnings for the minutes of the next 24 h this job shares with many others."""
-    from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
+    from cron_adapter.simulate.load import TEXT_LIMIT, collision_warnings, upcoming_collisions
 
     assert query.jobset is not None  # set by _query for --job
     job_id = args.job[0]
     found = upcoming_collisions(query.jobset, after.astimezone(UTC), args.collision_threshold)
-    return replace(query, collisions=collision_warnings(c for c in found if job_id in c.jobs))
+    limit = None if args.output == "json" else TEXT_LIMIT  # JSON lists every collision
+    mine = (c for c in found if job_id in c.jobs)
+    return replace(query, collisions=collision_warnings(mine, limit=limit, threshold=args.collision_threshold))
 
 
+def _notes(query: Query, after: datetime, fires: list[datetime]) -> list[engine.DstNote]:
+    """The DST notes of the listed fires, a fall-back hour included when only its first part is listed."""
+    horizon = fires[-1] + timedelta(minutes=1) if fires else after
+    notes = engine.dst_notes(query.schedule, query.timezone, after, horizon)
+    if fires:  # the clocks go back up to _MAX_SHIFT after a fire in the repeated hour
+        last = fires[-1].replace(tzinfo=None)
+        later = engine.dst_notes(query.schedule, query.timezone, horizon, horizon + _MAX_SHIFT)
+        notes += [n for n in later if n.kind == "overlap" and n.at <= last]
+    return notes
+
+
+def _passed(query: Query, after: datetime, now: bool) -> str:
+    """Why a one-shot lists no fire: its time has passed (or is before --after, or outside the job's window)."""
+    expression = query.schedule.expressions[0].expression
+    at = query.schedule.at
+    fire = engine.localize(at, engine.zone(query.timezone)) if at is not None else None
+    if fire is not None and fire <= after:
+        return f"one-shot time {expression} has passed; not created" if now else f"{expression} is not after --after"
+    return f"one-shot time {expression} is outside the job's start_at/end_at; it never fires"
+
+
+_MAX_SHIFT = timedelta(hours=2)  # the largest DST shift in the tz database (Antarctica/Troll)
 _LAST_YEAR_NOTE = f"EventBridge Scheduler fires nothing after the year {engine.LAST_YEAR}"
 
 

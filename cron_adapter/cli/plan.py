@@ -15,7 +15,7 @@ from cron_adapter.reconcile.model import Create, Delete, Plan
 from cron_adapter.reconcile.planner import check_guard, plan
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
 from cron_adapter.reconcile.translate import Wiring, translate_all
-from cron_adapter.simulate.load import collision_warnings, upcoming_collisions
+from cron_adapter.simulate.load import TEXT_LIMIT, collision_warnings, upcoming_collisions
 
 EPILOG = """examples:
   cron-adapter plan examples/sidecar-jobs.json --offline --base-url https://app.example.com
@@ -55,12 +55,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _next(expression: str | None, timezone: str | None, at: datetime) -> tuple[str, ...]:
-    """The next fire times of an EventBridge expression (empty if it cannot be evaluated)."""
+def _next(request: dict[str, Any], at: datetime) -> tuple[str, ...]:
+    """The next fire times of a schedule request (empty if DISABLED or it cannot be evaluated)."""
     from cron_adapter.schedule.engine import next_fires
     from cron_adapter.schedule.grammar import parse_schedule
 
-    if not expression:
+    expression, timezone = request.get("ScheduleExpression"), request.get("ScheduleExpressionTimezone")
+    if not expression or _disabled(request):
         return ()
     try:
         schedule = parse_schedule(expression, timezone=timezone or "UTC")
@@ -76,12 +77,16 @@ def fire_times(result: Plan, current: dict[str, dict[str, Any]], at: datetime) -
         old = current.get(action.name) or {}
         new = {} if isinstance(action, Delete) else action.request
         out[action.name] = FireTimes(
-            ()
-            if isinstance(action, Create)
-            else _next(old.get("ScheduleExpression"), old.get("ScheduleExpressionTimezone"), at),
-            _next(new.get("ScheduleExpression"), new.get("ScheduleExpressionTimezone"), at),
+            () if isinstance(action, Create) else _next(old, at),
+            _next(new, at),
+            before_disabled=not isinstance(action, Create) and _disabled(old),
+            after_disabled=not isinstance(action, Delete) and _disabled(new),
         )
     return out
+
+
+def _disabled(request: dict[str, Any]) -> bool:
+    return request.get("State") == "DISABLED"
 
 
 def _live(args: argparse.Namespace, jobset: Any) -> tuple[Plan, str, dict[str, FireTimes]]:
@@ -115,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
         result, group, times = _live(args, jobset)
     if args.collision_threshold > 0:
         found = upcoming_collisions(jobset, now(), args.collision_threshold)
-        result = Plan(result.actions, result.warnings + collision_warnings(found), result.forget, result.total)
+        limit = None if args.output == "json" else TEXT_LIMIT  # JSON lists every collision
+        advice = collision_warnings(found, limit=limit, threshold=args.collision_threshold)
+        result = Plan(result.actions, result.warnings + advice, result.forget, result.total)
     print(to_json(result, times) if args.output == "json" else to_text(result, group, times))
     return 0

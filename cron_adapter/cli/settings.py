@@ -7,6 +7,7 @@ variable that fixes a missing setting.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -78,6 +79,10 @@ class CliSettings:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> CliSettings:
+        for name, (pattern, what) in _ARNS.items():
+            value = maybe(env, name)
+            if value is not None and not pattern.match(value):
+                raise SettingsError(name, f"{value!r} is not {what}")
         return cls(
             group=optional(env, c.ENV_GROUP, c.DEFAULT_GROUP),
             table=maybe(env, c.ENV_TABLE),
@@ -94,10 +99,17 @@ class CliSettings:
 
     def require(self, name: str) -> str:
         """The value of the setting for environment variable ``name``; SettingsError naming the fix if unset."""
-        value = getattr(self, _FIELDS[name])
-        if value is None:
-            raise SettingsError(name, f"is not set{_hint(name)}")
-        return str(value)
+        return self.require_all(name)[0]
+
+    def require_all(self, *names: str) -> tuple[str, ...]:
+        """The values of every named setting; one SettingsError naming each one that is unset (not only the first)."""
+        missing = [n for n in names if getattr(self, _FIELDS[n]) is None]
+        if len(missing) == 1:
+            raise SettingsError(missing[0], f"is not set{_hint(missing[0])}")
+        if missing:
+            fixes = ", ".join(f"{CLI_FLAGS[n]} / {n}" if n in CLI_FLAGS else n for n in missing)
+            raise SettingsError(", ".join(missing), f"are not set; fix: pass or set each of {fixes}")
+        return tuple(str(getattr(self, _FIELDS[n])) for n in names)
 
 
 _FIELDS = {
@@ -109,6 +121,24 @@ _FIELDS = {
     c.ENV_BUCKET: "bucket",
     c.ENV_JOBS_KEY: "jobs_key",
     c.ENV_INPUT_KEY_ID: "input_key_id",
+}
+
+
+_PARTITION = r"^arn:aws(-[a-z]+)*:"
+# A value that is not an ARN of the right service is refused where it is read, not at the first AWS call.
+_ARNS = {
+    c.ENV_FIRE_ARN: (
+        re.compile(_PARTITION + r"lambda:[a-z0-9-]+:\d+:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$"),
+        "a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)",
+    ),
+    c.ENV_SCHEDULER_ROLE_ARN: (
+        re.compile(_PARTITION + r"iam::\d+:role/[\w+=,.@/-]+$"),
+        "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)",
+    ),
+    c.ENV_DLQ_ARN: (
+        re.compile(_PARTITION + r"sqs:[a-z0-9-]+:\d+:[\w-]+(\.fifo)?$"),
+        "an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME)",
+    ),
 }
 
 

@@ -15,11 +15,12 @@ from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.errors import CronAdapterError, UsageError
 from cron_adapter.jobs.model import JobSet
-from cron_adapter.simulate.load import collision_warnings, day_matrix, heatmap_text, hot_minutes
+from cron_adapter.simulate.load import TEXT_LIMIT, day_matrix, heatmap_text, hot_minutes, window_warnings
 from cron_adapter.simulate.model import SimOptions, Simulation
 from cron_adapter.simulate.pricing import Lambda
+from cron_adapter.simulate.progress import reporting
 from cron_adapter.simulate.report import to_dict, to_text
-from cron_adapter.simulate.simulator import collisions, parse_when, simulate
+from cron_adapter.simulate.simulator import parse_when, simulate
 
 DESCRIPTION = """\
 Run a jobs file through a fake clock with the same engine EventBridge Scheduler's fires are
@@ -141,9 +142,12 @@ def _when(text: str) -> Any:
 def _count(text: str) -> int | None:
     if text == "all":
         return None
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:  # argparse would print "invalid _count value"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number or 'all' (e.g. --fires 20)") from None
     if value < 0:
-        raise argparse.ArgumentTypeError("must be >= 0 or 'all'")
+        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more, or 'all'")
     return value
 
 
@@ -154,23 +158,17 @@ def run(args: argparse.Namespace) -> int:
     jobset = load_from_args(args)
     for flag, named_ids in (("--fail", args.fail), ("--accepted", args.accepted)):
         _check_named(flag, named_ids, [j.id for j in jobset.jobs])
-    opts = SimOptions(
-        args.start,
-        args.end,
-        fail=frozenset(args.fail),
-        accept=frozenset(args.accepted),
-        collision_threshold=args.collision_threshold,
-        fn=Lambda(memory_mb=args.memory, arch=args.arch, duration_ms=args.call_ms),
-        seed=args.seed,
-    )
-    sim = simulate(jobset, opts)
+    opts = _options(args)
+    with reporting("simulating") as progress:
+        sim = simulate(jobset, opts, progress)
     if args.plot:
         try:
             _plot(args.plot, jobset, opts, sim, args.file)
         except CronAdapterError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    advice = collision_warnings(c for c in collisions(sim, limit=None) if len(c.jobs) >= opts.collision_threshold)
+    with reporting("grouping collisions") as progress:
+        advice = window_warnings(sim, None if args.output == "json" else TEXT_LIMIT, progress)
     if args.output == "json":
         data = to_dict(sim, None if args.fires == UNSET else args.fires)
         data["collisions"]["warnings"] = list(advice)
@@ -185,6 +183,18 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"\nwrote {args.plot}: fires per minute of the day, without and with phase offsets")
     return 0
+
+
+def _options(args: argparse.Namespace) -> SimOptions:
+    return SimOptions(
+        args.start,
+        args.end,
+        fail=frozenset(args.fail),
+        accept=frozenset(args.accepted),
+        collision_threshold=args.collision_threshold,
+        fn=Lambda(memory_mb=args.memory, arch=args.arch, duration_ms=args.call_ms),
+        seed=args.seed,
+    )
 
 
 def _check_window(args: argparse.Namespace) -> None:

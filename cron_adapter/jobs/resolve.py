@@ -91,20 +91,22 @@ def _resolve_job(
     before = len(problems)
     tz = job.timezone or defaults.timezone or "UTC"
     phase: Phase = AUTO
+    tzinfo = None
     try:
         tzinfo = zone(tz)
     except ScheduleError as exc:
         problems.append(Problem(job.id, "timezone" if job.timezone else "defaults.timezone", exc.message, exc.fix))
-    else:
-        try:
-            phase = _phase(job, parse_schedule(job.schedule, timezone=tz))
-        except ScheduleError as exc:
-            if fmt == "hermes":
-                unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
-                return None
-            problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
-        if job.start_at is not None or job.end_at is not None:
-            _check_window(job, tzinfo, problems)
+    try:
+        # An unknown zone does not hide the schedule's own problems: its grammar is checked in
+        # UTC. Only what needs the zone (a one-shot in a DST gap, the UTC window) waits for a valid one.
+        phase = _phase(job, parse_schedule(job.schedule, timezone=tz if tzinfo else "UTC"))
+    except ScheduleError as exc:
+        if fmt == "hermes":
+            unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
+            return None
+        problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
+    if tzinfo is not None and (job.start_at is not None or job.end_at is not None):
+        _check_window(job, tzinfo, problems)
     target = resolve_target(job, defaults, problems, warnings)
     if _CONTROL.search(job.id):
         problems.append(

@@ -28,6 +28,8 @@ class FireTimes:
 
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    before_disabled: bool = False  # a DISABLED schedule fires nothing: no times, and the text says why
+    after_disabled: bool = False
 
 
 def action_dict(action: Action) -> dict[str, Any]:
@@ -49,6 +51,9 @@ def to_json(plan: Plan, fire_times: Mapping[str, FireTimes] | None = None) -> st
         times = (fire_times or {}).get(action.name)
         if times is not None:
             item["next_fires"] = {"before": list(times.before), "after": list(times.after)}
+            item["next_fires"].update(
+                {f"{k}_disabled": True for k in ("before", "after") if getattr(times, f"{k}_disabled")}
+            )
         actions.append(item)
     return json.dumps({"actions": actions, "warnings": list(plan.warnings)}, indent=2, default=str)
 
@@ -82,7 +87,9 @@ def _call(request: Mapping[str, Any]) -> str:
     return f"{target.get('method') or 'POST'} {url}" if url else ""
 
 
-def _times(label: str, values: Sequence[str]) -> str:
+def _times(label: str, values: Sequence[str], disabled: bool = False) -> str:
+    if disabled:
+        return f"      {label:<11} none: the schedule is DISABLED (enabled: false)"
     return f"      {label:<11} {', '.join(values) if values else '(none)'}"
 
 
@@ -95,9 +102,9 @@ def _block(action: Action, times: FireTimes | None) -> list[str]:
         lines = [head] + [f"      {key:<11} {value}" for key, value in _fields(action.request)]
     if times is not None:
         if isinstance(action, Update | Delete):
-            lines.append(_times("fires now", times.before))
+            lines.append(_times("fires now", times.before, times.before_disabled))
         if not isinstance(action, Delete):
-            lines.append(_times("fires after", times.after))
+            lines.append(_times("fires after", times.after, times.after_disabled))
     return lines
 
 

@@ -12,7 +12,18 @@ import re
 from dataclasses import dataclass
 
 from cron_adapter.errors import ScheduleError
-from cron_adapter.schedule.fields import DOM, DOW_EB, HOUR, MINUTE, MONTH, YEAR, FieldSpec, field_error, parse_field
+from cron_adapter.schedule.fields import (
+    DOM,
+    DOW_EB,
+    HOUR,
+    MINUTE,
+    MONTH,
+    YEAR,
+    FieldSpec,
+    every_field,
+    field_error,
+    parse_field,
+)
 
 _LAST_DOW = re.compile(r"^(\d)L$", re.IGNORECASE | re.ASCII)  # 6L = last Friday of the month
 _NTH_DOW = re.compile(r"^(\d)#(\d)$", re.ASCII)  # 2#1 = first Monday of the month
@@ -90,14 +101,13 @@ def parse_eventbridge_cron(inner: str) -> CroniterForm:
             "EventBridge cron needs ? in exactly one of day-of-month and day-of-week",
             fix="e.g. cron(0 9 ? * MON-FRI *) or cron(0 9 1 * ? *)",
         )
-    years = parse_field(year, YEAR)
-    expr = " ".join(
-        (
-            _list(parse_field(minute, MINUTE), MINUTE),
-            _list(parse_field(hour, HOUR), HOUR),
-            _dom(dom),
-            _list(parse_field(month, MONTH), MONTH),
-            _dow(dow),
-        )
+    *parts, years = every_field(
+        lambda: _list(parse_field(minute, MINUTE), MINUTE),
+        lambda: _list(parse_field(hour, HOUR), HOUR),
+        lambda: _dom(dom),
+        lambda: _list(parse_field(month, MONTH), MONTH),
+        lambda: _dow(dow),
+        lambda: parse_field(year, YEAR),
     )
+    expr = " ".join(parts)
     return CroniterForm(expr, None if len(years) == YEAR.hi - YEAR.lo + 1 else years)

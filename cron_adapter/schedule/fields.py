@@ -7,7 +7,9 @@ allowed range, so the user sees "day-of-week value 8 is out of range 0-7", not "
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cron_adapter.errors import ScheduleError
 
@@ -48,6 +50,21 @@ def field_error(spec: FieldSpec, text: str, why: str) -> ScheduleError:
         f"{spec.name} field {text!r}: {why}",
         fix=f"{spec.name} takes values {spec.allowed}{names}, with {spec.syntax}",
     )
+
+
+def every_field(*parsers: Callable[[], Any]) -> list[Any]:
+    """Run each field's parser; a bad field does not hide the next: one ScheduleError names them all."""
+    values, errors = [], []
+    for parse in parsers:
+        try:
+            values.append(parse())
+        except ScheduleError as exc:
+            errors.append(exc)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ScheduleError("; ".join(e.message for e in errors), fix="; ".join(e.fix for e in errors if e.fix))
+    return values
 
 
 def _value(token: str, spec: FieldSpec, whole: str) -> int:

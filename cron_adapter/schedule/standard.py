@@ -16,7 +16,18 @@ from dataclasses import dataclass
 
 from cron_adapter.errors import ScheduleError
 from cron_adapter.schedule.eventbridge import CroniterForm
-from cron_adapter.schedule.fields import DOM, DOW_EB, DOW_STD, HOUR, MINUTE, MONTH, max_days, parse_field, render
+from cron_adapter.schedule.fields import (
+    DOM,
+    DOW_EB,
+    DOW_STD,
+    HOUR,
+    MINUTE,
+    MONTH,
+    every_field,
+    max_days,
+    parse_field,
+    render,
+)
 
 
 @dataclass(frozen=True)
@@ -34,9 +45,13 @@ def translate_standard(text: str, fields: list[str]) -> StandardCron:
         raise ScheduleError(
             f"{text!r} uses ?, L, W or #, which standard cron lacks", fix="write it as EventBridge cron(...)"
         )
-    minutes, hours, months = parse_field(minute, MINUTE), parse_field(hour, HOUR), parse_field(month, MONTH)
-    doms = parse_field(dom, DOM)
-    dows = frozenset(d % 7 for d in parse_field(dow, DOW_STD))  # 7 is Sunday too
+    minutes, hours, doms, months, dows = every_field(
+        lambda: parse_field(minute, MINUTE),
+        lambda: parse_field(hour, HOUR),
+        lambda: parse_field(dom, DOM),
+        lambda: parse_field(month, MONTH),
+        lambda: frozenset(d % 7 for d in parse_field(dow, DOW_STD)),  # 7 is Sunday too
+    )
     # croniter ORs day-of-month with day-of-week unless one counts as "*": written "*", or
     # covering every day while the other field contains a "*" (croniter 7's rule, matched
     # here so EventBridge fires as croniter-based stores such as hermes expect).

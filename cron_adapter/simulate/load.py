@@ -13,7 +13,7 @@ every day of the window.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from cron_adapter.jobs.model import JobSet
@@ -23,6 +23,9 @@ from cron_adapter.simulate.simulator import collisions, simulate
 DEFAULT_THRESHOLD = 5
 MAX_JOBS = 20_000  # above this, plan and next leave the check to simulate
 HORIZON = timedelta(hours=24)
+NEXT_DAY = "the next 24 h"
+TEXT_LIMIT = 5  # collision lines the text output shows; JSON lists every one
+GROUP_ALL_FIRES = 1_000_000  # above this, the text form groups only the worst collision minutes
 _SHADES = " .:-=+*#%@"
 
 
@@ -42,20 +45,66 @@ def upcoming_collisions(
     return tuple(sorted((c for c in found if len(c.jobs) >= threshold), key=lambda c: c.minute))
 
 
-def collision_warnings(jobs: Iterable[Collision]) -> tuple[str, ...]:
-    """One line per group of jobs that collide: the jobs, how often, the first minute, and the fix."""
+def collision_warnings(
+    jobs: Iterable[Collision],
+    span: str = NEXT_DAY,
+    limit: int | None = None,
+    threshold: int | None = None,
+    minutes: int | None = None,
+) -> tuple[str, ...]:
+    """One line per group of jobs that collide: the jobs, how often, the first minute, and the fix.
+
+    ``span`` names the window (``the next 24 h``, or a simulated one). With ``limit``, the text
+    form: the ``limit`` worst groups, then one line counting the minutes of the rest; ``minutes``
+    is how many collide in all when ``jobs`` holds only the worst of them.
+    """
     groups: dict[tuple[str, ...], list[Collision]] = {}
     for collision in jobs:
         groups.setdefault(tuple(sorted(collision.jobs)), []).append(collision)
-    lines = []
-    for names, found in groups.items():
-        shown = ", ".join(repr(j) for j in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        times = f"{len(found)} minutes of the next 24 h" if len(found) > 1 else "one minute of the next 24 h"
+    shown = list(groups.items())
+    if limit is not None and len(shown) > limit:
+        shown = sorted(shown, key=lambda g: (-max(c.count for c in g[1]), min(c.minute for c in g[1])))[:limit]
+    lines = [_group_line(names, found, span) for names, found in shown]
+    every = minutes if minutes is not None else sum(len(found) for found in groups.values())
+    rest = every - sum(len(found) for _, found in shown)
+    if rest > 0:
+        over = f" ({threshold} or more fires)" if threshold else ""
         lines.append(
-            f"{len(names)} jobs ({shown}) fire together in {times}, first at {found[0].minute:%Y-%m-%dT%H:%MZ}: "
-            "spread them with jitter (cron jobs) or phase (every/rate jobs)"
+            f"... and {rest:,} more minutes of {span} over the collision threshold{over}; --output json lists every one"
         )
     return tuple(lines)
+
+
+def _group_line(names: tuple[str, ...], found: list[Collision], span: str) -> str:
+    shown = ", ".join(repr(j) for j in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    times = f"{len(found):,} minutes of {span}" if len(found) > 1 else f"one minute of {span}"
+    first = min(c.minute for c in found)
+    return (
+        f"{len(names)} jobs ({shown}) fire together in {times}, first at {first:%Y-%m-%dT%H:%MZ}: "
+        "spread them with jitter (cron jobs) or phase (every/rate jobs)"
+    )
+
+
+def window_warnings(
+    sim: Simulation, limit: int | None, progress: Callable[[int, int], None] | None = None
+) -> tuple[str, ...]:
+    """The collision warnings of a simulated window; ``limit`` bounds the text form.
+
+    Grouping every colliding minute by its jobs reads every fire (``progress`` after each job);
+    the text form of a large run shows the worst minutes the simulation already found, and
+    counts the others.
+    """
+    k, span = sim.options.collision_threshold, window_span(sim.options.start, sim.options.end)
+    if limit is not None and sum(r.fires for r in sim.runs) > GROUP_ALL_FIRES:
+        every = sum(1 for n in sim.per_minute.values() if n >= k)
+        return collision_warnings((c for c in sim.collisions if len(c.jobs) >= k), span, limit, k, every)
+    found = collisions(sim, limit=None, progress=progress)
+    return collision_warnings((c for c in found if len(c.jobs) >= k), span, limit, k)
+
+
+def window_span(start: datetime, end: datetime) -> str:
+    """How a collision warning names a simulated window."""
+    return f"the window {start:%Y-%m-%dT%H:%MZ} to {end:%Y-%m-%dT%H:%MZ}"
 
 
 def day_matrix(sim: Simulation) -> list[list[int]]:

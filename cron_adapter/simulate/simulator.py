@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import random
 from array import array
+from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -95,20 +97,55 @@ def _per_minute(runs: tuple[JobRun, ...]) -> Counter[int]:
     return counts
 
 
-def collisions(sim: Simulation, limit: int | None = 20) -> tuple[Collision, ...]:
-    """The worst minutes with at least the threshold's fires, and the jobs firing in each."""
-    return _collisions(sim.runs, sim.per_minute, sim.options.collision_threshold, limit)
+def collisions(
+    sim: Simulation, limit: int | None = 20, progress: Callable[[int, int], None] | None = None
+) -> tuple[Collision, ...]:
+    """The worst minutes with at least the threshold's fires, and the jobs firing in each.
+
+    With ``limit=None`` every fire is read once (``progress(done, total)`` after each job).
+    """
+    return _collisions(sim.runs, sim.per_minute, sim.options.collision_threshold, limit, progress)
 
 
 def _collisions(
-    runs: tuple[JobRun, ...], per_minute: Counter[int], k: int, limit: int | None = 20
+    runs: tuple[JobRun, ...],
+    per_minute: Counter[int],
+    k: int,
+    limit: int | None = 20,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Collision, ...]:
     worst = sorted((m for m, n in per_minute.items() if n >= k), key=lambda m: (-per_minute[m], m))[:limit]
     members: dict[int, list[str]] = {m: [] for m in worst}
-    for run in runs:  # one pass over every fire: minute -> the jobs firing in it
-        for minute in {run.at(i) // 60 for i in range(run.fires)} & members.keys():
+    few = len(worst) <= _FEW
+    for done, run in enumerate(runs, start=1):
+        for minute in _searched(run, worst) if few else _minutes(run) & members.keys():
             members[minute].append(run.job.id)
+        if progress is not None:
+            progress(done, len(runs))
     return tuple(Collision(datetime.fromtimestamp(m * 60, UTC), per_minute[m], tuple(members[m])) for m in worst)
+
+
+_FEW = 64  # up to this many minutes, bisect each job's fires instead of reading every one
+
+
+def _minutes(run: JobRun) -> set[int]:
+    """Every minute in which ``run`` fires: one pass over its fires."""
+    if not run.job.jitter:
+        return {t // 60 for t in run.scheduled}
+    return {(t + o) // 60 for t, o in zip(run.scheduled, run.offsets, strict=False)}
+
+
+def _searched(run: JobRun, minutes: list[int]) -> list[int]:
+    """Which of ``minutes`` ``run`` fires in, by bisection: its scheduled times ascend, jitter only delays them."""
+    window, times, found = run.job.jitter * 60, run.scheduled, []
+    for minute in minutes:
+        i = bisect_left(times, minute * 60 - window)
+        while i < len(times) and times[i] < (minute + 1) * 60:
+            if run.at(i) // 60 == minute:
+                found.append(minute)
+                break
+            i += 1
+    return found
 
 
 def _costs(runs: tuple[JobRun, ...], opts: SimOptions) -> tuple[dict[str, MonthlyCost], MonthlyCost]:
@@ -129,12 +166,20 @@ def _costs(runs: tuple[JobRun, ...], opts: SimOptions) -> tuple[dict[str, Monthl
     return costs, monthly_cost(total_inv, seconds, opts.fn, opts.pricing, write_units=writes)
 
 
-def simulate(jobset: JobSet, opts: SimOptions) -> Simulation:
-    """Run every job through the window; pure and deterministic for a given seed."""
+def simulate(jobset: JobSet, opts: SimOptions, progress: Callable[[int, int], None] | None = None) -> Simulation:
+    """Run every job through the window; pure and deterministic for a given seed.
+
+    ``progress(done, total)``, if given, is called after each job (the CLI reports it on stderr).
+    """
     if opts.end <= opts.start:
         raise ValueError("the end of the window must be after its start")
     cache: dict[tuple, array] = {}
-    runs = tuple(_run_job(job, opts, cache) for job in jobset.jobs)
+    total, runs_done = len(jobset.jobs), []
+    for job in jobset.jobs:
+        runs_done.append(_run_job(job, opts, cache))
+        if progress is not None:
+            progress(len(runs_done), total)
+    runs = tuple(runs_done)
     per_minute = _per_minute(runs)
     costs, total = _costs(runs, opts)
     return Simulation(opts, runs, per_minute, _collisions(runs, per_minute, opts.collision_threshold), costs, total)
