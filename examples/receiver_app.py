@@ -11,10 +11,12 @@ Against ``cron-adapter dev`` with a secret you both know (see docs/dev-loop.md):
 
 Every call, whatever its method (the example jobs send GET and POST), is checked with
 :class:`cron_adapter.receiver.Receiver` (bearer token, and the HMAC signature when present
-or required, against the current and previous secret, with a replay window and cache). A
-verified call is deduplicated on ``Idempotency-Key``: the fire path is at-least-once, so a
-retried delivery must not run the job twice. Like the ``dev`` target, a path containing
-``/fail`` answers 500, so the example's failing job fails here too.
+or required, against the current and previous secret, with a replay window and cache). The
+bearer token is checked before the body is read, and a body needs a ``Content-Length`` of at
+most 1 MiB (400, 411 or 413 otherwise), so a caller without the secret cannot make the app
+buffer anything. A verified call is deduplicated on ``Idempotency-Key``: the fire path is
+at-least-once, so a retried delivery must not run the job twice. Like the ``dev`` target, a
+path containing ``/fail`` answers 500, so the example's failing job fails here too.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from cron_adapter.receiver import MemoryReplayCache, Receiver
+from cron_adapter.receiver import MAX_BODY_BYTES, MemoryReplayCache, Receiver, body_length
 
 FAIL_MARKER = "/fail"
 
@@ -36,9 +38,17 @@ def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> T
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        timeout = 10  # seconds: a caller that goes quiet is dropped
+
         def _serve(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            result = receiver.verify(dict(self.headers), body)
+            # Nothing is read before the bearer token checks out, and never more than MAX_BODY_BYTES.
+            early = receiver.precheck(self.headers)
+            if not early.ok:
+                return self._reply(401, {"error": early.reason})
+            length, refused = body_length(self.headers, MAX_BODY_BYTES)
+            if refused:
+                return self._reply(refused, {"error": "a body needs a Content-Length of at most 1 MiB"})
+            result = receiver.verify(self.headers, self.rfile.read(length))
             if not result.ok:
                 return self._reply(401, {"error": result.reason})
             if FAIL_MARKER in self.path:
@@ -55,6 +65,8 @@ def make_server(receiver: Receiver, port: int = 0, host: str = "127.0.0.1") -> T
 
         def _reply(self, status: int, payload: dict) -> None:
             data = json.dumps(payload).encode()
+            if status >= 400:
+                self.close_connection = True  # an unread body must not be taken for the next request
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from cron_adapter.receiver import Receiver
+from cron_adapter.receiver import MAX_BODY_BYTES, Receiver, Verification, body_length
 
 DEFAULT_PORT = 8787
 FAIL_MARKER = "/fail"
-MAX_BODY_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -64,15 +63,27 @@ def _body_fields(body: bytes) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _receive(receiver: Receiver, request: BaseHTTPRequestHandler) -> tuple[int, Verification, bytes]:
+    """``(status, verification, body)``: nothing is read for a caller without the secret, nor past 1 MiB."""
+    early = receiver.precheck(request.headers)
+    if not early.ok:
+        return 401, early, b""
+    length, refused = body_length(request.headers, MAX_BODY_BYTES)
+    if refused:
+        return refused, Verification(False, f"body refused ({refused}): no usable Content-Length, or over 1 MiB"), b""
+    body = request.rfile.read(length) if length else b""
+    result = receiver.verify(request.headers, body)
+    return (401 if not result.ok else 500 if FAIL_MARKER in request.path else 200), result, body
+
+
 def _handler_class(receiver: Receiver, log: CallLog, on_call: Callable[[TargetCall], None] | None) -> type:
     class Handler(BaseHTTPRequestHandler):
         server_version = "cron-adapter-local-target"
 
         def _serve(self) -> None:
-            length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY_BYTES)
-            body = self.rfile.read(length) if length else b""
-            result = receiver.verify(dict(self.headers.items()), body)
-            status = 401 if not result.ok else 500 if FAIL_MARKER in self.path else 200
+            status, result, body = _receive(receiver, self)
+            if not result.ok:
+                self.close_connection = True  # an unread body must not be taken for the next request
             fields = _body_fields(body)
             call = TargetCall(
                 at=time.time(),

@@ -60,3 +60,25 @@ def test_paths_containing_fail_answer_500(target: LocalTarget) -> None:
 def test_a_busy_port_gives_a_clear_error(target: LocalTarget) -> None:
     with pytest.raises(OSError, match="--port"):
         LocalTarget(SECRET, port=target.port)
+
+
+def raw(port: int, head: str, timeout: float = 3) -> int:
+    """Send a request head (no body) and return the status; a server that waits to read a body times out."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
+        return int(sock.recv(1024).split()[1])
+
+
+@pytest.mark.parametrize(
+    ("length", "token", "status"),
+    [("-1", SECRET, 400), ("-1", "x" * 40, 401), (str(10**9), SECRET, 413), (str(10**9), "x" * 40, 401)],
+)
+def test_a_length_that_would_read_unbounded_data_is_refused_unread(
+    target: LocalTarget, length: str, token: str, status: int
+) -> None:
+    head = f"POST /api/ok HTTP/1.1\nHost: x\nAuthorization: Bearer {token}\nContent-Length: {length}\n"
+    assert raw(target.port, head) == status
+    [recorded] = target.log.snapshot()
+    assert recorded.status == status and not recorded.verified

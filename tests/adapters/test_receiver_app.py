@@ -90,3 +90,59 @@ def test_example_app_reads_the_secret_from_a_file(tmp_path: Path) -> None:
     assert module.current_secret({"CRON_SECRET": OLD}) == OLD
     with pytest.raises(SystemExit):
         module.current_secret({})
+
+
+def raw(port: int, head: str, timeout: float = 3) -> int:
+    """Send a request head (no body) and return the status; a server that waits to read a body times out."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
+        return int(sock.recv(1024).split()[1])
+
+
+@pytest.mark.parametrize(
+    ("length", "token", "status"),
+    [
+        ("-1", "w" * 40, 401),  # before the fix: read until close, unauthenticated
+        (str(10**9), "w" * 40, 401),  # before the fix: buffers whatever arrives
+        ("-1", SECRET, 400),
+        ("abc", SECRET, 400),
+        (str(10**9), SECRET, 413),
+        (None, SECRET, 411),  # chunked: no length to bound the read by
+    ],
+)
+def test_example_app_reads_no_body_it_has_not_bounded(app, length: str | None, token: str, status: int) -> None:
+    framing = f"Content-Length: {length}" if length else "Transfer-Encoding: chunked"
+    signature = f"X-Cron-Timestamp: {int(time.time())}\nX-Cron-Signature: v1={'0' * 64}"  # checked with the body
+    head = f"POST /fire HTTP/1.1\nHost: x\nAuthorization: Bearer {token}\n{signature}\n{framing}\n"
+    assert raw(app.server_address[1], head) == status
+    assert app.runs == []
+
+
+def test_the_fire_path_signs_v2_over_its_identity_and_v1_for_older_receivers() -> None:
+    """A receiver that refuses v1 accepts a fire request; a changed job id is refused; v1 still verifies."""
+    from cron_adapter import signing
+
+    spec = importlib.util.spec_from_file_location("receiver_app", APP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server = module.make_server(Receiver([SECRET], require_signature=True, accept_v1=False, seen=MemoryReplayCache()))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/fire"
+        caller = HttpTargetCaller(allow_http_loopback=True)
+        request = signed(url, SECRET)
+        value = request.headers[signing.SIGNATURE_HEADER]
+        assert value.startswith("v2=") and ",v1=" in value
+        stamp = int(request.headers[signing.TIMESTAMP_HEADER])
+        assert signing.verify([SECRET], stamp, request.body, value)  # what a receiver older than v2 checks
+        assert caller.call(request, 5).status == 200
+        forged = signed(url, SECRET)
+        forged.headers["X-Cron-Job-Id"] = "delete-everything"  # the identity is signed: refused
+        with pytest.raises(TargetHTTPError) as err:
+            caller.call(forged, 5)
+        assert err.value.status == 401
+    finally:
+        server.shutdown()
+        server.server_close()

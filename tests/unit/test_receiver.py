@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cron_adapter import signing
-from cron_adapter.errors import SecretError
-from cron_adapter.receiver import MemoryReplayCache, Receiver
+from cron_adapter.errors import SecretError, SettingsError
+from cron_adapter.receiver import MAX_BODY_BYTES, MemoryReplayCache, Receiver, body_length
 
 CURRENT = "current-Secret-4f9a" + "c" * 24
 PREVIOUS = "previous-Secret-7b2e" + "p" * 24
@@ -132,3 +132,99 @@ def test_verification_uses_constant_time_compares() -> None:
     assert "hmac.compare_digest" in inspect.getsource(module.Receiver._check_bearer)
     assert "hmac.compare_digest" in inspect.getsource(signing.matching_digest)
     assert "==" not in inspect.getsource(signing.matching_digest).split('"""')[2]
+
+
+class Clock:
+    def __init__(self, t: float = NOW) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.mark.parametrize("window", [300, 3600])
+@pytest.mark.parametrize("first_seen", [-1.0, 0.0, 1.0])  # first seen as early, on time, or as late as it can be
+def test_a_replay_is_refused_for_as_long_as_the_window_accepts_its_timestamp(window: int, first_seen: float) -> None:
+    clock = Clock(NOW + first_seen * window)
+    r = Receiver([CURRENT], require_signature=True, window=window, now=clock, seen=MemoryReplayCache(now=clock))
+    h = headers()
+    assert r.verify(h, BODY).ok
+    later = [t for t in (NOW - window + 1, NOW + 601, NOW + window - 0.5, NOW + window) if clock.t <= t <= NOW + window]
+    for t in [clock.t, *later]:
+        clock.t = t
+        assert r.verify(h, BODY).reason == "signature already used (replay)", t - NOW
+    clock.t = NOW + window + 0.5
+    assert "window" in r.verify(h, BODY).reason
+
+
+def test_the_replay_cache_forgets_a_key_once_its_window_has_passed() -> None:
+    clock = Clock()
+    cache = MemoryReplayCache(now=clock)
+    r = Receiver([CURRENT], require_signature=True, window=3600, now=clock, seen=cache)
+    for second in range(5):
+        assert r.verify(headers(ts=NOW + second), BODY).ok
+    assert len(cache) == 5
+    clock.t = NOW + 3600 + 5
+    assert not cache("another key", 1) and len(cache) == 1  # bounded: the five have left the window
+
+
+@pytest.mark.parametrize("window", [0, -1, float("nan"), float("inf")])
+def test_a_window_that_is_not_a_positive_finite_number_is_refused(window: float) -> None:
+    with pytest.raises(SettingsError):
+        Receiver([CURRENT], window=window)
+
+
+def test_precheck_refuses_a_bad_bearer_or_stale_timestamp_without_the_body() -> None:
+    r = receiver(require_signature=True)
+    assert r.precheck(headers()).ok
+    assert r.precheck(headers("w" * 40)).reason == "bearer token does not match"
+    assert "window" in r.precheck(headers(ts=NOW - 301)).reason
+    assert r.precheck({"Authorization": f"Bearer {CURRENT}"}).reason == "missing signature headers"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, (0, 0)),  # a bodiless GET
+        ({"Content-Length": "12"}, (12, 0)),
+        ({"content-length": "0" * 5000 + "7"}, (7, 0)),
+        ({"Transfer-Encoding": "chunked"}, (0, 411)),
+        ({"Content-Length": "-1"}, (0, 400)),
+        ({"Content-Length": "+5"}, (0, 400)),
+        ({"Content-Length": "1e3"}, (0, 400)),
+        ({"Content-Length": "\u0661"}, (0, 400)),
+        ({"Content-Length": "5", "content-length": "6"}, (0, 400)),
+        ({"Content-Length": str(MAX_BODY_BYTES + 1)}, (0, 413)),
+        ({"Content-Length": "9" * 5000}, (0, 413)),
+    ],
+)
+def test_body_length_refuses_what_would_make_the_app_read_unbounded_data(given: dict, expected: tuple) -> None:
+    assert body_length(given) == expected
+
+
+def v2_headers(secret: str = CURRENT, ts: float = NOW) -> dict[str, str]:
+    h = {k: v for k, v in headers(secret, ts).items() if not k.startswith("X-Cron-Si")}
+    identity = signing.Identity(*(h[name] for name in signing.IDENTITY_HEADERS))
+    return {**h, **signing.signature_headers(secret, int(ts), BODY, identity)}
+
+
+@pytest.mark.parametrize("name", ["X-Cron-Job-Id", "X-Cron-Scheduled-Time", "Idempotency-Key"])
+def test_a_v2_signature_covers_the_identity_headers(name: str) -> None:
+    r = receiver(require_signature=True, accept_v1=False)
+    assert r.verify(v2_headers(), BODY).ok
+    assert r.verify(v2_headers(PREVIOUS), BODY).ok
+    assert r.verify({**v2_headers(), name: "other"}, BODY).reason == "signature does not match"
+    assert r.verify({k: v for k, v in v2_headers().items() if k != name}, BODY).reason == "signature does not match"
+    assert r.verify({**v2_headers(), name.lower(): "other"}, BODY).reason == f"more than one {name.lower()} header"
+
+
+def test_a_v1_signature_leaves_the_identity_open_and_can_be_refused() -> None:
+    relabelled = {**headers(), "X-Cron-Job-Id": "another-job"}
+    assert receiver(require_signature=True).verify(relabelled, BODY).job_id == "another-job"  # v1: not covered
+    assert "v1 is refused" in receiver(require_signature=True, accept_v1=False).verify(headers(), BODY).reason
+
+
+def test_a_v2_entry_decides_so_a_v1_entry_beside_it_cannot_stand_in() -> None:
+    v1 = headers()[signing.SIGNATURE_HEADER]
+    h = {**headers(), signing.SIGNATURE_HEADER: f"{v1},v2={'0' * 64}"}
+    assert receiver(require_signature=True).verify(h, BODY).reason == "signature does not match"

@@ -45,3 +45,33 @@ def test_verify_refuses_tampering() -> None:
     assert not signing.verify([KEY], TS + 1, BODY, f"v1={VECTOR}")  # the timestamp is signed
     assert not signing.verify([KEY], TS, BODY, f"v0={VECTOR}")
     assert not signing.verify([KEY], TS, BODY, "")
+
+
+IDENTITY = signing.Identity("nightly-report", "2026-11-23T03:00:00Z", "nightly-report:2026-11-23T03:00:00Z")
+# printf 'cron-adapter request v2\n1795402800\nnightly-report\n2026-11-23T03:00:00Z\n
+#         nightly-report:2026-11-23T03:00:00Z\n{"job_id":...}' | openssl dgst -sha256 -hmac "$KEY"
+VECTOR_V2 = "9c6592d5873c8c0c419c70ee2565adbb62001241b4513aebe2c883ff5c0f422c"
+
+
+def test_v2_signature_matches_the_openssl_vector() -> None:
+    assert signing.sign(KEY, TS, BODY, IDENTITY) == VECTOR_V2
+    assert signing.signature_headers(KEY, TS, BODY, IDENTITY) == {
+        "X-Cron-Timestamp": str(TS),
+        "X-Cron-Signature": f"v2={VECTOR_V2}",
+    }
+
+
+def test_v2_covers_each_identity_header() -> None:
+    header = signing.signature_header(KEY, TS, BODY, IDENTITY)
+    assert signing.verify([KEY], TS, BODY, header, IDENTITY)
+    for field in range(3):
+        changed = signing.Identity(*(v + "x" if i == field else v for i, v in enumerate(IDENTITY)))
+        assert not signing.verify([KEY], TS, BODY, header, changed), changed
+    assert not signing.verify([KEY], TS, BODY, header)  # a v2 signature is not a v1 one
+    assert not signing.verify([KEY], TS, BODY, f"v1={VECTOR}", IDENTITY)  # nor the other way round
+
+
+def test_v2_refuses_a_field_that_could_shift_the_newline_split() -> None:
+    # "a\nb" + "c" and "a" + "b\nc" would join to the same bytes: a field with a newline never verifies.
+    split = signing.Identity("a\nb", "c", "k")
+    assert not signing.verify([KEY], TS, BODY, signing.signature_header(KEY, TS, BODY, split), split)
