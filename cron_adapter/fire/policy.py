@@ -131,7 +131,8 @@ def build_request(
         }
     )
     if hmac_on:
-        headers.update(signing.signature_headers(secret.current, int(now), body))
+        identity = signing.Identity(job_id, when, headers["Idempotency-Key"])
+        headers.update(signing.sender_headers(secret.current, int(now), body, identity))
     return TargetRequest(fire.job.target.method, fire.job.target.url, headers, body)
 
 
