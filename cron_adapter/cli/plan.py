@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _next(request: dict[str, Any], at: datetime) -> tuple[str, ...]:
+def _next(request: Mapping[str, Any], at: datetime) -> tuple[str, ...]:
     """The next fire times of a schedule request (empty if DISABLED or it cannot be evaluated)."""
     from cron_adapter.schedule.engine import next_fires
     from cron_adapter.schedule.grammar import parse_schedule
@@ -85,7 +86,7 @@ def fire_times(result: Plan, current: dict[str, dict[str, Any]], at: datetime) -
     return out
 
 
-def _disabled(request: dict[str, Any]) -> bool:
+def _disabled(request: Mapping[str, Any]) -> bool:
     return request.get("State") == "DISABLED"
 
 

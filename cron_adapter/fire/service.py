@@ -71,9 +71,9 @@ class FireService:
     def fire(self, fire: FireInput, holder: str, deadline: float) -> FireOutcome:
         """Run one delivery; ``holder`` names it (request id), ``deadline`` is the Lambda's end (epoch s)."""
         secret = self.secrets.get()  # before the claim: a secret failure must not consume the run
-        key = self.config.tokens.key
-        if key is not None and fire.job.target.auth == "jwt":
-            key()  # the fire-token key too (cached like the secret): each attempt signs with it
+        token_key = self.config.tokens.key
+        if token_key is not None and fire.job.target.auth == "jwt":
+            token_key()  # the fire-token key too (cached like the secret): each attempt signs with it
         key = RunKey(job_id=fire.job_id, scheduled_time=run_id(fire))
         claim = decide.new_claim(fire, key, holder, self.clock.now(), deadline, self.config.retention_days)
         end_at = fire.job.end_at

@@ -127,7 +127,7 @@ def _without(item: Any, paths: list[tuple[Any, ...]]) -> JobIn | None:
         return None  # without its URL a job would get a second, dependent problem ("no target URL")
     kept = copy.deepcopy(item)
     for path in paths:
-        parent = kept
+        parent: Any = kept
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, dict) else None
         if not isinstance(parent, dict) or path[-1] not in parent:

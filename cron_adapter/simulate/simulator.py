@@ -174,11 +174,11 @@ def simulate(jobset: JobSet, opts: SimOptions, progress: Callable[[int, int], No
     if opts.end <= opts.start:
         raise ValueError("the end of the window must be after its start")
     cache: dict[tuple, array] = {}
-    total, runs_done = len(jobset.jobs), []
+    count, runs_done = len(jobset.jobs), []
     for job in jobset.jobs:
         runs_done.append(_run_job(job, opts, cache))
         if progress is not None:
-            progress(len(runs_done), total)
+            progress(len(runs_done), count)
     runs = tuple(runs_done)
     per_minute = _per_minute(runs)
     costs, total = _costs(runs, opts)
