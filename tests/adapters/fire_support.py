@@ -191,3 +191,12 @@ def lose_answers(client: Any, operation: str, times: int = 1) -> list[int]:
 
     client.meta.events.register(f"before-send.dynamodb.{operation}", hook)
     return lost
+
+
+def raw_status(port: int, head: str, timeout: float = 3) -> int:
+    """Send a request head (no body) and return the status; a server that waits to read a body times out."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
+        return int(sock.recv(1024).split()[1])

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from cron_adapter.local.target import LocalTarget
+from tests.adapters.fire_support import raw_status
 
 SECRET = "local-Target-5e1d" + "s" * 24
 
@@ -62,15 +63,6 @@ def test_a_busy_port_gives_a_clear_error(target: LocalTarget) -> None:
         LocalTarget(SECRET, port=target.port)
 
 
-def raw(port: int, head: str, timeout: float = 3) -> int:
-    """Send a request head (no body) and return the status; a server that waits to read a body times out."""
-    import socket
-
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
-        return int(sock.recv(1024).split()[1])
-
-
 @pytest.mark.parametrize(
     ("length", "token", "status"),
     [("-1", SECRET, 400), ("-1", "x" * 40, 401), (str(10**9), SECRET, 413), (str(10**9), "x" * 40, 401)],
@@ -79,6 +71,6 @@ def test_a_length_that_would_read_unbounded_data_is_refused_unread(
     target: LocalTarget, length: str, token: str, status: int
 ) -> None:
     head = f"POST /api/ok HTTP/1.1\nHost: x\nAuthorization: Bearer {token}\nContent-Length: {length}\n"
-    assert raw(target.port, head) == status
+    assert raw_status(target.port, head) == status
     [recorded] = target.log.snapshot()
     assert recorded.status == status and not recorded.verified

@@ -14,6 +14,7 @@ from cron_adapter.errors import TargetHTTPError
 from cron_adapter.fire.policy import body_bytes, build_request
 from cron_adapter.fire.ports import Secret
 from cron_adapter.receiver import MemoryReplayCache, Receiver
+from tests.adapters.fire_support import raw_status
 from tests.unit.fire.conftest import make_input
 
 SECRET, OLD = "receiver-App-9c3f" + "r" * 24, "old-Receiver-2a7b" + "q" * 24
@@ -92,15 +93,6 @@ def test_example_app_reads_the_secret_from_a_file(tmp_path: Path) -> None:
         module.current_secret({})
 
 
-def raw(port: int, head: str, timeout: float = 3) -> int:
-    """Send a request head (no body) and return the status; a server that waits to read a body times out."""
-    import socket
-
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
-        sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
-        return int(sock.recv(1024).split()[1])
-
-
 @pytest.mark.parametrize(
     ("length", "token", "status"),
     [
@@ -116,7 +108,7 @@ def test_example_app_reads_no_body_it_has_not_bounded(app, length: str | None, t
     framing = f"Content-Length: {length}" if length else "Transfer-Encoding: chunked"
     signature = f"X-Cron-Timestamp: {int(time.time())}\nX-Cron-Signature: v1={'0' * 64}"  # checked with the body
     head = f"POST /fire HTTP/1.1\nHost: x\nAuthorization: Bearer {token}\n{signature}\n{framing}\n"
-    assert raw(app.server_address[1], head) == status
+    assert raw_status(app.server_address[1], head) == status
     assert app.runs == []
 
 
