@@ -50,14 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _confirmed(args: argparse.Namespace, count: int) -> bool:
+def _refusal(args: argparse.Namespace, count: int) -> str | None:
+    """None when the plan may be applied, else the one line saying why not."""
     if args.yes:
-        return True
+        return None
     if not sys.stdin.isatty():
-        print("error: refusing to apply without --yes on a non-interactive terminal", file=sys.stderr)
-        return False
+        return "refusing to apply without --yes on a non-interactive terminal; nothing was changed (fix: pass --yes)"
     answer = input(f"Apply {count} action(s)? Only 'yes' will be accepted: ")
-    return answer.strip() == "yes"
+    return None if answer.strip() == "yes" else "apply cancelled; nothing was changed"
 
 
 def _apply_with_progress(args: argparse.Namespace, jobset: Any, total: int, quiet: bool) -> Result:
@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         print(to_text(observed.plan, reconciler.wiring.group))
     if observed.plan.empty:
         return _report(Result("no-op", observed.plan), args.output) if args.output == "json" else 0
-    if not _confirmed(args, len(observed.plan.actions)):
-        return fail("apply cancelled; nothing was changed", EXIT_DECLINED)
+    refusal = _refusal(args, len(observed.plan.actions))
+    if refusal:
+        return fail(refusal, EXIT_DECLINED)
     result = _apply_with_progress(args, jobset, len(observed.plan.actions), args.output == "json")
     return _report(result, args.output)

@@ -11,17 +11,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from cron_adapter import constants as c
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.exitcodes import EXIT_INVALID, EXIT_LOCKED, EXIT_PARTIAL, EXIT_REFUSED
 from cron_adapter.cli.settings import CliSettings
+from cron_adapter.errors import UsageError
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
 
 __all__ = ["EXIT_INVALID", "EXIT_LOCKED", "EXIT_PARTIAL", "EXIT_REFUSED"]
 
+MIN_TPS, MAX_TPS = 0.1, 10000.0  # the range CliSettings accepts for CRON_ADAPTER_SCHEDULER_TPS
 _LIVE = {
     "group": (c.ENV_GROUP, "schedule group the adapter owns"),
     "table": (c.ENV_TABLE, "DynamoDB table holding the ledger and lock"),
@@ -63,10 +69,10 @@ def add_live_args(
     if "table" in names:
         group.add_argument(
             "--tps",
-            type=float,
+            type=bounded(float, MIN_TPS, MAX_TPS),
             default=None,
             help=(
-                f"client-side rate limit per API operation "
+                f"client-side rate limit per API operation, {MIN_TPS:g}..{MAX_TPS:g} "
                 f"(env {c.ENV_SCHEDULER_TPS}, default {c.DEFAULT_SCHEDULER_TPS:g})"
             ),
         )
@@ -120,6 +126,51 @@ def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
         **kwargs,  # type: ignore[arg-type]
     )
     return reconciler
+
+
+@contextmanager
+def aws_region_honoured() -> Iterator[None]:
+    """While a command runs, let ``AWS_REGION`` name the region when ``AWS_DEFAULT_REGION`` does not.
+
+    The installed botocore reads only ``AWS_DEFAULT_REGION`` (then the profile's ``region``
+    in ~/.aws/config); Lambda sets both, and the AWS CLI v2 and the other SDKs read
+    ``AWS_REGION``. Precedence here: an explicit ``region_name`` (e.g. ``hermes --region``),
+    then ``AWS_DEFAULT_REGION``, then ``AWS_REGION``, then the profile's region: the
+    environment beats the config file, as it does in botocore. Filling ``AWS_DEFAULT_REGION``
+    for the command's duration reaches every client and session the command builds,
+    including the adapters' lazily created ones, and imports nothing (offline commands stay
+    fast). The variable is removed again afterwards.
+    """
+    region = os.environ.get("AWS_REGION")
+    before = os.environ.get("AWS_DEFAULT_REGION")
+    if not region or before:  # an empty AWS_DEFAULT_REGION names no region: AWS_REGION fills it too
+        yield
+        return
+    os.environ["AWS_DEFAULT_REGION"] = region
+    try:
+        yield
+    finally:
+        if os.environ.get("AWS_DEFAULT_REGION") == region:  # unless the command set its own meanwhile
+            if before is None:
+                os.environ.pop("AWS_DEFAULT_REGION", None)
+            else:
+                os.environ["AWS_DEFAULT_REGION"] = before
+
+
+JOBS_LISTED = 10  # a missing job's error lists this many of the file's ids, then counts the rest
+
+
+def job_in_file(jobs: Any, job_id: str, source: str) -> Any:
+    """The job with this id, or a UsageError that lists the file's ids (the first few, then a count)."""
+    from cron_adapter.jobs.suggest import did_you_mean
+
+    for job in jobs.jobs:
+        if job.id == job_id:
+            return job
+    ids = [job.id for job in jobs.jobs]
+    listed = ", ".join(ids[:JOBS_LISTED]) or "none"
+    more = f" and {len(ids) - JOBS_LISTED} more" if len(ids) > JOBS_LISTED else ""
+    raise UsageError(f"job {job_id!r} is not in {source}{did_you_mean(job_id, ids)} (its jobs: {listed}{more})")
 
 
 def fail(message: str, code: int = 1) -> int:

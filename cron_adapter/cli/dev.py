@@ -41,7 +41,7 @@ examples:
   cron-adapter dev --allow-cidr 10.1.0.0/16        # let jobs call a private range, as a VPC deployment
   CRON_SECRET_FILE=my.secret python examples/receiver_app.py 8787 &   # your own app ...
   cron-adapter dev --no-target --secret-file my.secret                # ... receives the calls
-  cron-adapter dev ~/.hermes/cron/jobs.json --hermes http://127.0.0.1:9119 \
+  cron-adapter dev ~/.hermes/cron/jobs.json --hermes http://127.0.0.1:9119 \\
       --jwt-key-file fire-key.txt --jwt-audience agent:dev --timezone Europe/Berlin   # a local hermes-agent
 
 exit codes: 0 stopped cleanly (Ctrl-C, SIGTERM or --duration), 1 a handler or the loop
@@ -68,14 +68,27 @@ def default_jobs_file() -> Path:
     return here if here.exists() else Path(__file__).resolve().parents[2] / EXAMPLE
 
 
+def jobs_file(given: str | None) -> Path:
+    """The jobs file to run, checked before anything starts: it must be a readable file."""
+    path = Path(given) if given else default_jobs_file()
+    if not path.exists():
+        raise UsageError(f"no jobs file at {path}; fix: pass one, e.g. cron-adapter dev my-jobs.json")
+    try:
+        path.read_bytes()
+    except OSError as exc:  # a directory, no permission ...
+        raise UsageError(
+            f"JOBS_FILE {path} cannot be read: {exc.strerror}; "
+            "fix: pass a jobs file, e.g. cron-adapter dev my-jobs.json"
+        ) from None
+    return path
+
+
 @command
 def run(args: argparse.Namespace) -> int:
     """Start a session, run it until Ctrl-C or --duration, then stop everything (whatever happens)."""
     from cron_adapter.local.session import DevSession
 
-    path = Path(args.jobs_file) if args.jobs_file else default_jobs_file()
-    if not path.exists():
-        raise UsageError(f"no jobs file at {path}; pass one, e.g. cron-adapter dev my-jobs.json")
+    path = jobs_file(args.jobs_file)
     session = DevSession(dev_options(args, path))
     summary: dict[str, Any] = {}
     try:

@@ -9,6 +9,10 @@ from cron_adapter.cli.argtypes import bounded
 from cron_adapter.constants import ENV_DEV_SECRET, ENV_JWT_AUDIENCE, ENV_JWT_ISSUER, MIN_SECRET_LENGTH
 
 EXAMPLE = Path("examples") / "jobs.json"
+# --speed: at most a simulated week per real minute (a far faster clock soon runs past the
+# last date datetime holds: 1e12 did within seconds); at least a hundredth of real time.
+MIN_SPEED, MAX_SPEED = 0.01, 10_000.0
+MAX_GRACE_SECONDS = 604_800.0  # a week, the range CRON_ADAPTER_CREATE_GRACE_SECONDS accepts
 
 
 def add_dev_args(p: argparse.ArgumentParser) -> None:
@@ -22,7 +26,13 @@ def add_dev_args(p: argparse.ArgumentParser) -> None:
 def _add_session_args(p: argparse.ArgumentParser) -> None:
     """The jobs file, the pace, chaos, how long it runs, what it prints, the target's port."""
     p.add_argument("jobs_file", nargs="?", metavar="JOBS_FILE", help=f"the jobs file (default: {EXAMPLE})")
-    p.add_argument("--speed", type=_positive, default=1.0, metavar="N", help="run time N times faster (default 1)")
+    p.add_argument(
+        "--speed",
+        type=bounded(float, MIN_SPEED, MAX_SPEED),
+        default=1.0,
+        metavar="N",
+        help=f"run time N times faster, {MIN_SPEED:g}..{MAX_SPEED:,g} (default 1; {MAX_SPEED:,g}: a week in a minute)",
+    )
     p.add_argument("--chaos", action="store_true", help="inject duplicate deliveries and retries at random")
     p.add_argument("--seed", type=int, default=0, help="random seed for --chaos and jitter (default 0)")
     p.add_argument(
@@ -50,10 +60,11 @@ def _add_store_args(p: argparse.ArgumentParser) -> None:
     """What the stack would set for the jobs store: the create grace, format, timezone and base URL."""
     p.add_argument(
         "--grace",
-        type=float,
+        type=bounded(float, 0, MAX_GRACE_SECONDS),
         default=0.0,
         metavar="SECONDS",
-        help="hold a newly created schedule's first fire back this long, as the stack does (default 0 here, 60 there)",
+        help="hold a newly created schedule's first fire back this long, as the stack does "
+        f"(0..{MAX_GRACE_SECONDS:,g}; default 0 here, 60 there)",
     )
     p.add_argument("--format", choices=("native", "hermes", "sidecar"), help="jobs file format (default: detect)")
     p.add_argument("--timezone", help="store-wide timezone for formats without one (hermes)")
@@ -105,7 +116,10 @@ def _add_token_args(p: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> float:
-    value = float(text)
-    if value <= 0:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:  # also refuses nan
         raise argparse.ArgumentTypeError("must be positive")
     return value

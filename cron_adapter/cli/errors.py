@@ -17,6 +17,7 @@ from typing import Any
 
 from cron_adapter import constants as c
 from cron_adapter.cli import exitcodes as x
+from cron_adapter.cli.common import aws_region_honoured
 from cron_adapter.cli.jobsargs import report_invalid
 from cron_adapter.errors import (
     AwsUnavailable,
@@ -66,7 +67,8 @@ def command(func: Callable[[argparse.Namespace], int | None]) -> Callable[[argpa
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
         try:
-            return int(func(args) or 0)
+            with aws_region_honoured():
+                return int(func(args) or 0)
         except InvalidJobsFile as exc:
             return report_invalid(exc, getattr(args, "output", "text"))
         except (KeyboardInterrupt, BrokenPipeError):

@@ -27,11 +27,22 @@ The public key is what `cron-adapter keys public --format pem` prints.
 
 exit codes: 0 installed, 2 bad arguments (e.g. a reserved name), 3 installed but boto3 or
 the config could not be set (the message says how to finish by hand)."""
+DESCRIPTION = """\
+Make cron-adapter hermes-agent's cron scheduler provider: EventBridge Scheduler fires
+hermes's cron jobs, through hermes's own signed POST /api/cron/fire webhook, so the hermes
+process can scale to zero between runs. `install-plugin` installs the provider into a
+hermes home (docs/hermes.md walks through the whole setup)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the hermes command and its install-plugin subcommand."""
-    p = sub.add_parser("hermes", help="use cron-adapter as hermes-agent's cron scheduler provider")
+    p = sub.add_parser(
+        "hermes",
+        help="use cron-adapter as hermes-agent's cron scheduler provider",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     actions = p.add_subparsers(dest="hermes_command", metavar="ACTION", required=True)
     i = actions.add_parser(
         "install-plugin",

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any, get_args
 
-from cron_adapter.errors import InvalidJobsFile, Problem
+from cron_adapter.errors import InvalidJobsFile, Problem, UsageError
 from cron_adapter.kinds import CatchUp, Delivery, Method, Overlap
 
 # flag dest -> (field path in the job object, metavar, help)
@@ -62,10 +62,22 @@ def _json(text: str, job_id: str | None, field: str) -> Any:
         raise _bad(job_id, field, f"not valid JSON: {exc}", "quote the JSON in single quotes for the shell") from exc
 
 
+def _read(name: str) -> str:
+    """The text of --json-file (``-``: stdin); a file that cannot be read is a usage error naming it."""
+    try:
+        return Path("/dev/stdin" if name == "-" else name).read_text()
+    except OSError as exc:  # missing, a directory, no permission
+        raise UsageError(
+            f"--json-file {name}: cannot read it: {exc.strerror}; fix: name a file holding one job object, "
+            "or pass the object with --json"
+        ) from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--json-file {name}: not UTF-8 text; fix: name a JSON file") from None
+
+
 def _snippet(args: argparse.Namespace) -> dict[str, Any]:
     if args.json_file:
-        text = Path("/dev/stdin" if args.json_file == "-" else args.json_file).read_text()
-        doc = _json(text, args.id, "--json-file")
+        doc = _json(_read(args.json_file), args.id, "--json-file")
     else:
         doc = _json(args.json, args.id, "--json") if args.json else {}
     if not isinstance(doc, dict):

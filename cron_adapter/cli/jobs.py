@@ -16,12 +16,15 @@ from typing import Any
 
 from cron_adapter import constants as c
 from cron_adapter.cli import jobfields, jobsview
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_PARTIAL, EXIT_TIMEOUT, RECONCILE_STATUS_EXIT
-from cron_adapter.cli.jobsargs import add_output_arg
+from cron_adapter.cli.jobsargs import add_output_arg, add_timeout_arg
 from cron_adapter.errors import UsageError
 from cron_adapter.jobs.commit import DEFAULT_ATTEMPTS
 from cron_adapter.jobs.loader import FORMATS
+
+MAX_ATTEMPTS = 100  # each attempt re-reads and rewrites the store; more only hides a stuck writer
 
 EPILOG = """examples:
   cron-adapter jobs list --bucket my-cron-adapter-jobs
@@ -89,9 +92,15 @@ def _action(
     store.add_argument("--store-timezone", metavar="TZ", help=f"hermes/sidecar timezone (env {c.ENV_STORE_TIMEZONE})")
     store.add_argument("--base-url", metavar="URL", help=f"hermes/sidecar base URL (env {c.ENV_BASE_URL} or API_URL)")
     if edits:
-        p.add_argument("--attempts", type=int, default=DEFAULT_ATTEMPTS, help="tries against concurrent edits")
+        p.add_argument(
+            "--attempts",
+            type=bounded(int, 1, MAX_ATTEMPTS),
+            default=DEFAULT_ATTEMPTS,
+            metavar="N",
+            help=f"tries against concurrent edits, 1..{MAX_ATTEMPTS} (default {DEFAULT_ATTEMPTS})",
+        )
         p.add_argument("--wait", action="store_true", help="wait for the reconcile's result of this edit")
-        p.add_argument("--timeout", type=float, default=180.0, help="seconds to wait with --wait (default 180)")
+        add_timeout_arg(p)
         p.add_argument(
             "--table",
             help=f"the deployment's table: --wait reads the reconcile status there, resume lifts a pause "

@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.common import cli_settings
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import FORMATS, load_path
@@ -38,6 +39,22 @@ def add_jobs_file_args(parser: argparse.ArgumentParser, *, file_required: bool =
 def add_output_arg(parser: argparse.ArgumentParser) -> None:
     """Add --output text|json."""
     parser.add_argument("--output", choices=("text", "json"), default="text", help="output format (default text)")
+
+
+# --timeout of --wait: the status is polled once a second, and a reconcile Lambda runs 15 minutes at most.
+MIN_WAIT_SECONDS, MAX_WAIT_SECONDS, DEFAULT_WAIT_SECONDS = 1.0, 3600.0, 180.0
+
+
+def add_timeout_arg(parser: argparse.ArgumentParser) -> None:
+    """Add --timeout, the seconds --wait waits (checked before anything is uploaded or written)."""
+    parser.add_argument(
+        "--timeout",
+        type=bounded(float, MIN_WAIT_SECONDS, MAX_WAIT_SECONDS),
+        default=DEFAULT_WAIT_SECONDS,
+        metavar="SECONDS",
+        help=f"seconds to wait with --wait, {MIN_WAIT_SECONDS:g}..{MAX_WAIT_SECONDS:,g} "
+        f"(default {DEFAULT_WAIT_SECONDS:g})",
+    )
 
 
 def load_from_args(args: argparse.Namespace) -> JobSet:

@@ -19,7 +19,7 @@ from cron_adapter import constants as c
 from cron_adapter.cli.common import add_live_args, cli_settings, fail
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_PARTIAL, EXIT_TIMEOUT, RECONCILE_STATUS_EXIT
-from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, add_timeout_arg, load_from_args
 from cron_adapter.reconcile.app import status_key
 from cron_adapter.reconcile.translate import Wiring, translate_all
 
@@ -52,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bucket", help=f"jobs bucket (env {c.ENV_BUCKET})")
     p.add_argument("--key", help=f"object key (env {c.ENV_JOBS_KEY}, default {c.DEFAULT_JOBS_KEY})")
     p.add_argument("--wait", action="store_true", help="wait for the reconcile's result")
-    p.add_argument("--timeout", type=float, default=180.0, help="seconds to wait with --wait (default 180)")
+    add_timeout_arg(p)
     add_output_arg(p)
     add_live_args(p, names=("group", "table"))
     p.set_defaults(func=run)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from cron_adapter.cli.common import fail, live_value
+from cron_adapter.cli.common import fail, job_in_file, live_value
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, load_from_args
-from cron_adapter.cli.opsargs import EXIT_ABORTED, add_table_args, find_job, run_store
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_table_args, run_store
 
 EPILOG = """examples:
   cron-adapter resume billing-export jobs.json
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from cron_adapter.adapters.scheduler import SchedulerAdapter
     from cron_adapter.manage import lift_failure_pause
 
-    job = find_job(load_from_args(args), args.job, args.file)
+    job = job_in_file(load_from_args(args), args.job, args.file)
     store = run_store(args)
     live = lift_failure_pause(store, SchedulerAdapter(live_value(args, "group")), job)
     if live is None:

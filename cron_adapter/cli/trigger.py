@@ -6,10 +6,10 @@ import argparse
 import json
 import uuid
 
-from cron_adapter.cli.common import now, wiring_from_args
+from cron_adapter.cli.common import job_in_file, now, wiring_from_args
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
-from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, find_job, fire_runner
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, fire_runner
 from cron_adapter.fire.input import run_id
 from cron_adapter.ops.runs import fire_input, trigger_label
 
@@ -50,7 +50,7 @@ def exit_code(status: str) -> int:
 @command
 def run(args: argparse.Namespace) -> int:
     """Fire the job once."""
-    job = find_job(load_from_args(args), args.job, args.file)
+    job = job_in_file(load_from_args(args), args.job, args.file)
     fi = fire_input(job, wiring_from_args(args), now(), run=trigger_label(uuid.uuid4().hex[:8]))
     if args.output == "text":
         print(f"triggering job {job.id!r} as run {run_id(fi)} ...", flush=True)

@@ -14,7 +14,7 @@ from cron_adapter.reconcile.translate import Wiring, translate_all
 EPILOG = """examples:
   cron-adapter validate examples/jobs.json
   cron-adapter validate examples/sidecar-jobs.json --base-url https://app.example.com
-  cron-adapter validate examples/hermes-jobs.json --base-url https://agent.example.com \
+  cron-adapter validate examples/hermes-jobs.json --base-url https://agent.example.com \\
       --timezone Europe/Berlin --output json
 
 Warnings (e.g. a one-shot whose time has passed, which apply will not create) are the
