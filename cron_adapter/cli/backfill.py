@@ -6,10 +6,10 @@ import argparse
 import json
 import sys
 
-from cron_adapter.cli.common import now, wiring_from_args
+from cron_adapter.cli.common import job_in_file, now, wiring_from_args
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
-from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, find_job, fire_runner, parse_when, run_store
+from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, fire_runner, parse_when, run_store
 from cron_adapter.errors import UsageError
 from cron_adapter.fire.input import iso_utc
 from cron_adapter.jobs.model import Job
@@ -82,7 +82,7 @@ def _fire(args: argparse.Namespace, job: Job, todo: list[BackfillItem]) -> list[
 def run(args: argparse.Namespace) -> int:
     """Plan, confirm, fire."""
     at = now()
-    job = find_job(load_from_args(args), args.job, args.file)
+    job = job_in_file(load_from_args(args), args.job, args.file)
     start, end = parse_when(args.start, at, "--from"), min(parse_when(args.end, at, "--to"), at)
     if end <= start:
         raise UsageError("--from must be before --to (and before now)")

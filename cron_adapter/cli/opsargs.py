@@ -94,11 +94,3 @@ def fire_runner(args: argparse.Namespace) -> Any:
     service = FireFactory(FireSettings.from_env(env)).service(logging.getLogger("cron_adapter.cli"), _NoMetrics())
     holder = f"cli-{os.getpid()}"
     return lambda fire_input: service.fire(fire_input, holder=holder, deadline=time.time() + 900)
-
-
-def find_job(jobs: Any, job_id: str, source: str) -> Any:
-    """The job with this id, or UsageError naming the file."""
-    for job in jobs.jobs:
-        if job.id == job_id:
-            return job
-    raise UsageError(f"job {job_id!r} is not in {source}; check the id (cron-adapter validate {source} lists them)")

@@ -58,6 +58,9 @@ def test_bad_arguments_and_unknown_jobs_keep_their_codes(jobs_file: str, monkeyp
         code, err, _ = run(["trigger", "no-such-job", jobs_file], capsys)
         assert code == EXIT_INVALID
         assert_one_line(err, "job 'no-such-job' is not in", "(its jobs: j0, j1)")
+        code, err, _ = run(["backfill", "no-such-job", jobs_file, "--from", "2h", "--to", "1h", "--yes"], capsys)
+        assert code == EXIT_INVALID
+        assert_one_line(err, "job 'no-such-job' is not in", "(its jobs: j0, j1)")  # not "validate lists them"
         code, err, _ = run(["runs", "j0", "--since", "soon"], capsys)
         assert code == EXIT_INVALID
         assert_one_line(err, "--since 'soon' is not a time")
