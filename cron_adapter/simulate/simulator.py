@@ -22,7 +22,7 @@ import random
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -90,11 +90,15 @@ def _run_job(job: Job, opts: SimOptions, cache: dict[tuple, array]) -> JobRun:
 def _per_minute(runs: tuple[JobRun, ...]) -> Counter[int]:
     counts: Counter[int] = Counter()
     for run in runs:
-        if run.job.jitter:
-            counts.update((run.scheduled[i] + run.offsets[i]) // 60 for i in range(run.fires))
-        else:
-            counts.update(t // 60 for t in run.scheduled)
+        counts.update(_fire_minutes(run))
     return counts
+
+
+def _fire_minutes(run: JobRun) -> Iterable[int]:
+    """The minute of each of ``run``'s fires (scheduled plus jitter), in one pass."""
+    if not run.job.jitter:
+        return (t // 60 for t in run.scheduled)
+    return ((t + o) // 60 for t, o in zip(run.scheduled, run.offsets, strict=True))
 
 
 def collisions(
@@ -118,7 +122,7 @@ def _collisions(
     members: dict[int, list[str]] = {m: [] for m in worst}
     few = len(worst) <= _FEW
     for done, run in enumerate(runs, start=1):
-        for minute in _searched(run, worst) if few else _minutes(run) & members.keys():
+        for minute in _searched(run, worst) if few else set(_fire_minutes(run)) & members.keys():
             members[minute].append(run.job.id)
         if progress is not None:
             progress(done, len(runs))
@@ -126,13 +130,6 @@ def _collisions(
 
 
 _FEW = 64  # up to this many minutes, bisect each job's fires instead of reading every one
-
-
-def _minutes(run: JobRun) -> set[int]:
-    """Every minute in which ``run`` fires: one pass over its fires."""
-    if not run.job.jitter:
-        return {t // 60 for t in run.scheduled}
-    return {(t + o) // 60 for t, o in zip(run.scheduled, run.offsets, strict=False)}
 
 
 def _searched(run: JobRun, minutes: list[int]) -> list[int]:
