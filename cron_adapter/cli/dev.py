@@ -74,7 +74,7 @@ def jobs_file(given: str | None) -> Path:
     if not path.exists():
         raise UsageError(f"no jobs file at {path}; fix: pass one, e.g. cron-adapter dev my-jobs.json")
     try:
-        path.read_bytes()
+        path.open("rb").close()  # opening is the check; the session reads it
     except OSError as exc:  # a directory, no permission ...
         raise UsageError(
             f"JOBS_FILE {path} cannot be read: {exc.strerror}; "
