@@ -10,6 +10,7 @@ through this module, so a prefix can never be spelt two ways::
     LEDGER#<group>          <schedule name>             reconcile    reconcile
     LOCK                    reconcile#<group>           reconcile    reconcile
     STATUS#<group>          <jobs object ETag> | latest reconcile    push --wait
+    UNSCHEDULED             <group>                     reconcile    reconcile
 
 The key attribute names themselves (``pk``, ``sk``) are in ``constants``, which the CDK
 stack shares.
@@ -28,6 +29,7 @@ LOCK_PK: Final = "LOCK"
 LOCK_SK_PREFIX: Final = "reconcile#"
 STATUS_PREFIX: Final = "STATUS#"
 LATEST_SK: Final = "latest"
+UNSCHEDULED_PK: Final = "UNSCHEDULED"  # the hermes jobs a group's last reconcile left out (no ttl)
 
 
 def job_pk(job_id: str) -> str:

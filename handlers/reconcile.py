@@ -54,8 +54,8 @@ def _emit(outcome: Outcome) -> None:
         metrics.add_metric(name=_STATUS[outcome.status], unit=MetricUnit.Count, value=1)
     if outcome.failed:
         metrics.add_metric(name=c.METRIC_RECONCILE_FAILED, unit=MetricUnit.Count, value=1)
-    if outcome.unscheduled:
-        metrics.add_metric(name=c.METRIC_JOB_UNSCHEDULED, unit=MetricUnit.Count, value=len(outcome.unscheduled))
+    if outcome.new_unscheduled:  # each job once, not on every reconcile it stays out
+        metrics.add_metric(name=c.METRIC_JOB_UNSCHEDULED, unit=MetricUnit.Count, value=outcome.new_unscheduled)
     for problem in outcome.unscheduled[:MAX_UNSCHEDULED_LOGGED]:
         logger.warning("job left unscheduled", extra={"job_id": problem.job_id, "reason": problem.message})
 

@@ -6,6 +6,7 @@ Items (keys from ``cron_adapter.tablekeys``)::
     pk=LOCK               sk=reconcile#<group>    holder, expires_at, generation
     pk=EXHAUSTED          sk=<job id>             spec_hash          (written by fire)
     pk=STATUS#<group>     sk=version#<id>|<ETag>|latest status, counts, problems, finished_at, ttl
+    pk=UNSCHEDULED        sk=<group>              ids (string set; no item when none)
 
 The lock is a lease: a conditional update that succeeds when nobody holds it or the
 holder's lease has expired, and, when the caller planned without the lock, when no other
@@ -76,6 +77,7 @@ class Ledger:
         self.group = group
         self._client = client
         self.lock_key = _key(keys.LOCK_PK, keys.lock_sk(group))
+        self.unscheduled_key = _key(keys.UNSCHEDULED_PK, group)
 
     @property
     def client(self) -> Any:
@@ -182,3 +184,16 @@ class Ledger:
         if "Item" not in found:
             return None
         return {k: v for k, v in plain(found["Item"]).items() if k not in ("pk", "sk")}
+
+    def unscheduled(self) -> frozenset[str]:
+        """The hermes job ids the last reconcile left unscheduled (see reconcile.unscheduled)."""
+        found = self.client.get_item(TableName=self.table_name, Key=self.unscheduled_key, ConsistentRead=True)
+        return frozenset(found.get("Item", {}).get("ids", {}).get("SS", []))
+
+    def put_unscheduled(self, ids: frozenset[str]) -> None:
+        """Remember ``ids`` (a string set cannot be empty: none deletes the item)."""
+        if ids:
+            row = {**self.unscheduled_key, "ids": {"SS": sorted(ids)}}
+            self.client.put_item(TableName=self.table_name, Item=row)
+        else:
+            self.client.delete_item(TableName=self.table_name, Key=self.unscheduled_key)

@@ -28,6 +28,7 @@ from cron_adapter.reconcile.ports import JobsSource, LedgerPort, SchedulerPort
 from cron_adapter.reconcile.service import Options, Reconciler
 from cron_adapter.reconcile.translate import Wiring
 from cron_adapter.reconcile.triggers import Trigger
+from cron_adapter.reconcile.unscheduled import newly_unscheduled
 from cron_adapter.reconcile_settings import ReconcileSettings
 
 
@@ -49,7 +50,8 @@ class Outcome:
     failed: tuple[str, ...] = ()
     detail: str = ""
     version_id: str | None = None
-    unscheduled: tuple[Problem, ...] = ()  # hermes jobs left out: the handler logs and counts each
+    unscheduled: tuple[Problem, ...] = ()  # hermes jobs left out: the handler logs each
+    new_unscheduled: int = 0  # of those, the ones the last reconcile did not leave out: JobUnscheduled
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly, bounded form: the handler's return value, its log line and the status item.
@@ -145,7 +147,7 @@ class ReconcileApp:
                 base_url=s.base_url,
                 source=f"s3://{s.bucket}/{s.jobs_key}",
             )
-            seen["unscheduled"] = jobset.unscheduled
+            seen["unscheduled"], seen["format"] = jobset.unscheduled, jobset.format
             return jobset
 
         return load
@@ -156,6 +158,7 @@ class ReconcileApp:
         try:
             reconciler = self._reconciler(trigger, remaining, options)  # an unreadable key fails the run, recorded
             outcome = self._outcome(trigger, reconciler.run(self._loader(seen)), seen)
+            outcome = self._count_new_unscheduled(outcome, seen)
         except InvalidJobsFile as exc:
             outcome = Outcome("rejected", trigger.kind, seen.get("etag"), problems=tuple(str(p) for p in exc.problems))
         except MassDeleteRefused as exc:
@@ -185,6 +188,16 @@ class ReconcileApp:
             detail=f"{result.skipped} action(s) left for the next run" if result.skipped else "",
             unscheduled=seen.get("unscheduled", ()),
         )
+
+    def _count_new_unscheduled(self, outcome: Outcome, seen: dict[str, Any]) -> Outcome:
+        """Count the jobs newly left unscheduled; remember the list when it changed (0-1 writes)."""
+        if seen.get("format") != "hermes" and not outcome.unscheduled:
+            return outcome  # only a hermes store leaves jobs out: no read for the rest
+        remembered = self.ledger.unscheduled()
+        new, keep = newly_unscheduled(remembered, (p.job_id or "" for p in outcome.unscheduled))
+        if keep != remembered:
+            self.ledger.put_unscheduled(keep)
+        return replace(outcome, new_unscheduled=len(new))
 
     def _record(self, trigger: Trigger, outcome: Outcome) -> None:
         """Store the outcome for ``push --wait`` (uploads only: drift repair writes nothing)."""

@@ -78,3 +78,24 @@ def test_an_inexpressible_job_is_logged_counted_and_the_rest_applies(
     assert emitted(out)[c.METRIC_JOB_UNSCHEDULED] == 1
     (logged,) = [r for r in caplog.records if r.getMessage() == "job left unscheduled"]
     assert logged.levelname == "WARNING" and logged.job_id == "odd" and "second '30'" in logged.reason
+
+
+def test_job_unscheduled_counts_each_job_once_not_every_reconcile(env: Any, capsys: pytest.CaptureFixture[str]):
+    """Else the alarm pages again after each drift repair (or each hermes write) for the same job,
+    and with reconciles in every period it never returns to OK, so a new job would be silent."""
+
+    def reconcile(store: bytes | None, kind: str = "s3-put-jobs.json") -> float:
+        if store is not None:
+            S3JobsObject(BUCKET, "jobs.json").put(store)
+        capsys.readouterr()
+        result = env.handler(event(kind), Context())
+        assert result["status"] in ("applied", "no-op"), result
+        return emitted(capsys.readouterr().out).get(c.METRIC_JOB_UNSCHEDULED, 0)
+
+    fine, odd, odder = ("fine", "0 9 * * *"), ("odd", "0 9 * * * 30"), ("odder", "0 9 * * * 2031")
+    assert reconcile(hermes_store(odd, fine)) == 1
+    assert reconcile(None, "drift-repair.json") == 0  # the same job, still out: no new count
+    assert reconcile(hermes_store(odd, fine, ("fine2", "0 10 * * *"))) == 0  # a write that keeps it
+    assert reconcile(hermes_store(odd, odder, fine)) == 1  # only the new one
+    assert reconcile(hermes_store(fine)) == 0  # both fixed: forgotten
+    assert reconcile(hermes_store(odd, fine)) == 1  # broken again: counted again

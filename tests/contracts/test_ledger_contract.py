@@ -202,3 +202,24 @@ def test_status_is_kept_under_its_key_and_as_latest_with_plain_values(ledger: Le
 
 def test_an_unknown_status_key_is_none(ledger: LedgerPort):
     assert ledger.get_status("nope") is None
+
+
+# --- the jobs last left unscheduled ---------------------------------------------------------
+
+
+def test_the_unscheduled_list_is_remembered_per_group_and_none_forgets_it(backend: Backend):
+    a, b = backend.ledger("a"), backend.ledger("b")
+    assert a.unscheduled() == frozenset()
+    a.put_unscheduled(frozenset({"j2", "j1"}))
+    assert a.unscheduled() == {"j1", "j2"} and b.unscheduled() == frozenset()
+    a.put_unscheduled(frozenset({"j3"}))
+    assert a.unscheduled() == {"j3"}
+    a.put_unscheduled(frozenset())
+    assert a.unscheduled() == frozenset()
+    a.put_unscheduled(frozenset())  # forgetting twice is fine
+
+
+def test_the_unscheduled_list_is_not_a_status(ledger: LedgerPort):
+    ledger.put_unscheduled(frozenset({"j1"}))
+    ledger.put_status("e1", STATUS, now=1000.0)
+    assert ledger.unscheduled() == {"j1"} and ledger.get_status("unscheduled") is None

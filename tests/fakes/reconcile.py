@@ -132,6 +132,7 @@ class FakeLedger:
         # job id -> spec hash, as the fire path writes them; one partition shared by every group
         self.markers: dict[str, str] = {} if markers is None else markers
         self.statuses: dict[str, dict[str, Any]] = {}
+        self.unscheduled_ids: frozenset[str] = frozenset()
         self.writes = 0
         self.batches = 0  # BatchWriteItem calls record_many would make (25 items each)
         self.before_acquire: Callable[[], None] | None = None
@@ -189,3 +190,10 @@ class FakeLedger:
     def get_status(self, key: str) -> dict[str, Any] | None:
         found = self.statuses.get(key)
         return dict(found) if found is not None else None
+
+    def unscheduled(self) -> frozenset[str]:
+        return self.unscheduled_ids
+
+    def put_unscheduled(self, ids: frozenset[str]) -> None:
+        self.writes += 1
+        self.unscheduled_ids = frozenset(ids)
