@@ -3,6 +3,10 @@
 A clock made with ``running=False`` stands still until :meth:`SimClock.release`: ``dev``
 holds it while the emulator starts and the first jobs file is reconciled, so a slow start
 (seconds of real time are minutes at 60x) cannot make a schedule miss its first fires.
+Without a fixed ``start`` it then runs from the real moment of its release, never from
+behind it: the reconcile computes each rate's StartDate in real time, and a clock still
+showing the earlier moment it was made would see the grid instant between the two as due
+to the audit but not to the schedule (one "missed" run whenever a minute turns meanwhile).
 
 ``--speed 60`` turns a minute into a second, so ``every 1m`` fires once a second and a
 daily job takes 24 minutes. Only the *scheduled* times come from this clock; the fire
@@ -27,6 +31,7 @@ class SimClock:
         self._real0 = time.time()
         self._mono0 = time.monotonic()
         self._sim0 = start or datetime.fromtimestamp(self._real0, UTC)
+        self._fixed = start is not None
         self._running = running
 
     @property
@@ -35,9 +40,14 @@ class SimClock:
         return self._running
 
     def release(self) -> None:
-        """Let a held clock run from now on; it goes on from its start time (no-op if running)."""
+        """Let a held clock run from now on (no-op if running).
+
+        It goes on from its fixed start, or else from real now.
+        """
         if not self._running:
             self._real0, self._mono0, self._running = time.time(), time.monotonic(), True
+            if not self._fixed:
+                self._sim0 = datetime.fromtimestamp(self._real0, UTC)
 
     def now(self) -> datetime:
         """The simulated current time (UTC, aware)."""

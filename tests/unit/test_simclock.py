@@ -36,3 +36,15 @@ def test_a_running_clock_maps_real_moments_onto_simulated_time() -> None:
     clock = SimClock(60.0, start=START)
     later = datetime.now(UTC) + timedelta(seconds=10)
     assert abs((clock.from_real(later) - START).total_seconds() - 600) < 5
+
+
+def test_a_released_clock_without_a_fixed_start_is_never_behind_real_time() -> None:
+    """Else a rate's StartDate, computed in real time during the hold, lies in its future."""
+    clock = SimClock(60.0, running=False)
+    made = clock.now()
+    created_while_held = datetime.now(UTC)
+    time.sleep(0.3)
+    before = datetime.now(UTC)
+    clock.release()
+    assert clock.now() >= before > made
+    assert clock.from_real(created_while_held) >= before
