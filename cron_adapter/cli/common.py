@@ -109,12 +109,14 @@ def live_reconciler(args: argparse.Namespace, **kwargs: object) -> Reconciler:
     from cron_adapter.cli import aws
 
     s = cli_settings(args)
-    key_id = s.require(c.ENV_INPUT_KEY_ID)
-    wiring = wiring_from_args(args)
+    # Every missing setting in one error, not one per attempt.
+    names = (c.ENV_FIRE_ARN, c.ENV_SCHEDULER_ROLE_ARN, c.ENV_TABLE, c.ENV_INPUT_KEY_ID)
+    fire_arn, role_arn, table, key_id = s.require_all(*names)
+    wiring = Wiring(s.group, fire_arn, role_arn, s.dlq_arn)
     options = Options(
         allow_mass_delete=bool(getattr(args, "allow_mass_delete", False)), max_delete_share=s.max_delete_share
     )
-    ledger = aws.ledger(s.require(c.ENV_TABLE), wiring.group)
+    ledger = aws.ledger(table, wiring.group)
     ledger.peek_lock()  # preflight: one fast read that fails with the cause
     key = SecretsManagerSource(key_id, client=aws.client("secretsmanager")).input_key()
     reconciler = Reconciler(

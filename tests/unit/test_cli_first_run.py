@@ -135,3 +135,19 @@ def test_an_unexpected_error_is_one_line_without_debug(tmp_path: Path, capsys: p
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_live_command_names_every_missing_setting_at_once(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """One error for all four, not four tries that each find the next one."""
+    for name in ("FIRE_FUNCTION_ARN", "SCHEDULER_ROLE_ARN", "TABLE", "INPUT_KEY_ID", "GROUP"):
+        monkeypatch.delenv(f"CRON_ADAPTER_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)
+    args = [command, write(tmp_path, job("a")), *(["--yes"] if command == "apply" else [])]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    for flag in ("--fire-arn", "--role-arn", "--table", "--input-key-id"):
+        assert flag in err, err
+    assert "Traceback" not in err
