@@ -13,7 +13,7 @@ from msgspec.structs import replace
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimConflict, ClaimError
 from cron_adapter.fire.call import CallResult
-from cron_adapter.fire.input import FireInput
+from cron_adapter.fire.input import CATCH_UP_LABEL, FireInput
 from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS, lease_until, target_timeout
 from cron_adapter.fire.ports import Claim, Finish, JobState, RunKey
 
@@ -73,7 +73,17 @@ class Skip(msgspec.Struct, frozen=True):
     metric: str | None = None
 
 
-Step = ClaimAgain | Enqueue | Run | Queued | Duplicate | MarkLost | Skip
+class Busy(msgspec.Struct, frozen=True):
+    """A catch-up found the job's slot held: give it back untried, recorded nowhere.
+
+    Skipped, it would be recorded under its run key and so never caught up again; the next
+    audit fires it once the slot is free.
+    """
+
+    error: str
+
+
+Step = ClaimAgain | Enqueue | Run | Queued | Duplicate | MarkLost | Skip | Busy
 
 
 def next_step(fire: FireInput, claim: Claim, done: ClaimAgain | Enqueue, answer: Answer) -> Step:
@@ -102,7 +112,10 @@ def _on_busy(fire: FireInput, claim: Claim, state: JobState, tries: int) -> Step
         return ClaimAgain(tries=tries - 1, previous_holder=claim.previous_holder)
     if job.overlap == "queue" and state.queued is None and not takeover and tries >= 0:
         return Enqueue(tries=tries - 1, behind=state.running)
-    return Skip(error=f"overlap: run {state.running} still in progress", metric=c.METRIC_SKIPPED_OVERLAP)
+    error = f"overlap: run {state.running} still in progress"
+    if fire.run == CATCH_UP_LABEL and not takeover:  # the refused claim left no row behind
+        return Busy(error=error)
+    return Skip(error=error, metric=c.METRIC_SKIPPED_OVERLAP)
 
 
 def new_claim(fire: FireInput, key: RunKey, holder: str, now: float, deadline: float, retention_days: int) -> Claim:

@@ -37,6 +37,7 @@ MAX_INPUT_CHARS = k.MAX_INPUT_CHARS
 # and the record still sorts beside its time.
 RUN_LABEL_SEPARATOR = "~"
 RUN_LABEL_PATTERN = r"^[a-z0-9-]{1,48}$"
+CATCH_UP_LABEL = "catch-up"  # the audit's run of a missed time (see ops.catchup)
 
 
 def iso_utc(moment: datetime) -> str:

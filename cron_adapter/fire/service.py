@@ -126,6 +126,9 @@ class FireService:
                 self.effects.count(c.METRIC_DUPLICATE)
                 self.log.info("duplicate delivery; nothing called", extra={"job_id": key.job_id, "error": error})
                 return outcome(key, "duplicate", error=error)
+            case decide.Busy(error=error):
+                self.log.info("catch-up left for the next audit", extra={"job_id": key.job_id, "error": error})
+                return outcome(key, "busy", error=error)
             case decide.MarkLost(holder=previous):
                 return self._mark_lost(key, previous, claim.now)
             case Skip():

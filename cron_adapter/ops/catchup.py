@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from cron_adapter.fire.input import CATCH_UP_LABEL
 from cron_adapter.jobs.model import Job
 from cron_adapter.ops.records import RunRecord
 
-CATCH_UP_LABEL = "catch-up"
+__all__ = ["CATCH_UP_LABEL", "catch_up_key", "due_catch_ups", "plan_catch_up"]
 MAX_CATCH_UP = 100  # per job and decision: "all" over a long outage stays bounded
 CATCH_UP_STATUSES = frozenset({"missed", "lost"})
 

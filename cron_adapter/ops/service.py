@@ -195,7 +195,9 @@ class AuditService:
                 break
             budget[0] -= 1
             status = self.fire(fire_input(job, self.wiring, record.scheduled, run=CATCH_UP_LABEL))
-            if status == "duplicate":  # an overlapping audit is catching this job up, oldest first
+            # duplicate: an overlapping audit is catching this job up, oldest first; busy: a run
+            # of the job holds its slot, so this catch-up and the later ones wait for the next audit.
+            if status in ("duplicate", "busy"):
                 break
             out.append((job.id, record.run, status))
         return out

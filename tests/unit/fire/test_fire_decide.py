@@ -68,3 +68,14 @@ def test_a_busy_job_skips_queues_or_claims_again() -> None:
 def test_the_run_limit_exhausts_the_job() -> None:
     state = decide.Answer(state=JobState(runs=5))
     assert decide.next_step(FIRE, CLAIM, FIRST, state) == decide.Skip(error="max_runs 5 reached", exhaust="max_runs")
+
+
+def test_a_catch_up_that_finds_the_slot_held_is_given_back_not_skipped() -> None:
+    """Skipped, it would be recorded under its run key and never caught up again."""
+    fire = replace(make_input(), run="catch-up")
+    running = decide.Answer(state=JobState(running="t0", running_holder="other", running_lease=NOW + 50))
+    spent = decide.Enqueue(tries=-1, behind="t0")
+    assert decide.next_step(fire, CLAIM, spent, running) == decide.Busy(error="overlap: run t0 still in progress")
+    takeover = replace(CLAIM, previous_holder="old")  # a stale catch-up row exists: closed as skipped
+    assert isinstance(decide.next_step(fire, takeover, spent, running), decide.Skip)
+    assert isinstance(decide.next_step(make_input(), CLAIM, spent, running), decide.Skip)

@@ -137,3 +137,18 @@ def test_a_promoted_queued_run_with_no_time_left_is_skipped_not_failed() -> None
     assert first.next is not None and first.next.status == "skipped" and first.next.attempts == 0
     assert world.store.run("nightly-report", T2)["status"] == "skipped"
     assert len(world.caller.requests) == 1 and world.metrics.count(c.METRIC_TARGET_FAILED) == 0
+
+
+def test_a_catch_up_beside_a_running_run_is_recorded_nowhere_and_runs_later() -> None:
+    """The next audit fires it again once the slot is free: nothing in the table stops it."""
+    catch_up = parse_input({**input_dict(make_input()), "scheduled_time": T2, "run": "catch-up"})
+    world, first, outcomes = run_overlapping("skip")
+    ref: list[World] = [world]
+    busy: list = []
+    world.caller.script.append(nested(ref, busy, catch_up))
+    assert world.fire(at(T1), holder="req-00").status == "duplicate"  # T1 already ran
+    world.fire(at(T3), holder="req-10")
+    assert [o.status for o in busy] == ["busy"]
+    assert world.store.run("nightly-report", f"{T2}~catch-up") is None
+    assert world.metrics.count(c.METRIC_SKIPPED_OVERLAP) == 0
+    assert world.fire(catch_up, holder="audit-2").status == "succeeded"
