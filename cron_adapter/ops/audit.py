@@ -86,7 +86,8 @@ def audit_job(job: Job, facts: JobFacts, now: datetime, config: AuditConfig = Au
     again = job.delivery == "at-least-once"
     redeliver = tuple(r for r in stale if again and now - r.scheduled <= REDELIVER_WITHIN)
     lost = tuple(r for r in stale if r not in redeliver)
-    plan = plan_catch_up(job, [*missed_times, *(r.scheduled for r in lost)], now)
+    # At most once: a lost run may have called the target, so it is never caught up either.
+    plan = plan_catch_up(job, [*missed_times, *(r.scheduled for r in lost if again)], now)
     streak = failure_streak(facts.recent, facts.state.streak_from)
     return JobAudit(
         job.id,

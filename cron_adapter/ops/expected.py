@@ -31,9 +31,18 @@ class Window:
     end: datetime
 
 
+def job_lookback(job: Job, lookback: timedelta) -> timedelta:
+    """How far back one job is judged: its jitter shifts the whole window back, not only its end."""
+    return lookback + timedelta(minutes=job.jitter)
+
+
 def job_window(job: Job, now: datetime, lookback: timedelta, grace: timedelta) -> Window:
-    """The window of one job: its jitter delays every fire, so it waits that much longer."""
-    return Window(now - lookback, now - grace - timedelta(minutes=job.jitter))
+    """The window of one job: its jitter delays every fire, so it waits that much longer.
+
+    Both ends move, so a jitter longer than lookback minus grace still leaves a window.
+    """
+    jitter = timedelta(minutes=job.jitter)
+    return Window(now - job_lookback(job, lookback), now - grace - jitter)
 
 
 def _aware(value: datetime | None, timezone: str) -> datetime | None:

@@ -71,3 +71,14 @@ class JobState:
     streak_from: str | None = None  # run key: failures at or before it no longer count
     last_run: str | None = None
     last_status: str | None = None
+
+
+def current_marker(marker: Marker | None, spec_hashes: frozenset[str]) -> Marker | None:
+    """``marker`` if it still applies: it names one of the job's current specs (or none known).
+
+    An edit re-arms a finished or paused job (reconcile plans it again), but leaves the old
+    marker in the table; judged by it, the audit would expect no fires and never pause.
+    """
+    if marker is None or not marker.spec_hash or not spec_hashes or marker.spec_hash in spec_hashes:
+        return marker
+    return None

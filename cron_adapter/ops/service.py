@@ -22,9 +22,10 @@ from cron_adapter.fire.ports import MetricSink
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.ops.audit import AuditConfig, JobAudit, JobFacts, audit_job
 from cron_adapter.ops.catchup import CATCH_UP_LABEL, due_catch_ups
+from cron_adapter.ops.expected import job_lookback
 from cron_adapter.ops.notice import job_notice
 from cron_adapter.ops.ports import Listed, Notifier, RunStore, ScheduleView
-from cron_adapter.ops.records import Marker, RunRecord
+from cron_adapter.ops.records import Marker, RunRecord, current_marker
 from cron_adapter.ops.runs import fire_input
 from cron_adapter.reconcile.translate import Wiring, translate
 
@@ -87,12 +88,13 @@ class AuditService:
                 if remaining() < 30:  # leave time to flush metrics; the next audit's window overlaps
                     report.errors.append("stopped early: Lambda deadline near")
                     break
-                names = self._names(job)
-                if not any(n in listed or n in deployed for n in names):
+                requests = translate(job, self.wiring)
+                if not any(r.name in listed or r.name in deployed for r in requests):
                     continue  # never deployed yet: reconcile creates it; nothing could have fired
                 report.jobs += 1
+                marker = current_marker(markers.get(job.id), frozenset(r.spec_hash for r in requests))
                 try:
-                    self._job(job, markers.get(job.id), listed, now, report, budget)
+                    self._job(job, marker, listed, now, report, budget)
                 except CronAdapterError as exc:
                     report.errors.append(f"job {job.id!r}: {exc}")
                     self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
@@ -107,8 +109,9 @@ class AuditService:
 
     def facts(self, job: Job, marker: Marker | None, listed: dict[str, Listed], now: datetime) -> JobFacts:
         """Read what the audit of one job needs: 1 Query, plus 1 GetItem/Query when limits apply."""
-        reach = max(self.config.lookback, timedelta(minutes=2 * job.catch_up_window))
-        since = iso_utc(now - (reach if job.catch_up != "none" else self.config.lookback))
+        lookback = job_lookback(job, self.config.lookback)
+        reach = max(lookback, timedelta(minutes=2 * job.catch_up_window))
+        since = iso_utc(now - (reach if job.catch_up != "none" else lookback))
         records = self.store.records(job.id, since, iso_utc(now) + "~~")
         state = self.store.state(job.id) if job.max_runs or job.pause_after_failures else None
         recent = self.store.recent(job.id, job.pause_after_failures) if job.pause_after_failures else []
@@ -138,15 +141,20 @@ class AuditService:
         new = self._record(job, found, now)
         report.missed += [(job.id, t) for t in new]
         records = [*facts.records, *(RunRecord(job.id, t, "missed", catch_up_at=found.catch_up_at.get(t)) for t in new)]
-        caught = self._catch_up(job, due_catch_ups(records, now.timestamp()), budget) if job.catch_up != "none" else []
-        report.caught_up += caught
-        paused = found.pause and self._pause(job, found, facts, now)
-        if paused:
-            report.paused.append(job.id)
-        notice = job_notice(job, new, caught, found.streak if paused else 0)
-        if notice:
-            self.notifier.notify(*notice)
-            report.notified += 1
+        caught: list[tuple[str, str, str]] = []
+        paused = False
+        try:  # misses recorded now are never recorded again: notify them even if a catch-up fails
+            if job.catch_up != "none":
+                caught = self._catch_up(job, due_catch_ups(records, now.timestamp()), budget)
+            report.caught_up += caught
+            paused = found.pause and self._pause(job, found, facts, now)
+            if paused:
+                report.paused.append(job.id)
+        finally:
+            notice = job_notice(job, new, caught, found.streak if paused else 0)
+            if notice:
+                self.notifier.notify(*notice)
+                report.notified += 1
 
     def _record(self, job: Job, found: JobAudit, now: datetime) -> list[str]:
         """Write each finding once, oldest first; the ones this audit was first to record.

@@ -178,3 +178,45 @@ def test_misses_recorded_before_an_aws_error_still_reach_the_alarm(
     recorded = ops.run_item("a-quiet", iso_utc(ten_minute_marks(now - timedelta(minutes=50), now)[0]))
     assert recorded is not None and recorded["status"] == "missed"
     assert sum(v for n, _, v in ops.metrics.points if n == c.METRIC_MISSED_RUN) >= 1
+
+
+@pytest.mark.parametrize("reason", ["max_runs", "paused_after_failures"])
+def test_a_job_edited_after_it_stopped_is_audited_again(ops: OpsWorld, reason: str) -> None:
+    """The edit re-arms it, but the old marker stays in the table: only a marker of its current
+    spec means the job stopped on purpose."""
+    from cron_adapter.reconcile.translate import translate
+
+    ops.apply(jobs_doc(job("re-armed", max_runs=100)))
+    store = DynamoClaimStore(TABLE, ops.ddb)
+    store.mark_exhausted("re-armed", "spec-before-the-edit", reason, ops.created.timestamp())
+    now = minute(ops.created) + timedelta(hours=1)
+    assert [j for j, _ in ops.audit(now).missed].count("re-armed") >= 4
+
+    ops.apply(jobs_doc(job("re-armed", max_runs=100), job("stopped", max_runs=1)))
+    (current,) = translate(ops.jobs.jobs[1], ops_support.WIRING)
+    store.mark_exhausted("stopped", current.spec_hash, reason, ops.created.timestamp())
+    assert [j for j, _ in ops.audit(minute(ops.created) + timedelta(hours=1)).missed if j == "stopped"] == []
+
+
+def test_misses_are_notified_even_when_their_catch_up_fails(ops: OpsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """They are recorded before the catch-up and never again, so a notice skipped now is lost."""
+    from cron_adapter.errors import SecretError
+    from cron_adapter.ops.service import AuditService
+
+    ops.apply(jobs_doc(job("unlucky", catch_up="latest")))
+    built = ops.audit_service
+
+    def failing_fire() -> AuditService:
+        service = built()
+
+        def fire(fi: object) -> str:
+            raise SecretError("the target secret cannot be read: AccessDenied")
+
+        service.fire = fire
+        return service
+
+    monkeypatch.setattr(ops, "audit_service", failing_fire)
+    report = ops.audit(minute(ops.created) + timedelta(hours=1))
+    assert report.missed and report.errors and report.notified == 1
+    (message,) = ops.messages()
+    assert "unlucky" in message["Subject"]

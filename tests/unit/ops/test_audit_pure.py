@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from cron_adapter.jobs.model import Job, Target
 from cron_adapter.ops.audit import AuditConfig, JobFacts, audit_job
-from cron_adapter.ops.expected import Window, expected_fires
-from cron_adapter.ops.records import PAUSE_REASON, JobState, Marker, RunRecord
+from cron_adapter.ops.expected import Window, expected_fires, job_window
+from cron_adapter.ops.records import PAUSE_REASON, JobState, Marker, RunRecord, current_marker
 
 TARGET = Target(url="https://app.example.com/run")
 CONFIG = AuditConfig(lookback=timedelta(hours=2), grace=timedelta(minutes=10))
@@ -134,3 +134,31 @@ def test_a_rate_schedule_without_a_phase_is_judged_from_its_anchor() -> None:
         "2026-12-01T11:07:00Z",
         "2026-12-01T11:37:00Z",
     )
+
+
+def test_a_jitter_longer_than_the_lookback_still_leaves_a_window() -> None:
+    """Both ends move back by the jitter: a 4-hour flexible window is still audited."""
+    found = audit_job(job("0 * * * *", jitter=240), JobFacts(), NOW, CONFIG)
+    assert found.missed == ("2026-12-01T07:00:00Z",)  # window [06:05, 07:55): it was empty before
+
+    window = job_window(job(jitter=240), NOW, CONFIG.lookback, CONFIG.grace)
+    assert window.end - window.start == CONFIG.lookback - CONFIG.grace
+
+
+def test_a_lost_at_most_once_run_is_never_caught_up_an_at_least_once_one_is() -> None:
+    """At most once: the crashed claimer may have called the target already."""
+    old = RunRecord("j", "2026-12-01T10:45:00Z", "claimed", holder="h1", lease_until=NOW.timestamp() - 3600)
+    for delivery, caught in (("at-most-once", {}), ("at-least-once", {"2026-12-01T10:45:00Z": NOW.timestamp()})):
+        j = job(catch_up="all", catch_up_window=180, delivery=delivery)
+        records = ran("2026-12-01T10:15:00Z", "2026-12-01T10:30:00Z", "2026-12-01T11:00:00Z")
+        records += ran("2026-12-01T11:15:00Z", "2026-12-01T11:30:00Z", "2026-12-01T11:45:00Z")
+        found = audit_job(j, JobFacts(sorted([*records, old], key=lambda r: r.run)), NOW, CONFIG)
+        assert found.lost == (old,) and found.catch_up_at == caught, delivery
+
+
+def test_a_marker_from_before_an_edit_no_longer_applies() -> None:
+    marker = Marker("j", "max_runs", spec_hash="old")
+    assert current_marker(marker, frozenset({"new"})) is None
+    assert current_marker(marker, frozenset({"new", "old"})) is marker
+    assert current_marker(Marker("j", "gone"), frozenset({"new"})) is not None  # no hash: kept
+    assert current_marker(None, frozenset({"new"})) is None
