@@ -54,7 +54,11 @@ class AuditApp:
         scheduler = SchedulerAdapter(r.group, self._clients.get("scheduler"), tps=r.scheduler_tps)
         self.view = SchedulerView(scheduler, Ledger(r.table, r.group, self._clients.get("dynamodb")))
         self.store = DynamoRunStore(r.table, self._clients.get("dynamodb"))
-        self.config = AuditConfig(timedelta(minutes=s.lookback_minutes), timedelta(minutes=s.grace_minutes))
+        self.config = AuditConfig(
+            timedelta(minutes=s.lookback_minutes),
+            timedelta(minutes=s.grace_minutes),
+            timedelta(seconds=r.create_grace_seconds),  # the same setting the reconcile reads
+        )
 
     def jobs(self) -> JobSet:
         """The current jobs file, loaded as reconcile loads it."""

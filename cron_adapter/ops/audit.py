@@ -35,6 +35,7 @@ class AuditConfig:
 
     lookback: timedelta = timedelta(hours=2)
     grace: timedelta = timedelta(minutes=10)
+    create_grace: timedelta = timedelta(0)  # reconcile's hold on a new schedule's first fire
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,20 @@ def job_window(job: Job, now: datetime, lookback: timedelta, grace: timedelta) -
     return Window(now - job_lookback(job, lookback), now - grace - jitter)
 
 
+def first_fire_bound(created: datetime, job: Job, grace: timedelta) -> datetime:
+    """No fire of a schedule reconcile created at ``created`` comes before this instant.
+
+    Reconcile holds a new schedule's first fire back by its create grace: the StartDate it
+    sends is the first whole minute (or grid instant) at least ``grace`` after it planned,
+    which is at or before ``created``. A job with ``fire_on_create`` is not held back.
+    """
+    if job.fire_on_create or not grace:
+        return created
+    bound = created + grace
+    floor = bound.replace(second=0, microsecond=0)
+    return floor if floor == bound else floor + timedelta(minutes=1)
+
+
 def _aware(value: datetime | None, timezone: str) -> datetime | None:
     if value is None:
         return None

@@ -22,7 +22,7 @@ from cron_adapter.fire.ports import MetricSink
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.ops.audit import AuditConfig, JobAudit, JobFacts, audit_job
 from cron_adapter.ops.catchup import CATCH_UP_LABEL, due_catch_ups
-from cron_adapter.ops.expected import job_lookback
+from cron_adapter.ops.expected import first_fire_bound, job_lookback
 from cron_adapter.ops.notice import job_notice
 from cron_adapter.ops.ports import Listed, Notifier, RunStore, ScheduleView
 from cron_adapter.ops.records import Marker, RunRecord, current_marker
@@ -117,10 +117,13 @@ class AuditService:
         recent = self.store.recent(job.id, job.pause_after_failures) if job.pause_after_failures else []
         mine = [listed[n] for n in self._names(job) if n in listed]
         created = min((s.created for s in mine if s.created), default=None)
-        earliest = min((r.scheduled for r in records if r.label is None), default=None)
-        live_since = created if created and (earliest is None or created < earliest) else None
-        plain = [r.scheduled for r in records if r.label is None]
-        anchor = created or (max(plain) if plain else None)
+        first = first_fire_bound(created, job, self.config.create_grace) if created else None
+        plain = [r for r in records if r.label is None]
+        earliest = min((r.scheduled for r in plain), default=None)
+        live_since = first if first and (earliest is None or first <= earliest) else None
+        # A delivered fire lies on EventBridge's own grid (a rate counted from its StartDate).
+        delivered = [r.scheduled for r in plain if r.status != "missed"]
+        anchor = max(delivered) if delivered else first or max((r.scheduled for r in plain), default=None)
         return JobFacts(records, recent, state or JobFacts().state, marker, live_since, anchor)
 
     def _names(self, job: Job) -> tuple[str, ...]:

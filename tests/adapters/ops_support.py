@@ -82,14 +82,14 @@ class OpsWorld:
         """The world's current time: ``at`` when set, else the real clock."""
         return self.at or datetime.now(UTC)
 
-    def apply(self, jobs: JobSet) -> None:
+    def apply(self, jobs: JobSet, grace: float = 0.0) -> None:
         self.jobs = jobs
         self.created = self.wall()
         reconciler = Reconciler(
             SchedulerAdapter(GROUP, self.scheduler, tps=1000),
             Ledger(TABLE, GROUP, boto3.client("dynamodb")),
             replace(WIRING, key=InputKey(INPUT_KEY)),  # as the reconcile Lambda signs
-            options=Options(workers=1),
+            options=Options(workers=1, create_grace_seconds=grace),
             clock=self.wall,
         )
         reconciler.run(lambda: jobs)

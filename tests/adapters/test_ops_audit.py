@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -220,3 +220,33 @@ def test_misses_are_notified_even_when_their_catch_up_fails(ops: OpsWorld, monke
     assert report.missed and report.errors and report.notified == 1
     (message,) = ops.messages()
     assert "unlucky" in message["Subject"]
+
+
+def _eventbridge_fires(ops: OpsWorld, name: str, until: datetime) -> list[datetime]:
+    """What EventBridge delivers for the schedule as created: from its StartDate, on its grid."""
+    from cron_adapter.schedule import engine
+    from cron_adapter.schedule.grammar import parse_schedule
+
+    got = ops.scheduler.get_schedule(Name=name, GroupName=GROUP)
+    start = got.get("StartDate") or got["CreationDate"]
+    schedule = parse_schedule(got["ScheduleExpression"], timezone="UTC")
+    fires = engine.next_fires(schedule, "UTC", start - timedelta(seconds=1), 200, anchor=start, start=start)
+    return [f for f in fires if f < until]
+
+
+@pytest.mark.parametrize("spec", [{"schedule": "* * * * *"}, {"schedule": "every 10m", "phase": 0}])
+def test_a_new_schedule_is_judged_from_its_first_fire_after_the_create_grace(ops: OpsWorld, spec: dict) -> None:
+    """Reconcile holds a new schedule's first fire back a minute (its StartDate); judged from its
+    creation, every new minutely job was missed once, and a rate counted from creation was
+    judged on the wrong grid: invented times missed on every audit."""
+    from dataclasses import replace as with_
+
+    ops.at = datetime(2027, 2, 3, 18, 39, 30, tzinfo=UTC)
+    ops.config = with_(ops.config, create_grace=timedelta(seconds=60))
+    ops.apply(jobs_doc(job("new", **spec)), grace=60.0)
+    now = datetime(2027, 2, 3, 20, 0, tzinfo=UTC)
+    fires = _eventbridge_fires(ops, "new", now)
+    assert fires[0] > ops.at + timedelta(seconds=60)  # held back: StartDate
+    for t in fires:
+        ops.fire("new", t)
+    assert ops.audit(now).missed == []
