@@ -120,10 +120,15 @@ def body_length(headers: Headers, limit: int = MAX_BODY_BYTES) -> tuple[int, int
     Check it before reading: ``Content-Length: -1`` (read until close) or a huge length would
     make the app buffer whatever a caller sends. No length and no ``Transfer-Encoding`` is an
     empty body (RFC 9112 section 6.3); a chunked body is refused (411), it needs a length.
+    Both headers at once is refused (400): a proxy that honours Transfer-Encoding would frame
+    the body differently from this length (request smuggling, RFC 9112 section 6.1).
     """
     lengths = {value.strip() for key, value in headers.items() if key.lower() == "content-length"}
+    chunked = _header(headers, "Transfer-Encoding") is not None
     if not lengths:
-        return (0, 411) if _header(headers, "Transfer-Encoding") is not None else (0, 0)
+        return (0, 411) if chunked else (0, 0)
+    if chunked:
+        return 0, 400
     value = lengths.pop() if len(lengths) == 1 else ""
     if not (value.isascii() and value.isdigit()):
         return 0, 400
@@ -226,8 +231,13 @@ class Receiver:
         # hex, spaces or an extra v1= entry make a new header for the same signed request. It is
         # remembered until the timestamp leaves the window (and no longer: the cache stays small).
         ttl = max(1, math.floor(timestamp + self._window - self._now()) + 1)
-        if self._seen is not None and self._seen(f"{timestamp}:{digest}", ttl):
+        if self._seen is None:
+            return ""
+        if self._seen(f"{timestamp}:{digest}", ttl):
             return "signature already used (replay)"
+        if identity is not None:  # the same request cut down to its v1 entry is a replay too
+            for secret in self._secrets:
+                self._seen(f"{timestamp}:{signing.sign(secret, timestamp, body, None)}", ttl)
         return ""
 
 

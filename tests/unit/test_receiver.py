@@ -196,6 +196,7 @@ def test_precheck_refuses_a_bad_bearer_or_stale_timestamp_without_the_body() -> 
         ({"Content-Length": "5", "content-length": "6"}, (0, 400)),
         ({"Content-Length": str(MAX_BODY_BYTES + 1)}, (0, 413)),
         ({"Content-Length": "9" * 5000}, (0, 413)),
+        ({"Content-Length": "5", "Transfer-Encoding": "chunked"}, (0, 400)),  # smuggling: refused
     ],
 )
 def test_body_length_refuses_what_would_make_the_app_read_unbounded_data(given: dict, expected: tuple) -> None:
@@ -228,3 +229,18 @@ def test_a_v2_entry_decides_so_a_v1_entry_beside_it_cannot_stand_in() -> None:
     v1 = headers()[signing.SIGNATURE_HEADER]
     h = {**headers(), signing.SIGNATURE_HEADER: f"{v1},v2={'0' * 64}"}
     assert receiver(require_signature=True).verify(h, BODY).reason == "signature does not match"
+
+
+def test_a_v2_request_cut_down_to_its_v1_entry_is_still_a_replay() -> None:
+    """v1 does not cover the identity headers: stripped to v1 and re-addressed, a captured
+    request would otherwise pass as new (and pass the app's Idempotency-Key dedupe)."""
+    r = receiver(seen=MemoryReplayCache(now=lambda: NOW), require_signature=True)
+    identity = signing.Identity("j", "2026-11-23T03:00:00Z", "j:2026-11-23T03:00:00Z")
+    h = {**headers(), **signing.sender_headers(CURRENT, int(NOW), BODY, identity)}
+    assert r.verify(h, BODY).ok
+    v1_only = signing.signature_header(CURRENT, int(NOW), BODY)
+    forged = {**h, signing.SIGNATURE_HEADER: v1_only, "X-Cron-Job-Id": "other", "Idempotency-Key": "other:x"}
+    assert r.verify(forged, BODY).reason == "signature already used (replay)"
+    other = signing.Identity("k", "2026-11-23T03:00:00Z", "k:2026-11-23T03:00:00Z")  # another job, same second
+    k = {**headers(), "X-Cron-Job-Id": "k", "Idempotency-Key": "k:2026-11-23T03:00:00Z"}
+    assert r.verify({**k, **signing.sender_headers(CURRENT, int(NOW), BODY, other)}, BODY).ok
