@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from cron_adapter.jobs.model import Job
 from cron_adapter.ops.records import Marker, RunRecord
+from cron_adapter.reconcile.dates import ceil_minute
 from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import parse_schedule
 
@@ -54,9 +55,7 @@ def first_fire_bound(created: datetime, job: Job, grace: timedelta) -> datetime:
     """
     if job.fire_on_create or not grace:
         return created
-    bound = created + grace
-    floor = bound.replace(second=0, microsecond=0)
-    return floor if floor == bound else floor + timedelta(minutes=1)
+    return ceil_minute(created + grace)
 
 
 def _aware(value: datetime | None, timezone: str) -> datetime | None:

@@ -65,7 +65,7 @@ def dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[Map
     if want.phase is not None and want.period:  # on the grid (a start_at with seconds keeps them)
         first = next_aligned(want.phase, timedelta(seconds=want.period), not_before)
     elif not_before > now:
-        first = _ceil_minute(not_before)
+        first = ceil_minute(not_before)
     else:
         first = None
     request = {k: v for k, v in request.items() if k != "StartDate"}
@@ -74,6 +74,7 @@ def dated(want: ScheduleRequest, now: datetime, grace: float = 0.0) -> tuple[Map
     return request, None
 
 
-def _ceil_minute(value: datetime) -> datetime:
+def ceil_minute(value: datetime) -> datetime:
+    """``value`` rounded up to the next whole minute (unchanged on one)."""
     floor = value.replace(second=0, microsecond=0)
     return floor if floor == value else floor + timedelta(minutes=1)
