@@ -1,10 +1,10 @@
-"""DynamoDB ledger, lease lock, exhausted markers and reconcile status (one table).
+"""DynamoDB ledger, lease lock, job markers (exhausted, paused) and reconcile status (one table).
 
 Items (keys from ``cron_adapter.tablekeys``)::
 
     pk=LEDGER#<group>     sk=<schedule name>      v = "~<name>|<spec_hash>|<last_modified>|<state>|<job_id>"
     pk=LOCK               sk=reconcile#<group>    holder, expires_at, generation
-    pk=EXHAUSTED          sk=<job id>             spec_hash          (written by fire)
+    pk=EXHAUSTED          sk=<job id>             spec_hash, reason  (fire: finished; audit: paused_after_failures)
     pk=STATUS#<group>     sk=version#<id>|<ETag>|latest status, counts, problems, finished_at, ttl
     pk=UNSCHEDULED        sk=<group>              ids (string set; no item when none)
 
@@ -32,7 +32,8 @@ from cron_adapter import tablekeys as keys
 from cron_adapter.adapters.dynamo_expr import error_code, expr, item, plain
 from cron_adapter.constants import STATUS_TTL_SECONDS
 from cron_adapter.errors import LockHeld, LockMoved, ReconcileError
-from cron_adapter.reconcile.model import LedgerEntry
+from cron_adapter.ops.records import PAUSE_REASON
+from cron_adapter.reconcile.model import JobMarkers, LedgerEntry
 from cron_adapter.reconcile.ports import LockState
 
 BATCH_SIZE = 25  # BatchWriteItem maximum
@@ -104,10 +105,15 @@ class Ledger:
         entries = (_decode(i["v"]["S"]) for i in self._query(keys.ledger_pk(self.group), "#v"))
         return {e.name: e for e in entries}
 
-    def exhausted(self) -> dict[str, str]:
-        """Job id -> spec hash of every job the fire path marked finished."""
-        rows = (plain(i) for i in self._query(keys.EXHAUSTED_PK))
-        return {str(r["sk"]): str(r.get("spec_hash", "")) for r in rows}
+    def markers(self) -> JobMarkers:
+        """Job id -> spec hash of every marker, finished (the fire path) or paused (the audit): one Query."""
+        rows = [plain(i) for i in self._query(keys.EXHAUSTED_PK, "#sk, #spec_hash, #reason")]
+        finished: dict[str, str] = {}
+        paused: dict[str, str] = {}
+        for row in rows:
+            into = paused if row.get("reason") == PAUSE_REASON else finished
+            into[str(row["sk"])] = str(row.get("spec_hash", ""))
+        return JobMarkers(finished, paused)
 
     def _item(self, entry: LedgerEntry) -> dict[str, Any]:
         return {**_key(keys.ledger_pk(self.group), entry.name), "v": {"S": _encode(entry)}}

@@ -32,6 +32,14 @@ class LedgerEntry:
 
 
 @dataclass(frozen=True)
+class JobMarkers:
+    """The ``EXHAUSTED`` partition as reconcile reads it: job id -> the spec hash each marker names."""
+
+    finished: Mapping[str, str] = field(default_factory=dict)  # the fire path: max_runs, end_at, one-shot, gone
+    paused: Mapping[str, str] = field(default_factory=dict)  # the audit: paused_after_failures
+
+
+@dataclass(frozen=True)
 class _Write:
     """What a create and an update carry: the full request, and why it is written."""
 

@@ -18,7 +18,10 @@ A one-shot (``ActionAfterCompletion: DELETE``) whose ``at()`` time has passed is
 by EventBridge after it fires: its absence is not drift, and a new one is never created
 in the past (a warning instead), unless its job fires late ones (``late_ok``: hermes), which
 is then created for the next minute. A passed StartDate of a rate moves forward on its
-grid. A job the fire path marked exhausted with its current spec hash is not recreated.
+grid. A job the fire path marked exhausted with its current spec hash is not recreated: its
+schedules are deleted (deletes the mass-delete guard does not count) and its entries forgotten.
+A job the audit paused after failures with its current spec hash is left alone (no write, no
+forget): the audit disabled its schedules, ``resume`` enables them, an edit resumes it.
 """
 
 from __future__ import annotations
@@ -125,6 +128,25 @@ def _finished_jobs(desired: Sequence[ScheduleRequest], exhausted: Mapping[str, s
     return {r.job_id for r in desired if exhausted.get(r.job_id) == r.spec_hash}
 
 
+def _written_with_another_spec(want: ScheduleRequest, entry: LedgerEntry | None) -> bool:
+    """The ledger shows ``want``'s schedule last written with another spec (a delete intent shows none)."""
+    spec = entry.spec_hash.partition(KEY_SEPARATOR)[0] if entry else ""
+    return bool(spec) and spec != want.spec_hash
+
+
+def _paused_jobs(
+    desired: Sequence[ScheduleRequest], paused: Mapping[str, str], ledger: Mapping[str, LedgerEntry]
+) -> set[str]:
+    """Jobs the audit paused after failures, by the same rule as :func:`_finished_jobs`: left alone.
+
+    Not when one of their schedules was written with another spec since the pause: an edit
+    resumed the job, and an edit back to the paused spec must be written, not left undone.
+    """
+    named = {r.job_id for r in desired if paused.get(r.job_id) == r.spec_hash}
+    lifted = {r.job_id for r in desired if r.job_id in named and _written_with_another_spec(r, ledger.get(r.name))}
+    return named - lifted
+
+
 def _orphans(names: set[str], ledger: Mapping[str, LedgerEntry], group: str) -> list[Delete]:
     """Delete every listed schedule no job wants, in name order."""
     deletes = []
@@ -134,6 +156,18 @@ def _orphans(names: set[str], ledger: Mapping[str, LedgerEntry], group: str) -> 
     return deletes
 
 
+def _wanted(
+    want: ScheduleRequest,
+    seen: ListedSchedule | None,
+    entry: LedgerEntry | None,
+    now: datetime,
+    grace: float,
+    trusted: bool,
+) -> tuple[Action | None, str | None]:
+    """The action (or warning) for one desired schedule of a job that neither finished nor is paused."""
+    return _missing(want, entry, now, grace) if seen is None else _present(want, seen, entry, now, trusted)
+
+
 def plan(
     desired: Sequence[ScheduleRequest],
     actual: Sequence[ListedSchedule],
@@ -141,6 +175,7 @@ def plan(
     now: datetime,
     *,
     exhausted: Mapping[str, str] | None = None,
+    paused: Mapping[str, str] | None = None,
     group: str = "",
     grace: float = 0.0,
     trusted: bool = False,
@@ -154,20 +189,21 @@ def plan(
     actions: list[Action] = []
     warnings: list[str] = []
     finished = _finished_jobs(desired, exhausted or {})
+    held = _paused_jobs(desired, paused or {}, ledger) - finished
+    gone: set[str] = set()  # a finished job's schedules: the entries of those not listed are forgotten
     for want in desired:
         if want.job_id in finished:  # finished on purpose (max_runs / gone / end_at / one-shot): never recreate
-            if want.name in listed:  # the fire path could not delete it: do it here
+            if want.name in listed:  # the fire path could not delete it (or, from the ledger, may have): do it
                 actions.append(Delete(want.job_id, want.name, {"Name": want.name, "GroupName": group}, EXHAUSTED))
+            gone.add(want.name)
             continue
-        seen, entry = listed.get(want.name), ledger.get(want.name)
-        if seen is None:
-            action, warning = _missing(want, entry, now, grace)
-        else:
-            action, warning = _present(want, seen, entry, now, trusted)
+        if want.job_id in held:  # paused after failures: the audit disabled it, ``resume`` lifts the pause
+            continue
+        action, warning = _wanted(want, listed.get(want.name), ledger.get(want.name), now, grace, trusted)
         warnings.extend([warning] if warning else [])
         actions.extend([action] if action else [])
     actions.extend(_orphans(listed.keys() - wanted.keys(), ledger, group))
-    forget = tuple(sorted(n for n in ledger if n not in listed and n not in wanted))
+    forget = tuple(sorted(n for n in ledger if n not in listed and (n not in wanted or n in gone)))
     return Plan(tuple(actions), tuple(warnings), forget, len(actual))
 
 
@@ -177,6 +213,7 @@ def plan_from_ledger(
     now: datetime,
     *,
     exhausted: Mapping[str, str] | None = None,
+    paused: Mapping[str, str] | None = None,
     group: str = "",
     grace: float = 0.0,
 ) -> Plan:
@@ -184,13 +221,24 @@ def plan_from_ledger(
 
     Each entry stands for its schedule as written, in the State it recorded. An unconfirmed
     entry (an intent, or a write not yet confirmed) vouches for nothing and is re-applied.
+    A finished job's entry is deleted (a schedule EventBridge already removed is deleted all
+    the same: the delete is idempotent), which forgets it.
     """
     actual = [ListedSchedule(e.name, e.state, e.last_modified or "") for e in ledger.values()]
-    return plan(desired, actual, ledger, now, exhausted=exhausted, group=group, grace=grace, trusted=True)
+    return plan(
+        desired, actual, ledger, now, exhausted=exhausted, paused=paused, group=group, grace=grace, trusted=True
+    )
 
 
 def check_guard(result: Plan, max_share: float, allowed: bool) -> None:
-    """Raise MassDeleteRefused when ``result`` deletes more than ``max_share`` of the group."""
-    deletes = len(result.of(Delete))
-    if deletes and not allowed and deletes > max_share * result.total:
-        raise MassDeleteRefused(deletes, result.total, max_share)
+    """Raise MassDeleteRefused when ``result`` deletes more than ``max_share`` of the group.
+
+    A finished job's delete counts neither as a delete nor in the group: the fire path's marker
+    decided it, not the file, and its schedule is usually gone already (EventBridge deletes a
+    fired one-shot; the fire path deletes an exhausted job's schedule).
+    """
+    deletes = result.of(Delete)
+    finished = sum(a.reason == EXHAUSTED for a in deletes)
+    doomed, total = len(deletes) - finished, result.total - finished
+    if doomed and not allowed and doomed > max_share * total:
+        raise MassDeleteRefused(doomed, total, max_share)

@@ -1,6 +1,6 @@
 """The reconcile service: make one EventBridge Scheduler group match a JobSet.
 
-    load -> translate_all -> peek lock -> [list +] ledger + exhausted -> plan -> guard
+    load -> translate_all -> peek lock -> [list +] ledger + markers -> plan -> guard
          -> (nothing to do: return, zero writes) -> lock -> apply -> confirm -> release
 
 With ``Options(from_ledger=True)`` (uploads) the plan is made against the ledger alone, so
@@ -92,10 +92,11 @@ class Reconciler:
         with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, overlapped
             listing = None if self.options.from_ledger else pool.submit(self.scheduler.list_schedules)
             entries = pool.submit(self.ledger.entries)
-            finished = pool.submit(self.ledger.exhausted)
-            ledger = entries.result()
+            marked = pool.submit(self.ledger.markers)  # one Query: finished and paused jobs
+            ledger, markers = entries.result(), marked.result()
             common: dict[str, Any] = {
-                "exhausted": finished.result(),
+                "exhausted": markers.finished,
+                "paused": markers.paused,
                 "group": self.wiring.group,
                 "grace": self.options.create_grace_seconds,
             }

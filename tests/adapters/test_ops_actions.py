@@ -135,7 +135,11 @@ def test_pause_after_failures_pauses_after_n_failures_not_before_and_resume_rest
     assert ops.metrics.count(c.METRIC_JOB_PAUSED) == 1
     assert ops.audit(now + timedelta(minutes=2)).missed == []  # a paused job expects nothing
 
+    ops.apply(ops.jobs)  # the hourly drift repair: the pause is left alone, not deleted nor re-enabled
+    assert ops.scheduler.get_schedule(Name="flaky", GroupName=GROUP)["State"] == "DISABLED"
     assert main(["resume", "flaky", str(jobs_file)]) == 0
+    assert ops.scheduler.get_schedule(Name="flaky", GroupName=GROUP)["State"] == "ENABLED"
+    ops.apply(ops.jobs)  # and after the resume, the drift repair keeps it enabled
     assert ops.scheduler.get_schedule(Name="flaky", GroupName=GROUP)["State"] == "ENABLED"
     ops.caller.script = [TargetHTTPError(500)]
     assert ops.fire("flaky", marks[-1] + timedelta(minutes=10)) == "failed"

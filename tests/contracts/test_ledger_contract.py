@@ -1,7 +1,7 @@
 """The ledger contract: the same scenarios against the in-memory fake and DynamoDB on moto.
 
 The reconcile unit tests run on ``tests.fakes.reconcile.FakeLedger``; these scenarios keep
-it honest against ``adapters.ledger.Ledger`` (entries, exhausted markers, the lease lock
+it honest against ``adapters.ledger.Ledger`` (entries, finish and pause markers, the lease lock
 and its generation, status items).
 """
 
@@ -17,7 +17,7 @@ from moto import mock_aws
 
 from cron_adapter import constants as c
 from cron_adapter.errors import LockHeld, LockMoved
-from cron_adapter.reconcile.model import LedgerEntry
+from cron_adapter.reconcile.model import JobMarkers, LedgerEntry
 from cron_adapter.reconcile.ports import LedgerPort, LockState
 from tests.adapters import reconcile_support as support
 from tests.fakes.reconcile import FakeLedger
@@ -28,33 +28,40 @@ aws_env = support.aws_env  # the shared pytest fixture
 
 @dataclass
 class Backend:
-    """A ledger factory per group, and the fire path's way of writing an exhausted marker."""
+    """A ledger factory per group, and the writers of the job markers: the fire path and the audit."""
 
     ledger: Callable[[str], LedgerPort]
     mark_exhausted: Callable[[str, str], None]
+    pause: Callable[[str, str], bool]  # the audit's paused_after_failures marker
+    resume: Callable[[str], bool]
 
 
 def _fake() -> Iterator[Backend]:
-    markers: dict[str, str] = {}
+    finished: dict[str, str] = {}
+    paused: dict[str, str] = {}
     ledgers: dict[str, FakeLedger] = {}
 
     def ledger(group: str) -> FakeLedger:
-        return ledgers.setdefault(group, FakeLedger(markers))
+        return ledgers.setdefault(group, FakeLedger(finished, paused))
 
-    yield Backend(ledger, markers.__setitem__)
+    writer = FakeLedger(finished, paused)  # the fire path and the audit write the same partition
+    yield Backend(ledger, writer.finish, writer.pause, writer.resume)
 
 
 def _dynamodb() -> Iterator[Backend]:
     from cron_adapter.adapters.claims import DynamoClaimStore
     from cron_adapter.adapters.ledger import Ledger
+    from cron_adapter.adapters.runs import DynamoRunStore
 
     with mock_aws():
         client = boto3.client("dynamodb")
         client.create_table(TableName=TABLE, **c.TABLE_DEFINITION)
-        store = DynamoClaimStore(TABLE, client=client)
+        store, runs = DynamoClaimStore(TABLE, client=client), DynamoRunStore(TABLE, client)
         yield Backend(
             lambda group: Ledger(TABLE, group, client),
             lambda job, spec: store.mark_exhausted(job, spec, "max_runs reached", 1000.0),
+            lambda job, spec: runs.pause(job, spec, "", 1000.0),
+            runs.resume,
         )
 
 
@@ -76,7 +83,7 @@ def entry(name: str, spec: str = "h1", stamp: str | None = None, job: str | None
 
 
 def test_a_new_ledger_is_empty(ledger: LedgerPort):
-    assert ledger.entries() == {} and ledger.exhausted() == {}
+    assert ledger.entries() == {} and ledger.markers() == JobMarkers({}, {})
 
 
 def test_record_stores_and_replaces_an_entry(ledger: LedgerPort):
@@ -117,7 +124,7 @@ def test_groups_keep_their_own_entries_but_share_exhausted_markers(backend: Back
     one.record(entry("a"))
     backend.mark_exhausted("job-z", "hz")
     assert set(one.entries()) == {"a"} and two.entries() == {}
-    assert one.exhausted() == two.exhausted() == {"job-z": "hz"}
+    assert one.markers() == two.markers() == JobMarkers({"job-z": "hz"}, {})
 
 
 # --- exhausted markers ---------------------------------------------------------------------
@@ -127,7 +134,36 @@ def test_exhausted_markers_map_job_to_spec_hash_and_a_new_marker_replaces(backen
     backend.mark_exhausted("job-a", "h1")
     backend.mark_exhausted("job-b", "h2")
     backend.mark_exhausted("job-a", "h3")
-    assert ledger.exhausted() == {"job-a": "h3", "job-b": "h2"}
+    assert ledger.markers().finished == {"job-a": "h3", "job-b": "h2"}
+
+
+# --- pause markers (the audit's paused_after_failures) --------------------------------------
+
+
+def test_a_pause_is_its_own_marker_not_a_finish(backend: Backend, ledger: LedgerPort):
+    backend.mark_exhausted("job-done", "h1")
+    assert backend.pause("job-flaky", "h2")
+    assert ledger.markers() == JobMarkers({"job-done": "h1"}, {"job-flaky": "h2"})
+
+
+def test_a_pause_never_replaces_a_marker_but_a_finish_replaces_a_pause(backend: Backend, ledger: LedgerPort):
+    backend.mark_exhausted("job-done", "h1")
+    assert not backend.pause("job-done", "h9")  # a finished job is not paused
+    assert backend.pause("job-flaky", "h2") and not backend.pause("job-flaky", "h3")
+    backend.mark_exhausted("job-flaky", "h4")  # the fire path finished it while paused
+    assert ledger.markers() == JobMarkers({"job-done": "h1", "job-flaky": "h4"}, {})
+
+
+def test_resume_lifts_only_a_pause(backend: Backend, ledger: LedgerPort):
+    backend.mark_exhausted("job-done", "h1")
+    backend.pause("job-flaky", "h2")
+    assert not backend.resume("job-done") and backend.resume("job-flaky") and not backend.resume("job-flaky")
+    assert ledger.markers() == JobMarkers({"job-done": "h1"}, {})
+
+
+def test_groups_share_pause_markers(backend: Backend):
+    backend.pause("job-flaky", "h2")
+    assert backend.ledger("one").markers().paused == backend.ledger("two").markers().paused == {"job-flaky": "h2"}
 
 
 # --- the lease lock ------------------------------------------------------------------------

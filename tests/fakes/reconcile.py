@@ -16,7 +16,7 @@ from typing import Any
 
 from cron_adapter.constants import STATUS_TTL_SECONDS
 from cron_adapter.errors import LockHeld, LockMoved
-from cron_adapter.reconcile.model import LedgerEntry, ListedSchedule
+from cron_adapter.reconcile.model import JobMarkers, LedgerEntry, ListedSchedule
 from cron_adapter.reconcile.ports import LockState
 from cron_adapter.tablekeys import LATEST_SK
 
@@ -121,16 +121,18 @@ class QuotaScheduler(FakeScheduler):
 
 
 class FakeLedger:
-    """The ledger, lock, exhausted markers and status items, with DynamoDB's conditions.
+    """The ledger, lock, job markers and status items, with DynamoDB's conditions.
 
     ``before_acquire`` (optional) runs just before the lock's conditional write: a test
     uses it to let "another reconcile" move the generation between peek and acquire.
     """
 
-    def __init__(self, markers: dict[str, str] | None = None) -> None:
+    def __init__(self, finished: dict[str, str] | None = None, paused: dict[str, str] | None = None) -> None:
         self.rows: dict[str, LedgerEntry] = {}
-        # job id -> spec hash, as the fire path writes them; one partition shared by every group
-        self.markers: dict[str, str] = {} if markers is None else markers
+        # The EXHAUSTED partition, shared by every group: job id -> spec hash, one marker per job,
+        # either the fire path's (finished) or the audit's (paused_after_failures).
+        self.finished: dict[str, str] = {} if finished is None else finished
+        self.paused: dict[str, str] = {} if paused is None else paused
         self.statuses: dict[str, dict[str, Any]] = {}
         self.unscheduled_ids: frozenset[str] = frozenset()
         self.writes = 0
@@ -143,8 +145,24 @@ class FakeLedger:
     def entries(self) -> dict[str, LedgerEntry]:
         return dict(self.rows)
 
-    def exhausted(self) -> dict[str, str]:
-        return dict(self.markers)
+    def markers(self) -> JobMarkers:
+        return JobMarkers(dict(self.finished), dict(self.paused))
+
+    def finish(self, job_id: str, spec_hash: str) -> None:
+        """The fire path's marker (an unconditional put: it replaces a pause)."""
+        self.paused.pop(job_id, None)
+        self.finished[job_id] = spec_hash
+
+    def pause(self, job_id: str, spec_hash: str) -> bool:
+        """The audit's ``paused_after_failures`` marker, written only when the job has none."""
+        if job_id in self.finished or job_id in self.paused:
+            return False
+        self.paused[job_id] = spec_hash
+        return True
+
+    def resume(self, job_id: str) -> bool:
+        """Delete the marker only if it is a pause."""
+        return self.paused.pop(job_id, None) is not None
 
     def record(self, entry: LedgerEntry) -> None:
         self.writes += 1

@@ -110,7 +110,8 @@ def test_one_shot_time_uses_the_schedule_timezone():
 
 
 def test_exhausted_job_with_current_spec_is_not_recreated():
-    assert plan([req("a")], [], {"a": entry("a")}, NOW, exhausted={"a": "h1"}).empty
+    finished = plan([req("a")], [], {"a": entry("a")}, NOW, exhausted={"a": "h1"})
+    assert finished.actions == () and finished.forget == ("a",)  # its schedule is gone: so goes its entry
     changed = plan([req("a", "h2")], [], {"a": entry("a")}, NOW, exhausted={"a": "h1"})
     assert isinstance(changed.actions[0], Create)
 
