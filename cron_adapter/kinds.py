@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from cron_adapter import signing
+
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 Overlap = Literal["skip", "allow", "queue"]
 Delivery = Literal["at-least-once", "at-most-once"]
@@ -36,6 +38,32 @@ MAX_RUNS_LIMIT = 1_000_000_000
 MAX_JOB_ID_CHARS = 512
 # EventBridge Scheduler's Target.Input limit (characters).
 MAX_INPUT_CHARS = 8192
+# Headers a job may not set (compared lower-case): the fire path sets the adapter's own and
+# drops a job's copy of any of these, and the HTTP client frames the request itself (Host
+# from the URL, Content-Length from the body; a hop-by-hop header such as Transfer-Encoding
+# would announce a framing or connection the request does not have). Validation refuses
+# them all, so nothing a job sets is silently lost at fire time.
+RESERVED_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Authorization",
+        "Idempotency-Key",
+        "X-Cron-Job-Id",
+        "X-Cron-Scheduled-Time",
+        "X-Cron-Attempt",
+        signing.TIMESTAMP_HEADER,
+        signing.SIGNATURE_HEADER,
+        "Host",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+        "Keep-Alive",
+        "Proxy-Connection",
+        "TE",
+        "Trailer",
+        "Upgrade",
+    )
+)
 # Scheduled times and end_at outside these years are refused (no schedule fires there).
 MIN_YEAR, MAX_YEAR = 2000, 2199
 

@@ -18,6 +18,7 @@ never followed (a 3xx fails the attempt).
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import socket
 import ssl
@@ -83,15 +84,18 @@ def ordered(addresses: list[str], order: AddressOrder) -> list[str]:
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None if absent/invalid."""
-    if not value:
+    """``Retry-After`` as seconds from now: ASCII delta-seconds (10 digits at most) or an HTTP date.
+
+    None if absent or invalid: a value that fails to parse (a Unicode digit, a year past 9999) is none.
+    """
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit():
+        return float(value) if len(value) <= 10 else None
+    if not value or len(value) > 64:
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - now)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError, OSError):
         return None
 
 
@@ -228,10 +232,14 @@ class HttpTargetCaller:
             raise TargetUnreachable("; ".join(failures) or f"no time left to connect within {timeout:.1f} s")
         if 200 <= resp.status < 300:
             return TargetResponse(resp.status, resp.body)
-        # A wide excerpt: the fire path blanks the secret out of it, then cuts the message short.
-        # Cut here first, a secret echoed across the cut would be left half-blanked.
-        detail = resp.body[:ERROR_EXCERPT_BYTES].decode("utf-8", "replace").strip()
+        # A wide excerpt: the fire path blanks the secret out of it (a part cut off at its end too),
+        # escapes control characters, then cuts the message short. A character split by the cut is dropped.
+        detail = _utf8(resp.body[:ERROR_EXCERPT_BYTES], final=len(resp.body) <= ERROR_EXCERPT_BYTES).strip()
         raise TargetHTTPError(resp.status, parse_retry_after(resp.headers.get("retry-after"), self.now()), detail)
+
+
+def _utf8(data: bytes, final: bool) -> str:
+    return codecs.getincrementaldecoder("utf-8")("replace").decode(data, final=final)
 
 
 def _wire_url(url: str) -> str:

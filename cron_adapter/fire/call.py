@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from cron_adapter.errors import TargetError, TargetHTTPError, TargetRefused
+from cron_adapter.errors import CronAdapterError, TargetError, TargetHTTPError, TargetRefused
 from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.policy import (
     DEADLINE_SAFETY_SECONDS,
@@ -87,6 +87,19 @@ class _Attempts(NamedTuple):
             return self.caller.call(request, timeout)
         except TargetError as exc:
             return _classify(exc, fire.job.delivery == "at-most-once", self.redact)
+        except (CronAdapterError, MemoryError):
+            raise  # our own errors keep their flow (the delivery fails and is redelivered); so does a lack of memory
+        except Exception as exc:  # a bug or an unmapped library error: never leave the run claimed
+            return _unexpected(exc, self.redact)
+
+
+def _unexpected(exc: Exception, redact: Callable[[str], str]) -> _Failure:
+    """An unexpected error in an attempt, as a final failure: whether it reached the target is not known."""
+    try:
+        detail = str(exc)
+    except Exception:  # noqa: BLE001 - an exception whose text cannot be made still fails the attempt
+        detail = "(no text)"
+    return _Failure(redact(f"unexpected {type(exc).__name__} in the target call: {detail}"), None, None, True)
 
 
 def _token(fire: FireInput, now: float, tokens: TokenDefaults | None) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus
 
@@ -14,7 +15,7 @@ from cron_adapter import signing
 from cron_adapter.fire.input import FireInput, FireJob, FireRetry, iso_utc, run_id
 from cron_adapter.fire.ports import Secret, TargetRequest
 from cron_adapter.jobs.urls import header_id
-from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, backoff_ceiling, jittered
+from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, RESERVED_HEADERS, backoff_ceiling, jittered
 
 LEASE_MARGIN_SECONDS = 10.0
 # Stop calling this long before the Lambda deadline, so the outcome can still be recorded:
@@ -27,20 +28,6 @@ RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 # At-most-once only retries answers that prove the request was not processed.
 AT_MOST_ONCE_RETRYABLE = frozenset({408, 429})
 USER_AGENT = "cron-adapter/1"
-RESERVED_HEADERS = frozenset(
-    h.lower()
-    for h in (
-        "Authorization",
-        "Idempotency-Key",
-        "X-Cron-Job-Id",
-        "X-Cron-Scheduled-Time",
-        "X-Cron-Attempt",
-        signing.TIMESTAMP_HEADER,
-        signing.SIGNATURE_HEADER,
-        "Host",
-        "Content-Length",
-    )
-)
 
 
 def target_timeout(job: FireJob) -> float:
@@ -142,7 +129,7 @@ def is_gone(body: bytes) -> bool:
         return False
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested thousands deep
         return False
     return isinstance(parsed, dict) and parsed.get("status") == "gone"
 
@@ -164,19 +151,62 @@ def secret_forms(value: str) -> set[str]:
 
 # What a failed attempt's error text keeps of a target's answer. The excerpt the caller
 # takes is far longer than the message kept, so a secret the target echoed is blanked whole
-# before the cut: no cut can fall inside it and leave a part of it in plain text.
+# before the cut: no cut can fall inside it and leave a part of it in plain text. The
+# excerpt's own cut can: a tail of the text that starts a secret form (a head that ends one)
+# is blanked too.
 ERROR_EXCERPT_BYTES = 4096
 MAX_ERROR_CHARS = 300
+MIN_CUT_PART = 4  # a cut-off part of a secret this long or longer is blanked
+# C0 and C1 controls (ESC starts a terminal sequence) are stored visibly, as \xNN.
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every C0/C1 control character shown as ``\\xNN``: safe to print to a terminal."""
+    return text.translate(_CONTROLS)
 
 
 def redactor(secret: Secret) -> Callable[[str], str]:
-    """A function that blanks the secret, in every form :func:`secret_forms` lists, out of any
-    text, then cuts the text to ``MAX_ERROR_CHARS``."""
-    forms = sorted(set().union(*(secret_forms(v) for v in (secret.current, secret.previous) if v)), key=len)[::-1]
+    """A function that escapes control characters, blanks the secret (every form :func:`secret_forms`
+    lists, and a cut-off part of one at either end) out of any text, then cuts it to ``MAX_ERROR_CHARS``."""
+    values = (secret.current, secret.previous)
+    forms = sorted({escape_controls(f) for v in values if v for f in secret_forms(v)}, key=len, reverse=True)
 
     def redact(text: str) -> str:
-        for form in forms:  # longest first, so a whole secret is not left half-blanked by its prefix
-            text = text.replace(form, "***")
+        text = _blank(escape_controls(text), forms)
         return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 3] + "..."
 
     return redact
+
+
+def _blank(text: str, forms: list[str]) -> str:
+    """``text`` with each run of characters that belong to a copy of a form, or to a cut-off end, as ``***``.
+
+    Marked on the original text, then blanked at once: replacing one copy after another could
+    break an overlapping copy (a secret with a repeated run) into parts that no longer match.
+    """
+    hidden = bytearray(len(text))
+    for form in forms:
+        at = text.find(form)
+        while at >= 0:
+            hidden[at : at + len(form)] = b"\1" * len(form)
+            at = text.find(form, at + 1)
+    head, tail = _cut_part(text, forms, at_end=False), _cut_part(text, forms, at_end=True)
+    hidden[:head] = b"\1" * head
+    hidden[len(text) - tail :] = b"\1" * tail
+    if not any(hidden):
+        return text
+    parts, start = [], 0
+    for run in re.finditer(b"\1+", hidden):
+        parts += [text[start : run.start()], "***"]
+        start = run.end()
+    return "".join([*parts, text[start:]])
+
+
+def _cut_part(text: str, forms: list[str], at_end: bool) -> int:
+    """How long the longest tail of ``text`` that starts a form (``at_end``), or head that ends one, is; 0 if
+    shorter than ``MIN_CUT_PART``."""
+    sizes = range(MIN_CUT_PART, len(text) + 1)
+    if at_end:
+        return max((n for f in forms for n in sizes[: len(f) - MIN_CUT_PART + 1] if text.endswith(f[:n])), default=0)
+    return max((n for f in forms for n in sizes[: len(f) - MIN_CUT_PART + 1] if text.startswith(f[-n:])), default=0)

@@ -200,3 +200,85 @@ def raw_status(port: int, head: str, timeout: float = 3) -> int:
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n")
         return int(sock.recv(1024).split()[1])
+
+
+class RawTarget:
+    """A socket server on 127.0.0.1:0 answering each request with the same raw bytes (status line and all).
+
+    For answers http.server cannot send (a Latin-1 header byte, a malformed date). Serves at
+    most ``limit`` connections and stops within ``seconds``; every loop is bounded.
+    """
+
+    def __init__(self, answer: bytes, limit: int = 8, seconds: float = 30.0) -> None:
+        import socket
+
+        self.answer, self.limit, self.seconds = answer, limit, seconds
+        self.requests: list[bytes] = []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://target.localhost:{self.port}/hook"  # resolve it with ``resolver``
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @staticmethod
+    def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"]
+
+    def _serve(self) -> None:
+        end = time.monotonic() + self.seconds
+        while not self.stop.is_set() and len(self.requests) < self.limit and time.monotonic() < end:
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2.0)
+                    self.requests.append(_read_request(conn))
+                    conn.sendall(self.answer)
+                except OSError:
+                    pass  # the client gave up
+
+    def __enter__(self) -> RawTarget:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def _read_request(conn: Any) -> bytes:
+    """One request off ``conn``: its head, then a ``Content-Length`` body (at most 1 MB, 64 reads)."""
+    data = b""
+    for _ in range(64):
+        if b"\r\n\r\n" in data:
+            break
+        chunk = conn.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        (int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+    )
+    for _ in range(64):
+        if len(body) >= min(length, 1 << 20):
+            break
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def raw_answer(status: str, body: bytes = b"", headers: bytes = b"") -> bytes:
+    """The bytes of an HTTP/1.1 answer: ``status`` like ``"503 Service Unavailable"``, raw header lines."""
+    head = (
+        f"HTTP/1.1 {status}\r\n".encode()
+        + headers
+        + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+    )
+    return head + body
