@@ -196,7 +196,11 @@ def to_sidecar(job: dict[str, Any], options: StoreOptions) -> dict[str, Any]:
         raise InvalidJobsFile(
             [
                 Problem(
-                    job.get("id"), extra[0], "a sidecar job list has no such field", "use --path, --method, --timeout"
+                    job.get("id"),
+                    extra[0],
+                    "a sidecar job list has no such field",
+                    "give only --schedule, --path, --method and --target-timeout"
+                    + (" (the list's zone is --store-timezone)" if extra[0] == "timezone" else ""),
                 )
             ],
             options.source,

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from cron_adapter.errors import Problem
 from cron_adapter.jobs.model import JobIn
+from cron_adapter.jobs.target_rules import root_problem
 
 
 class Read(NamedTuple):
@@ -46,6 +47,8 @@ def base_root(base_url: str | None, needed_for: str, example: str, problems: lis
     """
     if not base_url:
         problems.append(Problem(None, "base_url", needed_for, f"pass --base-url {example} or set API_URL"))
+    elif why := root_problem(base_url):
+        problems.append(Problem(None, "base_url", *why))
     return (base_url or "https://invalid.example").rstrip("/")
 
 

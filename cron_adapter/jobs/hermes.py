@@ -20,9 +20,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cron_adapter.errors import Problem
+from cron_adapter.kinds import MAX_YEAR, MIN_YEAR
+from cron_adapter.schedule.grammar import MAX_RATE_SECONDS
 
 ZERO_SECONDS = ("0", "00")
 _WHOLE_MINUTE = "EventBridge Scheduler fires on whole minutes"
+MAX_INTERVAL_MINUTES = MAX_RATE_SECONDS // 60  # the longest every/rate() period we translate
 
 
 def hermes_cron(job_id: str, expr: str) -> tuple[str | None, Problem | None]:
@@ -53,15 +56,34 @@ def hermes_cron(job_id: str, expr: str) -> tuple[str | None, Problem | None]:
     return " ".join(fields[:5]), None
 
 
-def interval_start(created_at: Any, minutes: int) -> datetime | None:
-    """hermes's first interval run: ``created_at + minutes`` (None when created_at is unreadable)."""
+def interval_start(job_id: str, created_at: Any, minutes: int) -> tuple[datetime | None, Problem | None]:
+    """hermes's first interval run, ``created_at + minutes`` (None when created_at is unreadable), or
+    why the interval cannot be scheduled: a length EventBridge's rate() cannot take, or a first run
+    outside the years a schedule can fire in."""
+    if not 1 <= minutes <= MAX_INTERVAL_MINUTES:
+        return None, Problem(
+            job_id,
+            "schedule",
+            f"an interval must be 1 to {MAX_INTERVAL_MINUTES} minutes ({MAX_RATE_SECONDS // 86400} days)",
+            "recreate the job with a shorter interval, or as a one-shot",
+        )
     if not isinstance(created_at, str):
-        return None
+        return None, None
     try:
-        created = datetime.fromisoformat(created_at)
+        start = datetime.fromisoformat(created_at) + timedelta(minutes=minutes)
     except ValueError:
-        return None
-    return created + timedelta(minutes=minutes)
+        return None, None  # unreadable: the interval counts from its schedule's creation
+    except OverflowError:
+        start = None
+    if start is None or not MIN_YEAR <= start.year <= MAX_YEAR:
+        return None, Problem(
+            job_id,
+            "created_at",
+            f"the first run, created_at {created_at[:40]!r} + {minutes} minutes, is outside the years "
+            f"{MIN_YEAR}-{MAX_YEAR}",
+            "recreate the job (hermes writes created_at as the current time)",
+        )
+    return start, None
 
 
 def repeat_of(item: dict[str, Any]) -> tuple[int | None, bool]:

@@ -45,7 +45,9 @@ def read_hermes(raw: dict[str, Any], base_url: str | None) -> Read:
             continue
         job, problem = _hermes_job(job_id, item, read, url)
         if job is None:
-            problems.append(problem)  # type: ignore[arg-type]
+            # A schedule or first run our model refuses (e.g. too long) leaves this job out, like any other.
+            sink = unscheduled if problem and problem.field in ("schedule", "start_at") else problems
+            sink.append(problem)  # type: ignore[arg-type]
             continue
         jobs.append(job)
     return Read(jobs, problems, [], unscheduled)
@@ -100,7 +102,7 @@ def _hermes_schedule(job_id: str, item: dict[str, Any], problems: list[Problem],
     if kind == "cron":
         return _cron(job_id, sched, problems, unscheduled)
     if kind == "interval":
-        return _interval(job_id, sched, item.get("created_at"), problems)
+        return _interval(job_id, sched, item.get("created_at"), problems, unscheduled)
     return _once(job_id, sched, problems)
 
 
@@ -119,13 +121,19 @@ def _cron(job_id: str, sched: dict[str, Any], problems: list[Problem], unschedul
     return text or "", None
 
 
-def _interval(job_id: str, sched: dict[str, Any], created_at: Any, problems: list[Problem]) -> Sched:
+def _interval(
+    job_id: str, sched: dict[str, Any], created_at: Any, problems: list[Problem], unscheduled: list[Problem]
+) -> Sched:
     """An ``interval`` schedule: every N minutes, anchored where hermes runs it first."""
     minutes = sched.get("minutes")
     if not isinstance(minutes, int) or isinstance(minutes, bool):
         problems.append(Problem(job_id, "schedule.minutes", "an interval needs whole minutes", 'e.g. "minutes": 30'))
         return None
-    return f"every {minutes}m", interval_start(created_at, minutes)
+    start, why = interval_start(job_id, created_at, minutes)
+    if why:
+        unscheduled.append(why)  # hermes runs it; we cannot translate it: this job only is skipped
+        return None
+    return f"every {minutes}m", start
 
 
 def _once(job_id: str, sched: dict[str, Any], problems: list[Problem]) -> Sched:

@@ -2,13 +2,13 @@
 
 This is the per-job loop of every load (``bench/bench_translate.py`` times 100,000 jobs): the
 date checks run only for a job that has dates, and each problem is appended where it is found,
-so a job's problems always come in the same order (zone or schedule, UTC window, target, id, dates).
+so a job's problems always come in the same order (zone or schedule, target, id, dates).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from cron_adapter.errors import InvalidJobsFile, Problem, ScheduleError
 from cron_adapter.jobs.model import DefaultsIn, Job, JobIn, JobSet, RetryIn, RetryPolicy, Target
 from cron_adapter.jobs.target_rules import resolve_target
 from cron_adapter.kinds import MAX_YEAR, MIN_YEAR
+from cron_adapter.schedule import engine
 from cron_adapter.schedule.grammar import Schedule, check_year, parse_schedule
 from cron_adapter.schedule.phase import AUTO, Phase, offset_seconds, parse_phase
 from cron_adapter.schedule.wallclock import zone
@@ -88,10 +89,10 @@ def _resolve_job(
     unscheduled: list[Problem],
 ) -> Job | None:
     """The resolved job, or None with its problems appended (a hermes job EventBridge cannot run: unscheduled)."""
-    before = len(problems)
+    before, skipped = len(problems), len(unscheduled)
     tz = job.timezone or defaults.timezone or "UTC"
     phase: Phase = AUTO
-    tzinfo = None
+    tzinfo = schedule = None
     try:
         tzinfo = zone(tz)
     except ScheduleError as exc:
@@ -99,22 +100,22 @@ def _resolve_job(
     try:
         # An unknown zone does not hide the schedule's own problems: its grammar is checked in
         # UTC. Only what needs the zone (a one-shot in a DST gap, the UTC window) waits for a valid one.
-        phase = _phase(job, parse_schedule(job.schedule, timezone=tz if tzinfo else "UTC"))
+        schedule = parse_schedule(job.schedule, timezone=tz if tzinfo else "UTC")
+        phase = _phase(job, schedule)
     except ScheduleError as exc:
         if fmt == "hermes":
             unscheduled.append(Problem(job.id, "schedule", exc.message, exc.fix))
             return None
         problems.append(Problem(job.id, exc.field, exc.message, exc.fix))
-    if tzinfo is not None and (job.start_at is not None or job.end_at is not None):
-        _check_window(job, tzinfo, problems)
     target = resolve_target(job, defaults, problems, warnings)
     if _CONTROL.search(job.id):
         problems.append(
             Problem(job.id, "id", "the job id contains a control character (CR, LF, tab, ...)", "remove it")
         )
     if job.start_at is not None or job.end_at is not None:
-        _date_problems(job, problems)
-    if len(problems) > before or target is None:
+        # A hermes job's only date is its interval's first run: one out of range leaves that job out.
+        _dates(job, tzinfo, schedule, unscheduled if fmt == "hermes" else problems)
+    if len(problems) > before or len(unscheduled) > skipped or target is None:
         return None
     return _job(job, defaults, fmt, done, tz, phase, target)
 
@@ -147,6 +148,36 @@ def _job(job: JobIn, defaults: DefaultsIn, fmt: str, done: bool, tz: str, phase:
             phase,
             job.fire_on_create,
         ),
+    )
+
+
+def _dates(job: JobIn, tz: ZoneInfo | None, schedule: Schedule | None, problems: list[Problem]) -> None:
+    """The job's start_at/end_at checks: their years, their order, and that the schedule fires between them."""
+    before = len(problems)
+    if tz is not None:
+        _check_window(job, tz, problems)
+    _date_problems(job, problems)
+    if tz is not None and schedule is not None and len(problems) == before:  # dates in range: no overflow
+        _never_fires(job, schedule, problems)
+
+
+# A window without start_at is searched from here: no schedule fires before MIN_YEAR.
+_EARLIEST = datetime(MIN_YEAR, 1, 1, tzinfo=UTC)
+
+
+def _never_fires(job: JobIn, schedule: Schedule, problems: list[Problem]) -> None:
+    """A problem when the schedule fires nowhere from start_at up to end_at (EventBridge's StartDate
+    is inclusive, its EndDate exclusive), e.g. a one-shot after end_at or a cron year before start_at."""
+    tz, start = schedule.timezone, job.start_at
+    after = start - timedelta(minutes=1) if start else _EARLIEST
+    if engine.next_fires(schedule, tz, after, 1, start=start, end=job.end_at):
+        return
+    what = f"the one-shot time {schedule.at.isoformat()}" if schedule.at else repr(job.schedule)
+    # Nothing at all from start_at on: start_at is what shuts it out; else end_at ends it too early.
+    early = start is not None and not engine.next_fires(schedule, tz, after, 1, start=start)
+    field, side = ("start_at", "from start_at on") if early else ("end_at", "before end_at")
+    problems.append(
+        Problem(job.id, field, f"{what} never fires: it has no time {side}", f"move {field} or change the schedule")
     )
 
 

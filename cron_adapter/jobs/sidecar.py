@@ -11,6 +11,7 @@ from typing import Any
 from cron_adapter.errors import Problem
 from cron_adapter.jobs.formats import Read, base_root, job_in
 from cron_adapter.jobs.model import JobIn
+from cron_adapter.jobs.target_rules import path_problem
 
 SIDECAR_KEYS = {"name", "schedule", "endpoint", "method", "timeout"}
 _SIDECAR_NAMES = {"id": "name", "target.method": "method", "target.timeout": "timeout", "target.url": "endpoint"}
@@ -47,6 +48,10 @@ def _check_item(
     for key in ("schedule", "endpoint"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             problems.append(Problem(name, key, f"{key} is required and must be a string", f'add "{key}"'))
+    endpoint = item.get("endpoint")
+    why = path_problem(endpoint) if isinstance(endpoint, str) else None
+    if why:
+        problems.append(Problem(name, "endpoint", why[0], "write a path on the base URL, such as /api/run"))
     extra = sorted(set(item) - SIDECAR_KEYS)
     if extra:
         warnings.append((name, f"ignored unknown sidecar keys {extra}"))

@@ -38,7 +38,8 @@ PRIVATE_NETWORKS: tuple[Network, ...] = tuple(
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT's IPv4-translated ::ffff:0:a.b.c.d
 # Not global, though this Python's ``is_global`` says so: site-local, local-use NAT64 (RFC 8215).
-_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("fec0::/10", "64:ff9b:1::/48"))
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+_NOT_GLOBAL = (ipaddress.ip_network("fec0::/10"), _LOCAL_NAT64)
 _THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 _INET_ATON = re.compile(r"^(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}$", re.IGNORECASE)
 _UNSENDABLE = re.compile(r"[\x00-\x20\x7f\\]")  # whitespace, controls, DEL, backslash
@@ -105,6 +106,8 @@ def is_loopback(host: str) -> bool:
 def forbidden_reason(ip: Address) -> str | None:
     """Why an address may never be called, whatever the deployment allows, or None."""
     ip = normalise(ip)
+    if ip in _LOCAL_NAT64 and forbidden_reason(ipv4 := ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)):
+        return f"private local-use NAT64 address carrying {ipv4} ({forbidden_reason(ipv4)})"
     if ip in _METADATA:
         return "instance metadata address"
     if ip.is_link_local:
@@ -117,8 +120,18 @@ def forbidden_reason(ip: Address) -> str | None:
 
 
 def refused_reason(ip: Address, policy: AddressPolicy) -> str | None:
-    """Why a resolved address may not be called under ``policy``, or None."""
+    """Why a resolved address may not be called under ``policy``, or None.
+
+    A local-use NAT64 address (64:ff9b:1::/48, RFC 8215) is a private IPv6 address that
+    reaches the IPv4 address in its last 32 bits (RFC 6052's /96 layout): both must pass,
+    so allowing the prefix never admits the metadata, loopback or an unlisted private IPv4.
+    """
     ip = normalise(ip)
+    if ip in _LOCAL_NAT64:
+        ipv4 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        inner = refused_reason(ipv4, policy)
+        if inner:
+            return f"private local-use NAT64 address carrying {ipv4} ({inner})"
     reason = forbidden_reason(ip)
     if reason:
         return reason

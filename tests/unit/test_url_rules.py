@@ -87,7 +87,8 @@ def test_loopback_in_any_spelling_is_only_allowed_under_dev(host: str) -> None:
 
 @pytest.mark.parametrize(
     "ip",
-    ["198.18.0.1", "192.0.0.1", "192.0.2.7", "fec0::1", "64:ff9b:1::a9fe:a9fe", "2001:db8::1"],
+    # 64:ff9b:1::808:808: local-use NAT64 carrying a public IPv4 (one carrying a forbidden one: below)
+    ["198.18.0.1", "192.0.0.1", "192.0.2.7", "fec0::1", "64:ff9b:1::808:808", "2001:db8::1"],
 )
 def test_every_address_that_is_not_global_is_private(ip: str) -> None:
     assert "private" in (refused_reason(ipaddress.ip_address(ip), AddressPolicy()) or "")
@@ -189,3 +190,35 @@ def test_validate_encodes_what_can_be_sent() -> None:
 def test_a_refused_address_reads_as_a_sentence(url: str, message: str) -> None:
     problem, _ = check_target_url(url)
     assert problem == message
+
+
+# --- local-use NAT64 (RFC 8215 64:ff9b:1::/48, the IPv4 in the last 32 bits as RFC 6052's /96) ---
+_LOCAL_NAT64 = AddressPolicy(allowed_cidrs=(ipaddress.ip_network("64:ff9b:1::/48"),))
+
+
+@pytest.mark.parametrize(
+    ("ip", "carried"),
+    [
+        ("64:ff9b:1::a9fe:a9fe", "instance metadata"),
+        ("64:ff9b:1:ffff::a9fe:1", "link-local"),
+        ("64:ff9b:1::7f00:1", "loopback"),
+        ("64:ff9b:1::a00:1", "private address outside"),  # 10.0.0.1: only if 10/8 is listed too
+        ("64:ff9b:1::", "unspecified"),
+    ],
+)
+def test_an_allowed_local_use_nat64_prefix_never_admits_the_ipv4_it_carries(ip: str, carried: str) -> None:
+    reason = refused_reason(ipaddress.ip_address(ip), _LOCAL_NAT64) or ""
+    assert "local-use NAT64" in reason and carried in reason
+
+
+def test_a_local_use_nat64_address_passes_when_what_it_carries_may_be_called() -> None:
+    both = AddressPolicy(allowed_cidrs=(*_LOCAL_NAT64.allowed_cidrs, ipaddress.ip_network("10.0.0.0/8")))
+    assert refused_reason(ipaddress.ip_address("64:ff9b:1::a00:1"), both) is None
+    assert refused_reason(ipaddress.ip_address("64:ff9b:1::808:808"), _LOCAL_NAT64) is None
+    dev = AddressPolicy(allow_loopback=True, allowed_cidrs=_LOCAL_NAT64.allowed_cidrs)
+    assert refused_reason(ipaddress.ip_address("64:ff9b:1::7f00:1"), dev) is None
+
+
+def test_a_local_use_nat64_literal_carrying_the_metadata_address_is_refused_at_validation() -> None:
+    problem, _ = check_target_url("https://[64:ff9b:1::a9fe:a9fe]/x")
+    assert problem and "169.254.169.254" in problem
