@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
-from cron_adapter.cli.common import add_live_args, fail, live_reconciler
-from cron_adapter.cli.errors import command
+from cron_adapter.cli.common import add_live_args, live_reconciler
+from cron_adapter.cli.errors import ask, command, not_done
 from cron_adapter.cli.exitcodes import EXIT_DECLINED, EXIT_PARTIAL
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.reconcile.planner import check_guard
@@ -51,12 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _refusal(args: argparse.Namespace, count: int) -> str | None:
-    """None when the plan may be applied, else the one line saying why not."""
+    """None when the plan may be applied, else the one line saying why not (the prompt never goes to JSON stdout)."""
     if args.yes:
         return None
     if not sys.stdin.isatty():
         return "refusing to apply without --yes on a non-interactive terminal; nothing was changed (fix: pass --yes)"
-    answer = input(f"Apply {count} action(s)? Only 'yes' will be accepted: ")
+    answer = ask(f"Apply {count} action(s)? Only 'yes' will be accepted: ", args.output)
     return None if answer.strip() == "yes" else "apply cancelled; nothing was changed"
 
 
@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return _report(Result("no-op", observed.plan), args.output) if args.output == "json" else 0
     refusal = _refusal(args, len(observed.plan.actions))
     if refusal:
-        return fail(refusal, EXIT_DECLINED)
+        actions = [action_dict(a) for a in observed.plan.actions]
+        return not_done(refusal, EXIT_DECLINED, args.output, actions=actions)
     result = _apply_with_progress(args, jobset, len(observed.plan.actions), args.output == "json")
     return _report(result, args.output)

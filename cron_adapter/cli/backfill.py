@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 
 from cron_adapter.cli.common import job_in_file, now, wiring_from_args
-from cron_adapter.cli.errors import command
+from cron_adapter.cli.errors import ask, command, not_done
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.cli.opsargs import EXIT_ABORTED, add_fire_args, fire_runner, parse_when, run_store
 from cron_adapter.errors import UsageError
 from cron_adapter.fire.input import iso_utc
 from cron_adapter.jobs.model import Job
 from cron_adapter.ops.backfill import MAX_BACKFILL, BackfillItem, plan_backfill
+from cron_adapter.ops.expected import Window, expected_fires
 from cron_adapter.ops.runs import fire_input
 
 EPILOG = f"""examples:
@@ -48,19 +50,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _confirm(items: list[BackfillItem], job_id: str, yes: bool, text: bool) -> bool:
+def _confirm(items: list[BackfillItem], job_id: str, args: argparse.Namespace) -> str | None:
+    """None when the times may be fired, else why not (the list and the prompt never go to JSON stdout)."""
     todo = [i for i in items if i.fire]
-    if text:
+    if args.output == "text":
         for i in items:
             what = "fire" + (" as catch-up" if i.label else "") if i.fire else f"skip (already {i.ran})"
             print(f"  {iso_utc(i.time)}  {what}")
         print(f"{len(todo)} of {len(items)} scheduled time(s) of job {job_id!r} to fire.")
-    if not todo or yes:
-        return True
+    if not todo or args.yes:
+        return None
     if not sys.stdin.isatty():
-        print("error: refusing to backfill without --yes on a non-interactive terminal", file=sys.stderr)
-        return False
-    return input("Fire them? Only 'yes' is accepted: ").strip() == "yes"
+        return "refusing to backfill without --yes on a non-interactive terminal; nothing was fired (fix: pass --yes)"
+    answer = ask("Fire them? Only 'yes' is accepted: ", args.output)
+    return None if answer.strip() == "yes" else "backfill cancelled; nothing was fired"
+
+
+def _check_size(job: Job, start: datetime, end: datetime) -> None:
+    """Refuse, before the run store is read, a range holding more times than one backfill fires."""
+    times = expected_fires(job._replace(enabled=True), Window(start, end))  # as plan_backfill counts them
+    if len(times) >= MAX_BACKFILL:
+        raise UsageError(
+            f"--from/--to: job {job.id!r} has {MAX_BACKFILL} or more scheduled times from {iso_utc(start)} "
+            f"to {iso_utc(end)}, and one backfill fires fewer; fix: narrow the range, "
+            f"e.g. --from {iso_utc(start)} --to {iso_utc(times[MAX_BACKFILL - 1])}"
+        )
 
 
 def _fire(args: argparse.Namespace, job: Job, todo: list[BackfillItem]) -> list[dict[str, str | None]]:
@@ -86,10 +100,14 @@ def run(args: argparse.Namespace) -> int:
     start, end = parse_when(args.start, at, "--from"), min(parse_when(args.end, at, "--to"), at)
     if end <= start:
         raise UsageError("--from must be before --to (and before now)")
+    _check_size(job, start, end)
     records = run_store(args).records(job.id, iso_utc(start), iso_utc(end) + "~~")
     items = plan_backfill(job, start, end, records)
-    if not _confirm(items, job.id, args.yes, args.output == "text"):
-        return EXIT_ABORTED
+    refusal = _confirm(items, job.id, args)
+    if refusal:
+        fire = [{"time": iso_utc(i.time), "catch_up": bool(i.label)} for i in items if i.fire]
+        skipped = [{"time": iso_utc(i.time), "ran": i.ran} for i in items if not i.fire]
+        return not_done(refusal, EXIT_ABORTED, args.output, fire=fire, skipped=skipped)
     results = _fire(args, job, [i for i in items if i.fire])
     if args.output == "json":
         skipped = [{"time": iso_utc(i.time), "ran": i.ran} for i in items if not i.fire]

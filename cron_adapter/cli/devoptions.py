@@ -17,6 +17,7 @@ def dev_options(args: argparse.Namespace, path: Path) -> Any:
     secret, source = _secret(args)
     token = _token(args)
     hermes = token["hermes"]
+    _check_store(args)
     return DevOptions(
         jobs_file=path,
         speed=args.speed,
@@ -36,6 +37,26 @@ def dev_options(args: argparse.Namespace, path: Path) -> Any:
         allowed_cidrs=_cidrs(args.allow_cidr),
         **token,
     )
+
+
+def _check_store(args: argparse.Namespace) -> None:
+    """Refuse now a --timezone, --base-url or --hermes URL the jobs loader would refuse once the session runs."""
+    from cron_adapter.errors import ScheduleError
+    from cron_adapter.jobs.urls import check_target_url
+    from cron_adapter.schedule.wallclock import zone
+
+    if args.timezone is not None:
+        try:
+            zone(args.timezone)
+        except ScheduleError as exc:
+            raise UsageError(f"--timezone: {exc.message}; fix: {exc.fix}") from None
+    for flag, url in (("--hermes", args.hermes), ("--base-url", args.base_url)):
+        problem = check_target_url(url)[0] if url else None
+        if problem:
+            raise UsageError(
+                f"{flag}: {problem}; fix: an http(s) URL such as http://127.0.0.1:{args.port} "
+                "(plain http only to loopback) or https://app.example.com"
+            )
 
 
 def _secret(args: argparse.Namespace) -> tuple[str | None, str | None]:

@@ -4,6 +4,11 @@
 (no region, no credentials, endpoint down, missing table or bucket, access denied) become
 one line on stderr (and, with ``--output json``, a JSON document on stdout) with the exit
 code from :mod:`cron_adapter.cli.exitcodes`. Nothing prints a traceback unless ``--debug``.
+
+A command that stops short on purpose (``apply``/``backfill`` not confirmed, ``resume`` of
+a job that is not paused) reports it through :func:`not_done` in the same shape, with a
+``kind`` of its own (``NotConfirmed``, ``NotPaused``); :func:`ask` prompts on stderr under
+``--output json``, so stdout holds only the one document.
 """
 
 from __future__ import annotations
@@ -99,6 +104,27 @@ def report(error: BaseException, code: int, output: str) -> int:
     if output == "json":
         print(json.dumps({"ok": False, "exit_code": code, "error": text, "kind": type(error).__name__}, indent=2))
     print(f"error: {text}", file=sys.stderr)
+    return code
+
+
+# A command that stopped short on purpose reports it in the same shape (not an exception).
+NOT_CONFIRMED, NOT_PAUSED = "NotConfirmed", "NotPaused"
+
+
+def ask(prompt: str, output: str) -> str:
+    """The answer typed at the terminal; with --output json the prompt is written to stderr."""
+    if output != "json":
+        return input(prompt)
+    print(prompt, end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline()
+
+
+def not_done(message: str, code: int, output: str, kind: str = NOT_CONFIRMED, **details: Any) -> int:
+    """Print why nothing was done (stderr; with --output json also the document on stdout); return ``code``."""
+    if output == "json":
+        doc = {"ok": False, "exit_code": code, "error": message, "kind": kind, **details}
+        print(json.dumps(doc, indent=2, default=str))
+    print(f"error: {message}", file=sys.stderr)
     return code
 
 

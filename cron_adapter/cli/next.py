@@ -202,9 +202,13 @@ def _after(text: str | None, timezone: str) -> datetime:
         return datetime.now(UTC).astimezone(engine.zone(timezone))  # the clock is read here, at the edge
     try:
         value = datetime.fromisoformat(text)
+        value = _zoned(value, timezone) or value
+        value.astimezone(UTC)  # the engine works in UTC: the year 1 or 9999 in a zone may not fit
     except ValueError:
         raise UsageError(f"--after {text!r} is not an ISO-8601 time (e.g. 2027-03-27T00:00)") from None
-    return _zoned(value, timezone) or value
+    except OverflowError:
+        raise UsageError(f"--after {text!r} is out of range; use a time between the years 1 and 9999") from None
+    return value
 
 
 def _json(query: Query, after: datetime, fires: list[datetime], notes: list[engine.DstNote]) -> dict[str, object]:

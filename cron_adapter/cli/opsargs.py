@@ -10,6 +10,7 @@ from typing import Any
 from cron_adapter.cli.common import add_live_args, live_value
 from cron_adapter.cli.exitcodes import EXIT_REFUSED
 from cron_adapter.errors import UsageError
+from cron_adapter.fire.policy import escape_controls
 
 _RELATIVE = re.compile(r"^(\d+)\s*([mhd])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -26,15 +27,20 @@ def add_table_args(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_when(text: str, now: datetime, flag: str) -> datetime:
-    """An ISO time (no offset = UTC) or a relative ``30m``/``2h``/``7d`` ago."""
+    """An ISO time (no offset = UTC) or a relative ``30m``/``2h``/``7d`` ago, as UTC."""
     rel = _RELATIVE.match(text.strip())
-    if rel:
-        return now - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
     try:
+        if rel:
+            return now - timedelta(**{_UNITS[rel.group(2)]: int(rel.group(1))})
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     except ValueError as exc:
         raise UsageError(f"{flag} {text!r} is not a time; use ISO-8601 (2026-12-01T03:00) or 30m/2h/7d") from exc
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        raise UsageError(
+            f"{flag} {text!r} is out of range; use a time between the years 1 and 9999, "
+            "e.g. 2026-12-01T03:00 or 30m/2h/7d ago"
+        ) from None
 
 
 def run_store(args: argparse.Namespace) -> Any:
@@ -55,9 +61,13 @@ def schedule_view(args: argparse.Namespace) -> Any:
 
 
 def table(rows: list[list[str]], header: list[str]) -> str:
-    """Left-aligned columns, as ``plan`` and ``next`` print them."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in [header, *rows]]
+    """Left-aligned columns, as ``plan`` and ``next`` print them; control characters shown as ``\\xNN``.
+
+    A stored text (a target's error excerpt) must not drive the terminal: ESC and every C0/C1 control escaped.
+    """
+    cells = [[escape_controls(str(c)) for c in row] for row in [header, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cron_adapter.cli.argtypes import bounded
@@ -57,18 +57,33 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _next(request: Mapping[str, Any], at: datetime) -> tuple[str, ...]:
-    """The next fire times of a schedule request (empty if DISABLED or it cannot be evaluated)."""
+    """The next fire times of a schedule request as sent (empty if DISABLED or it cannot be evaluated).
+
+    The shared engine gets what EventBridge will use: StartDate and EndDate, and for a rate
+    its anchor (StartDate, else the schedule's CreationDate, else now: created now).
+    """
     from cron_adapter.schedule.engine import next_fires
     from cron_adapter.schedule.grammar import parse_schedule
 
-    expression, timezone = request.get("ScheduleExpression"), request.get("ScheduleExpressionTimezone")
+    expression, timezone = request.get("ScheduleExpression"), request.get("ScheduleExpressionTimezone") or "UTC"
     if not expression or _disabled(request):
         return ()
     try:
-        schedule = parse_schedule(expression, timezone=timezone or "UTC")
-        return tuple(t.isoformat() for t in next_fires(schedule, timezone or "UTC", at, FIRES))
-    except CronAdapterError:
+        schedule = parse_schedule(expression, timezone=timezone)
+        start, end = _instant(request.get("StartDate")), _instant(request.get("EndDate"))
+        anchor = start or _instant(request.get("CreationDate"))
+        fires = next_fires(schedule, timezone, at, FIRES, anchor=anchor, start=start, end=end)
+    except (CronAdapterError, ValueError):
         return ()
+    return tuple(t.isoformat() for t in fires)
+
+
+def _instant(value: object) -> datetime | None:
+    """A request's StartDate/EndDate (ISO text as sent, or a datetime from GetSchedule), UTC if naive."""
+    if not value:
+        return None
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def fire_times(result: Plan, current: dict[str, dict[str, Any]], at: datetime) -> dict[str, FireTimes]:

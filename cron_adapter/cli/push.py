@@ -102,6 +102,18 @@ def _print(result: dict[str, Any], output: str) -> None:
         print_status(result["reconcile"])
 
 
+def _push_fix(status: dict[str, Any] | None, path: str) -> dict[str, Any] | None:
+    """A refused mass delete's status with a fix push can use (the Lambda's names apply's flag, not push's)."""
+    if not status or status.get("status") != "refused":
+        return status
+    what = str(status.get("detail") or "the plan deletes more schedules than allowed").split("; fix:")[0]
+    fix = (
+        f'check the jobs file; to allow it, add "allow_mass_delete": true to {path} and push again, '
+        f"or run `cron-adapter apply {path} --allow-mass-delete`"
+    )
+    return {**status, "detail": f"{what}; fix: {fix}"}
+
+
 def print_status(status: dict[str, Any]) -> None:
     """A reconcile status item as text (push --wait, jobs --wait)."""
     print(f"reconcile {status['status']}: {_counts_text(status.get('counts') or {})}")
@@ -131,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output == "text":
             print(f"waiting up to {args.timeout:g}s for the reconcile ...", file=sys.stderr)
         status = wait_for_status(ledger, status_key(etag, version_id), None if version_id else since, args.timeout)
-        result["reconcile"] = status
+        result["reconcile"] = _push_fix(status, args.file)
         if status is None:
             _print(result, args.output)
             return fail(

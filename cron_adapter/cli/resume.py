@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 
-from cron_adapter.cli.common import fail, job_in_file, live_value
-from cron_adapter.cli.errors import command
-from cron_adapter.cli.jobsargs import add_jobs_file_args, load_from_args
+from cron_adapter.cli.common import job_in_file, live_value
+from cron_adapter.cli.errors import NOT_PAUSED, command, not_done
+from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.cli.opsargs import EXIT_ABORTED, add_table_args, run_store
 
 EPILOG = """examples:
   cron-adapter resume billing-export jobs.json
+  cron-adapter resume billing-export jobs.json --output json
 
 Removes the "paused_after_failures" marker and enables the job's schedules. The failures
 before the pause no longer count: the streak starts again from zero. A job stopped on
@@ -31,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("job", metavar="JOB", help="the job id")
     add_jobs_file_args(p)
+    add_output_arg(p)
     add_table_args(p)
     p.set_defaults(func=run)
 
@@ -47,7 +50,11 @@ def run(args: argparse.Namespace) -> int:
     if live is None:
         marker = store.markers().get(job.id)
         why = f"it is stopped on purpose ({marker.reason})" if marker else "it is not paused"
-        return fail(f"job {job.id!r} not resumed: {why}", EXIT_ABORTED)
+        return not_done(f"job {job.id!r} not resumed: {why}", EXIT_ABORTED, args.output, NOT_PAUSED, job_id=job.id)
     switched = [s.name for s in live if s.changed]
+    if args.output == "json":
+        states = [{"schedule": s.name, "before": s.before, "after": s.after} for s in live]
+        print(json.dumps({"ok": True, "job_id": job.id, "resumed": True, "live": states}, indent=2))
+        return 0
     print(f"job {job.id!r} resumed; schedules enabled: {', '.join(switched) or 'none (reconcile restores them)'}")
     return 0

@@ -6,21 +6,21 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
-from cron_adapter.cli.argtypes import bounded
+from cron_adapter.cli.argtypes import bounded, count_or_all, utc_time
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.errors import CronAdapterError, UsageError
 from cron_adapter.jobs.model import JobSet
+from cron_adapter.schedule.engine import LAST_YEAR
 from cron_adapter.simulate.load import TEXT_LIMIT, day_matrix, heatmap_text, hot_minutes, window_warnings
 from cron_adapter.simulate.model import SimOptions, Simulation
 from cron_adapter.simulate.pricing import Lambda
 from cron_adapter.simulate.progress import reporting
 from cron_adapter.simulate.report import to_dict, to_text
-from cron_adapter.simulate.simulator import parse_when, simulate
+from cron_adapter.simulate.simulator import simulate
 
 DESCRIPTION = """\
 Run a jobs file through a fake clock with the same engine EventBridge Scheduler's fires are
@@ -59,8 +59,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_jobs_file_args(p)
-    p.add_argument("--from", dest="start", required=True, type=_when, metavar="DATE", help="window start (inclusive)")
-    p.add_argument("--to", dest="end", required=True, type=_when, metavar="DATE", help="window end (exclusive)")
+    p.add_argument(
+        "--from", dest="start", required=True, type=utc_time, metavar="DATE", help="window start (inclusive)"
+    )
+    p.add_argument("--to", dest="end", required=True, type=utc_time, metavar="DATE", help="window end (exclusive)")
     add_output_arg(p)
     _add_target_args(p)
     _add_cost_args(p)
@@ -125,30 +127,11 @@ def _add_report_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--fires",
-        type=_count,
+        type=count_or_all,
         default=UNSET,
         metavar="N|all",
         help="how many fires to list (default: 50 in text, all in JSON)",
     )
-
-
-def _when(text: str) -> Any:
-    try:
-        return parse_when(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date or ISO time (e.g. 2027-03-01)") from None
-
-
-def _count(text: str) -> int | None:
-    if text == "all":
-        return None
-    try:
-        value = int(text)
-    except ValueError:  # argparse would print "invalid _count value"
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number or 'all' (e.g. --fires 20)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r}: give 0 or more, or 'all'")
-    return value
 
 
 @command
@@ -174,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
         data["collisions"]["warnings"] = list(advice)
         print(json.dumps(data, indent=2))
         return 0
-    print(to_text(sim, args.file, TEXT_FIRES if args.fires == UNSET else args.fires))
+    print(_report(sim, args.file, TEXT_FIRES if args.fires == UNSET else args.fires))
     for line in advice:
         print(f"warning: {line}")
     if args.heatmap:
@@ -183,6 +166,16 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"\nwrote {args.plot}: fires per minute of the day, without and with phase offsets")
     return 0
+
+
+def _report(sim: Simulation, name: str, max_fires: int | None) -> str:
+    """The text report; with nothing firing in the window, its peak line says so instead of '0 (None)'."""
+    text = to_text(sim, name, max_fires)
+    if sim.peak[0] is not None:
+        return text
+    why = "the file has no jobs" if not sim.runs else "no job fires in this window"
+    quiet = f"peak: none: {why}, so nothing counts against the 1,000/s invocation quota"
+    return "\n".join(quiet if line.startswith("peak: ") else line for line in text.split("\n"))
 
 
 def _options(args: argparse.Namespace) -> SimOptions:
@@ -197,6 +190,9 @@ def _options(args: argparse.Namespace) -> SimOptions:
     )
 
 
+_FIRST, _LAST = datetime(1970, 1, 1, tzinfo=UTC), datetime(LAST_YEAR + 1, 1, 1, tzinfo=UTC)
+
+
 def _check_window(args: argparse.Namespace) -> None:
     """Refuse, before any work, a window simulate cannot cover whole, or a plot it cannot write."""
     if args.end <= args.start:
@@ -205,6 +201,11 @@ def _check_window(args: argparse.Namespace) -> None:
         raise UsageError(
             f"--from {args.start:%Y-%m-%d} --to {args.end:%Y-%m-%d} is {(args.end - args.start).days:,} days; "
             f"simulate at most {MAX_WINDOW.days:,} (a month or a year shows the pattern and the cost per month)"
+        )
+    if args.start < _FIRST or args.end > _LAST:
+        raise UsageError(
+            f"--from/--to must lie within {_FIRST:%Y-%m-%d} .. {_LAST:%Y-%m-%d}, "
+            "the years EventBridge Scheduler fires in (e.g. --from 2027-03-01 --to 2027-04-01)"
         )
     if args.plot and not args.plot.parent.is_dir():
         raise UsageError(f"--plot {args.plot}: the folder {args.plot.parent} does not exist")

@@ -73,6 +73,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--page and --page-size must be at least 1")
     jobs = list(load_from_args(args).jobs)
     pages = max(1, -(-len(jobs) // args.page_size))
+    if args.page > pages:
+        raise UsageError(
+            f"--page {args.page} is past the last page, {pages} ({len(jobs)} job(s) at --page-size "
+            f"{args.page_size}); fix: --page {pages}, or any page from 1 to {pages}"
+        )
     chunk = jobs[(args.page - 1) * args.page_size : args.page * args.page_size]
     lines = status_lines(args, chunk, now())
     shown = [line for line in lines if problem(line)] if args.problems else lines

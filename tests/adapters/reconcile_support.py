@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -104,3 +106,23 @@ def world(aws_env: None) -> Iterator[World]:
         w.scheduler.meta.events.register("before-call.*.*", w.calls.hook)
         w.dynamodb.meta.events.register("before-call.*.*", w.calls.hook)
         yield w
+
+
+def reconcile_after_upload() -> threading.Thread:
+    """Stands in for the S3 notification -> reconcile Lambda: one reconcile of the first upload."""
+    from cron_adapter.reconcile.triggers import Trigger
+    from handlers import reconcile
+
+    reconcile.app.cache_clear()
+
+    def run() -> None:
+        for _ in range(100):
+            if boto3.client("s3").list_objects_v2(Bucket=BUCKET)["KeyCount"]:
+                reconcile.app().run(Trigger("upload"))
+                reconcile.app.cache_clear()  # its clients belong to this test's moto
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread

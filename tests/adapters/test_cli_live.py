@@ -102,22 +102,9 @@ def test_push_validates_uploads_and_waits_for_the_status(
     assert cli("push", bad) == 2
     assert boto3.client("s3").list_objects_v2(Bucket=BUCKET)["KeyCount"] == 0
 
-    from handlers import reconcile
-
-    reconcile.app.cache_clear()
-
-    def lambda_after_upload() -> None:  # stands in for the S3 notification -> reconcile Lambda
-        for _ in range(100):
-            if boto3.client("s3").list_objects_v2(Bucket=BUCKET)["KeyCount"]:
-                reconcile.app().run(Trigger("upload"))
-                return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=lambda_after_upload)
-    thread.start()
+    thread = support.reconcile_after_upload()
     code = cli("push", write(live, jobs_doc(2)), "--wait", "--timeout", "20", "--output", "json")
     thread.join()
-    reconcile.app.cache_clear()
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["reconcile"]["status"] == "applied" and result["etag"]
     assert result["reconcile"]["counts"]["created"] == 2  # a number, not DynamoDB's Decimal as a string
