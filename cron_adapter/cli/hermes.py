@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cron_adapter import constants as c
 from cron_adapter.cli.common import fail
+from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_output_arg
 
 EPILOG = """examples:
@@ -67,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.set_defaults(func=run_install)
 
 
+@command
 def run_install(args: argparse.Namespace) -> int:
     """Install the plugin, boto3 and (optionally) the config keys; print what was done."""
     import os

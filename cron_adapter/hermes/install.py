@@ -96,6 +96,18 @@ def install_files(home: Path, name: str) -> Path:
     """Copy the plugin into ``home/plugins/<name>/`` (replacing an older copy of ours); its directory."""
     check_name(name)
     target = home / "plugins" / name
+    try:
+        _copy_plugin(target, name)
+    except OSError as exc:  # a home that is a file, not writable, on a read-only disk ...
+        why = exc.strerror or type(exc).__name__
+        raise InstallError(
+            f"cannot write the plugin to {target}: {why}; fix: pass --hermes-home with hermes's home "
+            "directory (it holds config.yaml), one you can write to"
+        ) from None
+    return target
+
+
+def _copy_plugin(target: Path, name: str) -> None:
     init = target / "__init__.py"
     if init.exists() and MARKER not in init.read_text(errors="replace")[:2048]:
         raise InstallError(f"{target} holds another plugin; fix: pass --name with a free name")
@@ -106,7 +118,6 @@ def install_files(home: Path, name: str) -> Path:
     (target / "plugin.yaml").write_text(
         f'name: {name}\ndescription: "cron-adapter: EventBridge Scheduler fires the jobs (scale to zero on AWS)"\n'
     )
-    return target
 
 
 def hermes_python(explicit: str | None, hermes_bin: str | None) -> str | None:

@@ -74,3 +74,12 @@ def test_keys_public_without_a_key_names_the_fix(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("CRON_ADAPTER_JWT_SECRET_ID", raising=False)
     assert main(["keys", "public"]) == 2
     assert "--secret-id" in capsys.readouterr().err
+
+
+def test_a_home_that_cannot_hold_the_plugin_is_one_line_with_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture):
+    home = tmp_path / "not-a-dir"
+    home.write_text("a file, not hermes's home")
+    assert main(["hermes", "install-plugin", "--hermes-home", str(home), "--skip-boto3"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
+    assert "cannot write the plugin to" in err and "fix: pass --hermes-home" in err
