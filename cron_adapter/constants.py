@@ -60,6 +60,7 @@ DEFAULT_MAX_DELETE_SHARE: Final = 0.5
 # A schedule created by a reconcile does not fire sooner than this (unless fire_on_create).
 DEFAULT_CREATE_GRACE_SECONDS: Final = 60.0
 DEFAULT_SCHEDULER_TPS: Final = 50.0
+MIN_SCHEDULER_TPS, MAX_SCHEDULER_TPS = 0.1, 10000.0  # the range CRON_ADAPTER_SCHEDULER_TPS and --tps accept
 MIN_SECRET_LENGTH: Final = 32
 SERVICE_NAME: Final = "cron-adapter"
 METRICS_NAMESPACE: Final = "CronAdapter"

@@ -46,7 +46,9 @@ class ReconcileSettings:
             role_arn=required(env, c.ENV_SCHEDULER_ROLE_ARN),
             dlq_arn=maybe(env, c.ENV_DLQ_ARN),
             max_delete_share=number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
-            scheduler_tps=number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
+            scheduler_tps=number(
+                env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, c.MIN_SCHEDULER_TPS, c.MAX_SCHEDULER_TPS
+            ),
             store_format=maybe(env, c.ENV_STORE_FORMAT),
             store_timezone=optional(env, c.ENV_STORE_TIMEZONE, "UTC"),
             base_url=maybe(env, c.ENV_BASE_URL),

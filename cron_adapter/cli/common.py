@@ -27,7 +27,7 @@ from cron_adapter.reconcile.translate import Wiring
 
 __all__ = ["EXIT_INVALID", "EXIT_LOCKED", "EXIT_PARTIAL", "EXIT_REFUSED"]
 
-MIN_TPS, MAX_TPS = 0.1, 10000.0  # the range CliSettings accepts for CRON_ADAPTER_SCHEDULER_TPS
+MIN_TPS, MAX_TPS = c.MIN_SCHEDULER_TPS, c.MAX_SCHEDULER_TPS
 _LIVE = {
     "group": (c.ENV_GROUP, "schedule group the adapter owns"),
     "table": (c.ENV_TABLE, "DynamoDB table holding the ledger and lock"),

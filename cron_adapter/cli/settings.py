@@ -92,7 +92,9 @@ class CliSettings:
             bucket=maybe(env, c.ENV_BUCKET),
             jobs_key=optional(env, c.ENV_JOBS_KEY, c.DEFAULT_JOBS_KEY),
             max_delete_share=number(env, c.ENV_MAX_DELETE_SHARE, c.DEFAULT_MAX_DELETE_SHARE, 0.0, 1.0),
-            scheduler_tps=number(env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, 0.1, 10000),
+            scheduler_tps=number(
+                env, c.ENV_SCHEDULER_TPS, c.DEFAULT_SCHEDULER_TPS, c.MIN_SCHEDULER_TPS, c.MAX_SCHEDULER_TPS
+            ),
             api_url=maybe(env, c.ENV_API_URL),
             input_key_id=maybe(env, c.ENV_INPUT_KEY_ID),
         )
