@@ -100,6 +100,7 @@ METRIC_RECONCILE_REJECTED: Final = "ReconcileRejected"
 METRIC_RECONCILE_FAILED: Final = "ReconcileFailed"
 METRIC_RECONCILE_CONTENDED: Final = "ReconcileLockContended"
 METRIC_MISSED_RUN: Final = "MissedRun"
+METRIC_AUDIT_INCOMPLETE: Final = "AuditIncomplete"  # jobs an audit did not get through (deadline, AWS error)
 METRIC_JOB_PAUSED: Final = "JobPaused"
 METRIC_JOB_UNSCHEDULED: Final = "JobUnscheduled"  # a hermes job EventBridge cannot express
 

@@ -1,7 +1,7 @@
 """Audit Lambda: every few minutes, find expected fires with no run, record them, notify, catch up.
 
 Thin: build the app once per warm container, audit the current jobs file, emit the metrics
-(MissedRun drives its alarm), log the report.
+(MissedRun and AuditIncomplete drive their alarms), log the report.
 """
 
 from __future__ import annotations

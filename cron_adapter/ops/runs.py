@@ -9,20 +9,30 @@ A ``run`` label makes the claim key ``<time>~<label>``, which no scheduled time 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from cron_adapter.errors import CronAdapterError
 from cron_adapter.fire.input import ATTEMPT_PLACEHOLDER, SCHEDULED_TIME_PLACEHOLDER, FireInput, iso_utc, parse_input
 from cron_adapter.jobs.model import Job
-from cron_adapter.reconcile.translate import Wiring, translate
+from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate
 
 TRIGGER_PREFIX = "trigger-"
 MAX_BACKFILL = 500
 
 
-def fire_input(job: Job, wiring: Wiring, scheduled: datetime, run: str | None = None) -> FireInput:
-    """The FireInput EventBridge would send for ``job`` at ``scheduled`` (labelled ``run``)."""
-    requests = translate(job, wiring)
+def fire_input(
+    job: Job,
+    wiring: Wiring,
+    scheduled: datetime,
+    run: str | None = None,
+    requests: Sequence[ScheduleRequest] | None = None,
+) -> FireInput:
+    """The FireInput EventBridge would send for ``job`` at ``scheduled`` (labelled ``run``).
+
+    ``requests`` is ``translate(job, wiring)`` when the caller has it already.
+    """
+    requests = translate(job, wiring) if requests is None else requests
     if not requests:
         raise CronAdapterError(f"job {job.id!r} is done (hermes completed): it has no schedule to fire")
     text = requests[0].request["Target"]["Input"]

@@ -6,13 +6,15 @@ Orchestration against ports (:mod:`cron_adapter.ops.ports`), no boto3. Per job::
         ─ record missed/lost (conditional, once)
         ─ MissedRun metric ─ catch-up fires via the fire path ─ pause on a failure streak
         ─ one notification naming the job and its times
+
+The jobs are walked from a start that moves with the audit's time; the ones an audit does
+not get through (deadline, AWS error, findings left over) make its ``AuditIncomplete`` figure.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from cron_adapter import constants as c
@@ -24,38 +26,20 @@ from cron_adapter.ops.audit import AuditConfig, JobAudit, JobFacts, audit_job
 from cron_adapter.ops.catchup import CATCH_UP_LABEL, due_catch_ups
 from cron_adapter.ops.expected import first_fire_bound, job_lookback
 from cron_adapter.ops.notice import job_notice
+from cron_adapter.ops.order import audit_order
 from cron_adapter.ops.ports import Listed, Notifier, RunStore, ScheduleView
 from cron_adapter.ops.records import Marker, RunRecord, current_marker
+from cron_adapter.ops.report import AuditReport
 from cron_adapter.ops.runs import fire_input
-from cron_adapter.reconcile.translate import Wiring, translate
+from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate
 
 Fire = Callable[[FireInput], str]  # fires one input through the fire service; returns its status
 MAX_FIRES_PER_AUDIT = 20  # catch-up target calls per audit; the rest wait for the next one
-
-
-@dataclass
-class AuditReport:
-    """What one audit found and did."""
-
-    jobs: int = 0
-    missed: list[tuple[str, str]] = field(default_factory=list)  # (job id, time) newly recorded
-    caught_up: list[tuple[str, str, str]] = field(default_factory=list)  # (job id, time, outcome)
-    taken_over: list[tuple[str, str, str]] = field(default_factory=list)  # (job id, time, outcome)
-    paused: list[str] = field(default_factory=list)
-    notified: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form (the Lambda's return value)."""
-        return {
-            "jobs": self.jobs,
-            "missed": [{"job_id": j, "time": t} for j, t in self.missed],
-            "caught_up": [{"job_id": j, "time": t, "status": s} for j, t, s in self.caught_up],
-            "taken_over": [{"job_id": j, "time": t, "status": s} for j, t, s in self.taken_over],
-            "paused": self.paused,
-            "notified": self.notified,
-            "errors": self.errors,
-        }
+# Findings one job may record per audit, oldest first (one conditional write each): more than a
+# default window holds (110 one-minute fires), so only a long lookback reaches it. The rest are
+# newer and still in the next audit's window; the job counts as unaudited meanwhile.
+MAX_FINDINGS_PER_JOB = 200
+DEADLINE_MARGIN_SECONDS = 30  # stop this long before the Lambda's deadline, to publish and log
 
 
 class AuditService:
@@ -79,35 +63,68 @@ class AuditService:
         self.log = log or logging.getLogger(__name__)
 
     def audit(self, jobs: JobSet, now: datetime, remaining: Callable[[], float] = lambda: 1e9) -> AuditReport:
-        """Audit each job once; a failure on one job is reported and the others go on."""
-        report, markers, listed = AuditReport(), self.store.markers(), self.schedules.listed()
-        deployed = self.schedules.deployed()
-        budget = [MAX_FIRES_PER_AUDIT]
+        """Audit each job once; a failure on one job is reported and the others go on.
+
+        The walk starts at a point that moves with ``now`` (:mod:`cron_adapter.ops.order`), so
+        an audit that cannot finish leaves a different stretch unaudited each time. However it
+        ends, the jobs it did not get through are counted in ``AuditIncomplete``.
+        """
+        report, order = AuditReport(), audit_order(jobs.jobs, now)
+        left = len(order)  # jobs not yet audited through
         try:
-            for job in jobs.jobs:
-                if remaining() < 30:  # leave time to flush metrics; the next audit's window overlaps
-                    report.errors.append("stopped early: Lambda deadline near")
+            markers, listed = self.store.markers(), self.schedules.listed()
+            deployed = self.schedules.deployed()
+            budget = [MAX_FIRES_PER_AUDIT]
+            for job in order:
+                if remaining() < DEADLINE_MARGIN_SECONDS:  # the next audit starts elsewhere
+                    report.errors.append(f"stopped early: Lambda deadline near, {left} jobs not audited")
                     break
-                requests = translate(job, self.wiring)
-                if not any(r.name in listed or r.name in deployed for r in requests):
-                    continue  # never deployed yet: reconcile creates it; nothing could have fired
-                report.jobs += 1
-                marker = current_marker(markers.get(job.id), frozenset(r.spec_hash for r in requests))
-                try:
-                    self._job(job, marker, listed, now, report, budget)
-                except CronAdapterError as exc:
-                    report.errors.append(f"job {job.id!r}: {exc}")
-                    self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
+                if self._audit_one(job, markers, listed, deployed, now, report, budget):
+                    left -= 1
         finally:
             # Even when an AWS error ends the audit early: the misses it recorded are never
-            # recorded again, so a count not published now would be lost to the alarm for good.
+            # recorded again, so a count not published now would be lost to the alarm for good;
+            # and the jobs it did not reach are exactly what AuditIncomplete must report.
+            report.unaudited = left
             if report.missed:
                 self.metrics.add_metric(name=c.METRIC_MISSED_RUN, unit="Count", value=len(report.missed))
             if report.paused:
                 self.metrics.add_metric(name=c.METRIC_JOB_PAUSED, unit="Count", value=len(report.paused))
+            if left:
+                self.metrics.add_metric(name=c.METRIC_AUDIT_INCOMPLETE, unit="Count", value=left)
         return report
 
-    def facts(self, job: Job, marker: Marker | None, listed: dict[str, Listed], now: datetime) -> JobFacts:
+    def _audit_one(
+        self,
+        job: Job,
+        markers: dict[str, Marker],
+        listed: dict[str, Listed],
+        deployed: set[str],
+        now: datetime,
+        report: AuditReport,
+        budget: list[int],
+    ) -> bool:
+        """Audit one job; False when it was not audited through (the report says why)."""
+        requests = translate(job, self.wiring)
+        if not any(r.name in listed or r.name in deployed for r in requests):
+            return True  # never deployed yet: reconcile creates it; nothing could have fired
+        report.jobs += 1
+        marker = current_marker(markers.get(job.id), frozenset(r.spec_hash for r in requests))
+        try:
+            return self._job(job, requests, marker, listed, now, report, budget)
+        except CronAdapterError as exc:
+            report.errors.append(f"job {job.id!r}: {exc}")
+            self.log.warning("audit of a job failed", extra={"job_id": job.id, "error": str(exc)})
+            return False
+
+    def facts(
+        self,
+        job: Job,
+        requests: Sequence[ScheduleRequest],
+        marker: Marker | None,
+        listed: dict[str, Listed],
+        now: datetime,
+    ) -> JobFacts:
         """Read what the audit of one job needs: 1 Query, plus 1 GetItem/Query when limits apply."""
         lookback = job_lookback(job, self.config.lookback)
         reach = max(lookback, timedelta(minutes=2 * job.catch_up_window))
@@ -115,7 +132,7 @@ class AuditService:
         records = self.store.records(job.id, since, iso_utc(now) + "~~")
         state = self.store.state(job.id) if job.max_runs or job.pause_after_failures else None
         recent = self.store.recent(job.id, job.pause_after_failures) if job.pause_after_failures else []
-        mine = [listed[n] for n in self._names(job) if n in listed]
+        mine = [listed[r.name] for r in requests if r.name in listed]
         created = min((s.created for s in mine if s.created), default=None)
         first = first_fire_bound(created, job, self.config.create_grace) if created else None
         plain = [r for r in records if r.label is None]
@@ -126,21 +143,20 @@ class AuditService:
         anchor = max(delivered) if delivered else first or max((r.scheduled for r in plain), default=None)
         return JobFacts(records, recent, state or JobFacts().state, marker, live_since, anchor)
 
-    def _names(self, job: Job) -> tuple[str, ...]:
-        return tuple(r.name for r in translate(job, self.wiring))
-
     def _job(
         self,
         job: Job,
+        requests: Sequence[ScheduleRequest],
         marker: Marker | None,
         listed: dict[str, Listed],
         now: datetime,
         report: AuditReport,
         budget: list[int],
-    ) -> None:
-        facts = self.facts(job, marker, listed, now)
+    ) -> bool:
+        """Audit one deployed job; False when findings were left for the next audit."""
+        facts = self.facts(job, requests, marker, listed, now)
         found = audit_job(job, facts, now, self.config)
-        report.taken_over += self._take_over(job, found.redeliver, budget)
+        report.taken_over += self._take_over(job, requests, found.redeliver, budget)
         new = self._record(job, found, now)
         report.missed += [(job.id, t) for t in new]
         records = [*facts.records, *(RunRecord(job.id, t, "missed", catch_up_at=found.catch_up_at.get(t)) for t in new)]
@@ -148,9 +164,9 @@ class AuditService:
         paused = False
         try:  # misses recorded now are never recorded again: notify them even if a catch-up fails
             if job.catch_up != "none":
-                caught = self._catch_up(job, due_catch_ups(records, now.timestamp()), budget)
+                caught = self._catch_up(job, requests, due_catch_ups(records, now.timestamp()), budget)
             report.caught_up += caught
-            paused = found.pause and self._pause(job, found, facts, now)
+            paused = found.pause and self._pause(job, requests, found, facts, now)
             if paused:
                 report.paused.append(job.id)
         finally:
@@ -158,6 +174,10 @@ class AuditService:
             if notice:
                 self.notifier.notify(*notice)
                 report.notified += 1
+        left = len(found.findings) - MAX_FINDINGS_PER_JOB
+        if left > 0:
+            report.errors.append(f"job {job.id!r}: {left} findings left for the next audit")
+        return left <= 0
 
     def _record(self, job: Job, found: JobAudit, now: datetime) -> list[str]:
         """Write each finding once, oldest first; the ones this audit was first to record.
@@ -170,7 +190,7 @@ class AuditService:
         ts, ttl = now.timestamp(), int(now.timestamp() + self.retention_days * 86400)
         lost = {r.run: r for r in found.lost}
         new = []
-        for t in found.findings:
+        for t in found.findings[:MAX_FINDINGS_PER_JOB]:
             at = found.catch_up_at.get(t)
             if t in lost:
                 won = self.store.close_lost(lost[t], ts, at)
@@ -181,7 +201,9 @@ class AuditService:
             new.append(t)
         return new
 
-    def _take_over(self, job: Job, stale: tuple[RunRecord, ...], budget: list[int]) -> list[tuple[str, str, str]]:
+    def _take_over(
+        self, job: Job, requests: Sequence[ScheduleRequest], stale: tuple[RunRecord, ...], budget: list[int]
+    ) -> list[tuple[str, str, str]]:
         """Deliver each crashed at-least-once run again, under its own run key, as EventBridge would.
 
         The fire path sees the expired lease and takes the claim over (or finds that another
@@ -192,20 +214,22 @@ class AuditService:
             if budget[0] <= 0:
                 break
             budget[0] -= 1
-            status = self.fire(fire_input(job, self.wiring, record.scheduled))
+            status = self.fire(fire_input(job, self.wiring, record.scheduled, requests=requests))
             self.log.warning(
                 "crashed run delivered again", extra={"job_id": job.id, "run": record.run, "status": status}
             )
             out.append((job.id, record.run, status))
         return out
 
-    def _catch_up(self, job: Job, due: list[RunRecord], budget: list[int]) -> list[tuple[str, str, str]]:
+    def _catch_up(
+        self, job: Job, requests: Sequence[ScheduleRequest], due: list[RunRecord], budget: list[int]
+    ) -> list[tuple[str, str, str]]:
         out = []
         for record in due:
             if budget[0] <= 0:
                 break
             budget[0] -= 1
-            status = self.fire(fire_input(job, self.wiring, record.scheduled, run=CATCH_UP_LABEL))
+            status = self.fire(fire_input(job, self.wiring, record.scheduled, CATCH_UP_LABEL, requests))
             # duplicate: an overlapping audit is catching this job up, oldest first; busy: a run
             # of the job holds its slot, so this catch-up and the later ones wait for the next audit.
             if status in ("duplicate", "busy"):
@@ -213,9 +237,10 @@ class AuditService:
             out.append((job.id, record.run, status))
         return out
 
-    def _pause(self, job: Job, found: JobAudit, facts: JobFacts, now: datetime) -> bool:
+    def _pause(
+        self, job: Job, requests: Sequence[ScheduleRequest], found: JobAudit, facts: JobFacts, now: datetime
+    ) -> bool:
         latest = facts.recent[0].run if facts.recent else ""
-        requests = translate(job, self.wiring)
         if not self.store.pause(job.id, requests[0].spec_hash if requests else "", latest, now.timestamp()):
             return False
         self.schedules.set_state(tuple(r.name for r in requests), "DISABLED")

@@ -30,6 +30,12 @@ ADAPTER_METRIC_ALARMS: dict[str, tuple[str, str]] = {
     c.METRIC_CLAIM_ERROR: ("ClaimError", "A fire could not claim its run (DynamoDB error)"),
     c.METRIC_TARGET_FAILED: ("TargetFailed", "A job's target failed after retries"),
     c.METRIC_MISSED_RUN: ("MissedRun", "An expected fire has no run record"),
+    # Published by every audit that leaves jobs unaudited (its value: how many), so a file too
+    # large for one audit, or an AWS error that ends it, is not mistaken for "nothing missed".
+    c.METRIC_AUDIT_INCOMPLETE: (
+        "AuditIncomplete",
+        "An audit did not get through every job: missed runs of the jobs it left are not detected yet",
+    ),
     c.METRIC_LOST: ("RunLost", "An at-most-once run was lost: its claimer crashed and it was not retried"),
     c.METRIC_RECONCILE_REJECTED: ("ReconcileRejected", "An uploaded jobs.json was refused; nothing was applied"),
     c.METRIC_RECONCILE_FAILED: ("ReconcileFailed", "A reconcile failed while applying its plan"),

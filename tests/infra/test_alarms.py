@@ -129,3 +129,19 @@ def test_every_alarm_is_named_in_the_deploy_docs_and_has_a_runbook_row(synth) ->
         assert any(label in logical_id for logical_id in synth.resources("AWS::CloudWatch::Alarm")), label
         assert f"`{label}`" in deploy, f"docs/deploy.md does not name the {label} alarm"
         assert any(f"`{label}`" in row.split("|")[1] for row in rows), f"no runbook row for {label}"
+
+
+def test_an_audit_that_leaves_jobs_unaudited_sets_off_the_audit_incomplete_alarm(synth) -> None:
+    """The audit publishes AuditIncomplete (jobs left) whenever it does not get through every job
+    (tests/unit/ops/test_audit_incomplete.py); one such audit is enough to notify, and the alarm's
+    actions reach the topic."""
+    topic_id, _ = synth.one("AWS::SNS::Topic")
+    [(logical_id, alarm)] = [
+        (k, a) for k, a in _alarms(synth).items() if a["MetricName"] == c.METRIC_AUDIT_INCOMPLETE
+    ]  # fmt: skip
+    assert "AuditIncomplete" in logical_id
+    assert alarm["Namespace"] == c.METRICS_NAMESPACE and alarm["Statistic"] == "Sum"
+    assert (alarm["Threshold"], alarm["EvaluationPeriods"], alarm["Period"]) == (1, 1, 300)
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [{"Ref": topic_id}]
+    assert "missed runs of the jobs it left are not detected" in alarm["AlarmDescription"]

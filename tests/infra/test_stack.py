@@ -350,6 +350,7 @@ def _alarms(synth) -> list[dict[str, Any]]:
         c.METRIC_RECONCILE_REJECTED,
         c.METRIC_RECONCILE_FAILED,
         c.METRIC_MISSED_RUN,
+        c.METRIC_AUDIT_INCOMPLETE,
         c.METRIC_LOST,
         c.METRIC_JOB_UNSCHEDULED,
         c.METRIC_INPUT_REFUSED,
@@ -396,7 +397,7 @@ def test_alarms_on_dead_letters_and_lambda_errors_and_throttles(synth):
 def test_every_alarm_notifies_the_topic_and_ignores_missing_data(synth):
     topic_id, _ = synth.one("AWS::SNS::Topic")
     alarms = _alarms(synth)
-    assert len(alarms) == 15
+    assert len(alarms) == 16
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
         assert alarm["TreatMissingData"] == "notBreaching"
