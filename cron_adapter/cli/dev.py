@@ -31,7 +31,9 @@ Runs the whole cron-adapter loop locally, with no AWS account:
 The shared secret is random per session and written to .cron-adapter/dev.secret (mode
 0600); or bring a known one with --secret-file PATH or the CRON_ADAPTER_DEV_SECRET variable
 (never as a flag value, which would land in shell history). The view prints where it is.
-Ctrl-C stops everything and removes .cron-adapter/dev.env and dev.secret."""
+Ctrl-C stops everything and removes .cron-adapter/dev.env and dev.secret. One directory
+runs one session at a time (.cron-adapter/dev.lock): a second `dev` there is refused
+(exit 2) with the first one's pid; start it from another directory."""
 EPILOG = """\
 examples:
   cron-adapter dev                                 # examples/jobs.json, real time
@@ -86,10 +88,24 @@ def jobs_file(given: str | None) -> Path:
 @command
 def run(args: argparse.Namespace) -> int:
     """Start a session, run it until Ctrl-C or --duration, then stop everything (whatever happens)."""
+    from cron_adapter.local.devfiles import SessionLock
+
+    options = dev_options(args, jobs_file(args.jobs_file))
+    lock = SessionLock(options.log_file.parent).acquire()  # one live session per directory
+    try:
+        summary = _session(options)
+    finally:
+        lock.release()
+    if args.output == "json":
+        print(json.dumps(summary, indent=2, sort_keys=True))
+    return 1 if summary.get("errors") or summary.get("handler_errors") else 0
+
+
+def _session(options: Any) -> dict[str, Any]:
+    """Start a session, run it until Ctrl-C, SIGTERM or --duration, stop it; its summary."""
     from cron_adapter.local.session import DevSession
 
-    path = jobs_file(args.jobs_file)
-    session = DevSession(dev_options(args, path))
+    session = DevSession(options)
     summary: dict[str, Any] = {}
     try:
         try:
@@ -105,9 +121,7 @@ def run(args: argparse.Namespace) -> int:
             summary = _finish(session)
         except KeyboardInterrupt:  # a second Ctrl-C while stopping: still remove our files
             session.close()
-    if args.output == "json":
-        print(json.dumps(summary, indent=2, sort_keys=True))
-    return 1 if summary.get("errors") or summary.get("handler_errors") else 0
+    return summary
 
 
 def _finish(session: Any) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, get_args
 
@@ -123,3 +125,24 @@ def _set(job: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
             child = node[part] = {}
         node = child
     node[path[-1]] = value
+
+
+def added_warnings(jobs: Any, change: Any, at: datetime) -> list[str]:
+    """The warnings `validate` shows for the added job (``change`` from ``JobsClient.add``).
+
+    The new store is cut down to that one job (the defaults kept) and checked as `validate`
+    checks a file, so the other jobs' warnings stay out and every one of this job's is in.
+    """
+    from cron_adapter.cli.validate import checked
+
+    edited = change.committed.edited
+    job = edited.job
+    if job is None:
+        return []
+    doc = json.loads(edited.data)
+    key = "name" if edited.jobset.format == "sidecar" else "id"
+    entries = doc if isinstance(doc, list) else doc["jobs"]
+    mine = [e for e in entries if isinstance(e, dict) and e.get(key) == change.job_id]
+    alone = mine if isinstance(doc, list) else {**doc, "jobs": mine}
+    options = replace(jobs.options, timezone=job.timezone)  # the zone the store gave it (uploaded or flag)
+    return checked(options.load(json.dumps(alone).encode()), at)[1]

@@ -17,6 +17,7 @@ from typing import Any
 from cron_adapter import constants as c
 from cron_adapter.cli import jobfields, jobsview
 from cron_adapter.cli.argtypes import bounded
+from cron_adapter.cli.common import now
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_PARTIAL, EXIT_TIMEOUT, RECONCILE_STATUS_EXIT
 from cron_adapter.cli.jobsargs import add_output_arg, add_timeout_arg
@@ -41,7 +42,8 @@ the loser of a race re-applies its edit to the fresh store (up to --attempts tim
 
 `jobs resume` also lifts a pause the auditor made after a failure streak
 (pause_after_failures), as `cron-adapter resume` does, when it knows the table (--table or
-CRON_ADAPTER_TABLE).
+CRON_ADAPTER_TABLE). `jobs add` prints the warnings `validate` prints for the new job (stderr;
+"warnings" with --output json).
 
 exit codes: 0 done (or already so), 1 other error or a partial reconcile, 2 invalid field,
 duplicate id or invalid store (nothing written), 5 --wait timed out, 6 AWS unusable
@@ -157,7 +159,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     """Add one job."""
     job = jobfields.job_from_args(args)
-    return _edited(args, lambda jobs: jobs.add(job))
+    return _edited(args, lambda jobs: jobs.add(job), warn=True)
 
 
 def run_pause(args: argparse.Namespace) -> int:
@@ -180,7 +182,7 @@ def run_remove(args: argparse.Namespace) -> int:
     return _edited(args, lambda jobs: jobs.remove(args.id))
 
 
-def _edited(args: argparse.Namespace, do: Callable[[Any], Any]) -> int:
+def _edited(args: argparse.Namespace, do: Callable[[Any], Any], warn: bool = False) -> int:
     jobs = client(args)
     since = time.time() - 5.0  # tolerate a little clock skew with the Lambda
     change = do(jobs)
@@ -198,6 +200,8 @@ def _edited(args: argparse.Namespace, do: Callable[[Any], Any]) -> int:
     }
     if change.action == "resumed":
         result["failure_pause_lifted"] = change.failure_pause_lifted
+    if warn:  # what `validate` warns about the new job (stderr in text, "warnings" in JSON)
+        result["warnings"] = jobfields.added_warnings(jobs, change, now())
     code = 0
     if args.wait and change.changed:
         result["reconcile"], code = _wait(args, jobs, change.etag, change.version_id, since)

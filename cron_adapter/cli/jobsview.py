@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING, Any
 
 from cron_adapter.jobs.model import Job
@@ -71,6 +72,8 @@ def print_change(result: dict[str, Any], output: str) -> None:
     if output == "json":
         print(json.dumps(result, indent=2, default=str))
         return
+    for warning in result.get("warnings", ()):
+        print(f"warning: {warning}", file=sys.stderr)
     where = f"s3://{result['bucket']}/{result['key']}"
     if result["changed"]:
         tries = f", after {result['attempts']} attempts" if result["attempts"] > 1 else ""

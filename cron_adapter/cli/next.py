@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.exitcodes import EXIT_INVALID
+from cron_adapter.cli.neverfires import year_end_note
 from cron_adapter.errors import UsageError
 from cron_adapter.schedule import engine, phase
 from cron_adapter.schedule.grammar import Schedule, parse_schedule
@@ -29,7 +30,8 @@ EPILOG = """examples:
 
 Times print as ISO-8601 with their offset. A daylight-saving gap skips a fire (02:30 does
 not exist on a spring-forward night); a fall-back hour fires once. Both are noted.
-EventBridge fires nothing after the year 2199, so neither does this list.
+EventBridge fires nothing after the year 2199, so neither does this list; a cron whose year
+field ends earlier (cron(0 9 * * ? 2020)) says so instead.
 exit codes: 0 ok, 2 bad schedule, job, file or flag"""
 
 
@@ -104,8 +106,11 @@ def run(args: argparse.Namespace) -> int:
     if query.schedule.one_shot:
         if not fires:
             query = replace(query, warning=_also(query.warning, _passed(query, after, args.after is None)))
-    elif len(fires) < args.n and (not fires or fires[-1].year >= engine.LAST_YEAR - 1) and query.end is None:
-        query = replace(query, warning=_also(query.warning, _LAST_YEAR_NOTE))
+    elif len(fires) < args.n and query.end is None:
+        # A year field that ends (2020) explains a short list; else only EventBridge's last year does.
+        note = year_end_note(query.schedule, after, fires)
+        if note or not fires or fires[-1].year >= engine.LAST_YEAR - 1:
+            query = replace(query, warning=_also(query.warning, note or _LAST_YEAR_NOTE))
     if args.output == "json":
         print(json.dumps(_json(query, after, fires, notes), indent=2))
     else:

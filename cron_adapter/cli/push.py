@@ -35,7 +35,16 @@ command polls the reconcile's status item of exactly the uploaded object version
 version id; its ETag on an unversioned bucket) and exits 0 when it applied (or found nothing
 to do), 1 on a partial or failed run, 2 when the upload was rejected (or the file is
 invalid), 3 on a refused mass delete, 4 when another reconcile held the lock, 5 on timeout,
-6 when AWS is unusable (no region or credentials, endpoint down, bucket or table missing)."""
+6 when AWS is unusable (no region or credentials, endpoint down, bucket or table missing).
+
+--base-url (or $API_URL) is used only to validate the file here. The deployed reconcile
+Lambda joins target paths with its own base URL, the stack's CRON_ADAPTER_BASE_URL (the
+`base_url` of CronAdapterProps, see docs/deploy.md): to change the URL jobs call, set that
+and redeploy. push warns (stderr; "warnings" with --output json) when either is set."""
+BASE_URL_HELP = (
+    "base URL to validate hermes/sidecar paths with (default: $API_URL); it does not change what runs: "
+    "the deployed reconcile uses the stack's CRON_ADAPTER_BASE_URL (CronAdapterProps base_url, docs/deploy.md)"
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_jobs_file_args(p)
+    for action in p._actions:
+        if action.dest == "base_url":
+            action.help = BASE_URL_HELP
     p.add_argument("--bucket", help=f"jobs bucket (env {c.ENV_BUCKET})")
     p.add_argument("--key", help=f"object key (env {c.ENV_JOBS_KEY}, default {c.DEFAULT_JOBS_KEY})")
     p.add_argument("--wait", action="store_true", help="wait for the reconcile's result")
@@ -85,6 +97,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def base_url_warnings(args: argparse.Namespace) -> list[str]:
+    """A warning when --base-url or $API_URL is set: the live reconcile never sees it."""
+    if not cli_settings(args).api_url:
+        return []
+    given = f"--base-url {args.base_url}" if args.base_url else f"API_URL={cli_settings(args).api_url}"
+    return [
+        f"{given} only validated the file here: the deployed reconcile Lambda joins target paths with the "
+        f"stack's own base URL ({c.ENV_BASE_URL}, the base_url of CronAdapterProps; see docs/deploy.md), "
+        "not this one; to change the URL jobs call, set base_url there and redeploy"
+    ]
 
 
 def _counts_text(counts: dict[str, Any]) -> str:
@@ -129,6 +153,10 @@ def run(args: argparse.Namespace) -> int:
     from cron_adapter.cli import aws
 
     translate_all(load_from_args(args), Wiring.offline())
+    warnings = base_url_warnings(args)
+    if args.output == "text":
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
     settings = cli_settings(args)
     bucket = settings.require(c.ENV_BUCKET)
     ledger = aws.ledger(settings.require(c.ENV_TABLE), settings.group) if args.wait else None
@@ -139,6 +167,7 @@ def run(args: argparse.Namespace) -> int:
     body = Path(args.file).read_bytes()
     etag, version_id = S3JobsObject(bucket, settings.jobs_key, aws.client("s3")).put(body, timezone=args.timezone)
     result: dict[str, Any] = {"bucket": bucket, "key": settings.jobs_key, "etag": etag, "version_id": version_id}
+    result["warnings"] = warnings
     if ledger is not None:
         if args.output == "text":
             print(f"waiting up to {args.timeout:g}s for the reconcile ...", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterable
 from datetime import datetime
 
 from cron_adapter.cli.common import now
@@ -11,8 +12,10 @@ from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
 from cron_adapter.cli.opsargs import EXIT_CODES, add_table_args, run_store, schedule_view, table
 from cron_adapter.errors import UsageError
-from cron_adapter.ops.records import JobState
+from cron_adapter.ops.records import JobState, current_marker
 from cron_adapter.ops.status import StatusLine, status_line
+from cron_adapter.reconcile.model import LedgerEntry
+from cron_adapter.reconcile.planner import KEY_SEPARATOR
 
 STREAK_READS = 10  # newest runs read per job: the last outcome and a streak up to 10
 EPILOG = f"""examples:
@@ -23,7 +26,8 @@ EPILOG = f"""examples:
 
 Columns: NEXT is the next fire (UTC) as EventBridge will fire it; LAST the newest run and its
 status; STREAK consecutive failed runs (pause_after_failures counts these); PAUSED is empty
-for a running job, "jobs file" (enabled: false), "after failures" (resume it), or "done: …";
+for a running job, "jobs file" (enabled: false), "after failures" (resume it), or "done: …"
+(a marker of an earlier spec, the job edited and pushed since, no longer counts);
 AWS flags a schedule that is missing, disabled or changed outside the adapter (see
 `cron-adapter drift`). Reads: one Query per job, plus one per 100 schedules.
 {EXIT_CODES}; 4 when --problems found any"""
@@ -56,14 +60,28 @@ def problem(line: StatusLine) -> bool:
 def status_lines(args: argparse.Namespace, jobs: list, at: datetime) -> list[StatusLine]:
     """The status of each job at ``at``, read from the live table and schedule group."""
     store, view = run_store(args), schedule_view(args)
-    markers, listed = store.markers(), view.listed()
-    ledger = {name: entry.last_modified for name, entry in view.ledger.entries().items()}
+    markers, listed, entries = store.markers(), view.listed(), view.ledger.entries()
+    ledger = {name: entry.last_modified for name, entry in entries.items()}
+    specs = written_specs(entries.values())
     out = []
     for job in jobs:
         recent = store.recent(job.id, STREAK_READS)
         state = store.state(job.id) if job.pause_after_failures else JobState()
-        out.append(status_line(job, recent, state, markers.get(job.id), listed, ledger, at))
+        marker = current_marker(markers.get(job.id), specs.get(job.id, frozenset()))
+        out.append(status_line(job, recent, state, marker, listed, ledger, at))
     return out
+
+
+def written_specs(entries: Iterable[LedgerEntry]) -> dict[str, frozenset[str]]:
+    """Job id -> the spec hashes the reconcile last wrote for its schedules (the ledger's, key id cut off).
+
+    A marker naming another spec is stale: the job was edited (and pushed) since it was
+    paused or finished, so, as for the audit and the reconcile, it no longer applies.
+    """
+    specs: dict[str, set[str]] = {}
+    for entry in entries:
+        specs.setdefault(entry.job_id, set()).add(entry.spec_hash.partition(KEY_SEPARATOR)[0])
+    return {job_id: frozenset(hashes) for job_id, hashes in specs.items()}
 
 
 @command

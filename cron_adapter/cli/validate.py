@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from cron_adapter.cli.common import now
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
+from cron_adapter.cli.neverfires import never_again_warnings
 from cron_adapter.reconcile.planner import plan
-from cron_adapter.reconcile.translate import Wiring, translate_all
+from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate_all
+
+if TYPE_CHECKING:
+    from cron_adapter.jobs.model import JobSet
 
 EPILOG = """examples:
   cron-adapter validate examples/jobs.json
@@ -18,7 +24,8 @@ EPILOG = """examples:
       --timezone Europe/Berlin --output json
 
 Warnings (e.g. a one-shot whose time has passed, which apply will not create) are the
-same ones `plan` shows; they do not make the file invalid.
+same ones `plan` shows, plus a recurring job that can never fire again (a cron whose year
+field lists only past years); they do not make the file invalid.
 exit codes: 0 valid, 2 invalid (every problem is listed with its job, field and fix)"""
 
 
@@ -37,14 +44,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def checked(jobset: JobSet, at: datetime) -> tuple[tuple[ScheduleRequest, ...], list[str]]:
+    """The jobs' schedule requests and every warning `validate` shows for them at ``at``.
+
+    The loader's warnings, the offline plan's against an empty group (the ones `plan`
+    shows, e.g. a past one-shot), and each recurring job that can never fire again: the
+    loader has no clock, the CLI does.
+    """
+    wiring = Wiring.offline()
+    requests = translate_all(jobset, wiring)
+    warnings = list(jobset.warnings) + list(plan(requests, [], {}, at, group=wiring.group).warnings)
+    return requests, warnings + never_again_warnings(jobset.jobs, at)
+
+
 @command
 def run(args: argparse.Namespace) -> int:
     """Validate and print a summary."""
     jobset = load_from_args(args)
-    wiring = Wiring.offline()
-    requests = translate_all(jobset, wiring)
-    # The offline plan against an empty group: the same warnings `plan` shows (e.g. a past one-shot).
-    warnings = list(jobset.warnings) + list(plan(requests, [], {}, now(), group=wiring.group).warnings)
+    requests, warnings = checked(jobset, now())
     summary = {
         "valid": True,
         "format": jobset.format,
