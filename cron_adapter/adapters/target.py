@@ -3,24 +3,22 @@
 One attempt resolves the URL's host, refuses it if any address breaks the policy
 (:mod:`cron_adapter.jobs.urls`), then connects to the vetted addresses one by one, IPv4 first
 by default (a Lambda outside a VPC has no IPv6 egress), moving on only when a connection could
-not be opened, so nothing was sent::
+not be opened, so nothing was sent. The attempt's timeout bounds all of it, counted once::
 
     resolve ─ vet every address ─ 203.0.113.7 ── connect failed ─ 2001:db8::7 ── request ─ answer
-                                  (IPv4 first)                   (fallback)
+    └─────────────── one timeout: what the resolve and each connect use is gone ───────────────┘
 
-The default transport is urllib3 (already loaded on the fire path by botocore): it connects
-to the pinned address, sends SNI and checks the certificate against the URL's host name, and
-tells a failed connection apart from a failure after the request was sent. ``transport`` is
-injectable (like httpx's ``MockTransport``). Errors: timeout -> TargetTimeout; connection,
-DNS, TLS -> TargetUnreachable; non-2xx -> TargetHTTPError(status, retry_after). Redirects are
-never followed (a 3xx fails the attempt).
+The default transport, urllib3 (botocore loads it anyway), connects to the pinned address with
+SNI and the certificate checked against the URL's host, and tells a failed connection from a
+failure after sending. ``transport`` is injectable (like httpx's ``MockTransport``). Errors:
+timeout -> TargetTimeout; connection, DNS, TLS -> TargetUnreachable; non-2xx ->
+TargetHTTPError(status, retry_after). Redirects are never followed (a 3xx fails the attempt).
 """
 
 from __future__ import annotations
 
 import codecs
 import ipaddress
-import socket
 import ssl
 import time
 from collections.abc import Callable
@@ -33,6 +31,7 @@ import msgspec
 import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError, SSLError
 
+from cron_adapter.adapters.dns import Resolver, resolve, resolve_within
 from cron_adapter.errors import TargetConnectFailed, TargetHTTPError, TargetRefused, TargetTimeout, TargetUnreachable
 from cron_adapter.fire.policy import ERROR_EXCERPT_BYTES
 from cron_adapter.fire.ports import TargetRequest, TargetResponse
@@ -65,16 +64,6 @@ class TransportResponse(msgspec.Struct, frozen=True):
 
 
 Transport = Callable[[TransportRequest, float], TransportResponse]
-Resolver = Callable[[str, int], list[str]]
-
-
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to, in resolver order (DNS failures raise ``TargetUnreachable``)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise TargetUnreachable(f"cannot resolve {host}: {exc.strerror or exc}") from exc
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
 def ordered(addresses: list[str], order: AddressOrder) -> list[str]:
@@ -110,7 +99,8 @@ def urllib3_transport(request: TransportRequest, timeout: float) -> TransportRes
     parts = urlsplit(request.url)
     https, host = parts.scheme == "https", parts.hostname or ""
     port = parts.port or (443 if https else 80)
-    limits = urllib3.Timeout(connect=min(timeout, CONNECT_TIMEOUT_SECONDS), read=timeout)
+    # total: the wait for the answer's headers gets what the connect (TLS too) and the send left
+    limits = urllib3.Timeout(connect=min(timeout, CONNECT_TIMEOUT_SECONDS), read=timeout, total=timeout)
     pool: urllib3.HTTPConnectionPool
     if https:
         pool = urllib3.HTTPSConnectionPool(
@@ -144,9 +134,8 @@ def urllib3_transport(request: TransportRequest, timeout: float) -> TransportRes
 def _read_body(resp: urllib3.BaseHTTPResponse, end: float) -> bytes:
     """Up to ``MAX_BODY_BYTES`` of the body, all of it by ``end`` (monotonic seconds).
 
-    A read timeout bounds one socket read, not the body: a target trickling a byte every
-    fraction of a second would otherwise hold the fire far past its timeout (a 4 KB body at
-    5 bytes/s took 820 s against a 1 s timeout). Each read waits only for the time left.
+    A read timeout bounds one socket read, not the body (a 4 KB body trickled at 5 bytes/s
+    took 820 s against a 1 s timeout): each read waits only for the time left.
     """
     body = bytearray()
     while len(body) < MAX_BODY_BYTES:
@@ -182,8 +171,8 @@ class HttpTargetCaller:
         self.now = now
         self.address_order = address_order
 
-    def vet(self, url: str) -> list[str]:
-        """Check the URL and every resolved address; return the addresses to try, in order."""
+    def vet(self, url: str, within: float | None = None) -> list[str]:
+        """Check the URL and every address it resolves to (within ``within`` s); the addresses to try, in order."""
         try:
             parts = urlsplit(url)
             host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
@@ -193,7 +182,7 @@ class HttpTargetCaller:
             raise TargetRefused(f"target URL must be absolute http(s), got scheme {parts.scheme!r}")
         if parts.username is not None or "\\" in parts.netloc:
             raise TargetRefused("target URL carries credentials or a backslash in its authority")
-        addresses = self.resolver(host, port)
+        addresses = resolve_within(self.resolver, host, port, within)
         if not addresses:
             raise TargetUnreachable(f"{host} resolved to no address")
         for ip in addresses:
@@ -210,9 +199,8 @@ class HttpTargetCaller:
 
     def call(self, request: TargetRequest, timeout: float) -> TargetResponse:
         """One attempt; raises a ``TargetError`` subclass on anything but a 2xx."""
-        url = _wire_url(request.url)
-        addresses = self.vet(url)
-        end = time.monotonic() + timeout
+        url, end = _wire_url(request.url), time.monotonic() + timeout
+        addresses = self.vet(url, timeout)  # the resolve's time comes out of the attempt's
         resp, failures = None, []
         for address in addresses:
             left = end - time.monotonic()
@@ -228,8 +216,9 @@ class HttpTargetCaller:
                 raise TargetTimeout(f"no answer within {timeout:.1f} s") from exc
             except OSError as exc:  # a transport that does not map its own errors
                 raise TargetUnreachable(f"{type(exc).__name__} calling {urlsplit(url).hostname}") from exc
-        if resp is None:
-            raise TargetUnreachable("; ".join(failures) or f"no time left to connect within {timeout:.1f} s")
+        if resp is None:  # every address failed, or the time ran out before the next one
+            spent = [] if len(failures) == len(addresses) else [f"no time left to connect within {timeout:.1f} s"]
+            raise TargetUnreachable("; ".join(failures + spent))
         if 200 <= resp.status < 300:
             return TargetResponse(resp.status, resp.body)
         # A wide excerpt: the fire path blanks the secret out of it (a part cut off at its end too),

@@ -78,13 +78,16 @@ class _Attempts(NamedTuple):
     redact: Callable[[str], str]
 
     def send(self, attempt: int, timeout: float) -> TargetResponse | _Failure:
-        """Make attempt number ``attempt``; a failure comes back classified, not raised."""
-        fire = self.fire
+        """Make attempt number ``attempt`` within ``timeout`` in all; a failure comes back classified, not raised."""
+        fire, started = self.fire, self.clock.now()
         try:
-            # a jwt target gets a fresh token per attempt (its exp is short)
-            token = _token(fire, self.clock.now(), self.tokens) if fire.job.target.auth == "jwt" else None
+            # a jwt target gets a fresh token per attempt (its exp is short); its first one may read the key
+            token = _token(fire, started, self.tokens) if fire.job.target.auth == "jwt" else None
             request = build_request(fire, self.secret, attempt, self.body, self.clock.now(), self.hmac_on, token)
-            return self.caller.call(request, timeout)
+            left = timeout - (self.clock.now() - started)  # signing's time comes out of the attempt's
+            if left <= 0:
+                return _Failure(f"not called: signing took the attempt's {timeout:.1f} s", None, None, False)
+            return self.caller.call(request, left)
         except TargetError as exc:
             return _classify(exc, fire.job.delivery == "at-most-once", self.redact)
         except (CronAdapterError, MemoryError):

@@ -19,10 +19,11 @@ from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS, RESERVED_HEADERS, bac
 
 LEASE_MARGIN_SECONDS = 10.0
 # Stop calling this long before the Lambda deadline, so the outcome can still be recorded:
-# one slow finish write (its client waits up to 3 s to connect and 5 s to read, see
-# adapters/aws.py) and a quick retry. A Lambda killed before the record lands leaves a claim
-# that a retry takes over, calling a target that had already answered.
-DEADLINE_SAFETY_SECONDS = 10.0
+# the finish write's worst case, every botocore try timing out (1 s connect + 2 s read, 4
+# tries) with every backoff at its ceiling, is 34 s (adapters/aws.py; a test pins the two).
+# A Lambda killed before the record lands leaves a claim that a retry takes over, calling a
+# target that had already answered.
+DEADLINE_SAFETY_SECONDS = 35.0
 MIN_ATTEMPT_SECONDS = 1.0
 RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 # At-most-once only retries answers that prove the request was not processed.
@@ -54,13 +55,14 @@ def lease_until(job: FireJob, now: float, deadline: float) -> float:
 
 
 def call_until(lease_until: float, deadline: float) -> float:
-    """The deadline to give the target calls: the Lambda's end, or the won lease's end less its margin.
+    """The deadline to give the target calls: the Lambda's end, or the won lease's end.
 
     The calls keep ``DEADLINE_SAFETY_SECONDS`` before the deadline they are given, to record the
-    outcome before the Lambda stops; the lease margin already leaves that time, so against the
-    lease it is given back (the lease's own slack then absorbs a slow claim round trip).
+    outcome before the Lambda stops, and so before the lease ends too: a takeover may follow it,
+    and the lease margin alone is shorter than the finish's worst case. (The lease already
+    counts that time and a minimum attempt past the call budget, which absorbs a slow claim.)
     """
-    return min(deadline, lease_until - LEASE_MARGIN_SECONDS + DEADLINE_SAFETY_SECONDS)
+    return min(deadline, lease_until - max(LEASE_MARGIN_SECONDS - DEADLINE_SAFETY_SECONDS, 0.0))
 
 
 def retryable(status: int, at_most_once: bool) -> bool:

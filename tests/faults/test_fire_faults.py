@@ -28,6 +28,7 @@ import pytest
 
 from cron_adapter import constants as c
 from cron_adapter.errors import ClaimError, ClaimReleased, SecretError
+from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS
 from tests.faults import tally
 from tests.faults.firerig import FireRig, metrics
 from tests.faults.rawtarget import RawTarget
@@ -278,7 +279,9 @@ def test_a_silent_or_slow_target_is_cut_off_at_its_timeout_on_every_attempt(
 
 
 def test_near_the_lambda_deadline_the_attempt_is_cut_short_and_the_run_recorded_in_time(rig: FireRig) -> None:
-    remaining = 14.0  # the target's own timeout (30 s) would pass the deadline (10 s kept to record)
+    remaining = (
+        DEADLINE_SAFETY_SECONDS + 4.0
+    )  # the target's own timeout (30 s) would pass the deadline (35 s kept to record)
     with RawTarget("hang") as target:
         delivery = rig.deliver(fire_event(target.url, "j", target={"timeout": 30.0}), remaining_s=remaining)
         calls = len(target.seen)

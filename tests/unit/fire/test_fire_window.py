@@ -26,7 +26,7 @@ def test_a_takeover_after_slow_claim_round_trips_still_calls_the_target() -> Non
     fire = make_input(target={"url": "https://x.example/h", "timeout": 1})
     run_key = ("JOB#nightly-report", "RUN#2026-11-23T03:00:00Z")
     world.store.rows[run_key] = {"status": "claimed", "holder": "crashed", "lease_until": world.clock.t - 1}
-    outcome = world.fire(fire, holder="req-2", remaining=28.0)
+    outcome = world.fire(fire, holder="req-2", remaining=DEADLINE_SAFETY_SECONDS + 18.0)
     # conflict (4 s) then takeover (4 s): the window counted from the delivery's start would be gone
     assert outcome.status == "succeeded" and outcome.attempts == 1
     assert len(world.caller.requests) == 1
@@ -35,11 +35,15 @@ def test_a_takeover_after_slow_claim_round_trips_still_calls_the_target() -> Non
 def test_one_slow_claim_round_trip_with_a_1_s_timeout_still_gets_an_attempt() -> None:
     world = World()
     world.store = world.service.store = SlowStore(world, delay=2.5)
-    outcome = world.fire(make_input(target={"url": "https://x.example/h", "timeout": 1}), remaining=28.0)
+    fire = make_input(target={"url": "https://x.example/h", "timeout": 1})
+    outcome = world.fire(fire, remaining=DEADLINE_SAFETY_SECONDS + 18.0)
     assert outcome.status == "succeeded" and outcome.attempts == 1
     assert world.caller.requests[0][1] == 1.0  # the whole 1 s timeout, not a truncated attempt
 
 
 def test_call_window_is_the_lambda_deadline_or_the_lease_less_its_margin() -> None:
-    assert call_until(lease_until=1000.0, deadline=2000.0) == 1000.0 - LEASE_MARGIN_SECONDS + DEADLINE_SAFETY_SECONDS
+    # the calls stop DEADLINE_SAFETY_SECONDS before the window's end: before the lease ends by
+    # the larger of the lease margin and the time the finish needs
+    keep = max(LEASE_MARGIN_SECONDS, DEADLINE_SAFETY_SECONDS)
+    assert call_until(lease_until=1000.0, deadline=2000.0) - DEADLINE_SAFETY_SECONDS == 1000.0 - keep
     assert call_until(lease_until=1000.0, deadline=500.0) == 500.0
