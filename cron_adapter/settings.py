@@ -79,6 +79,17 @@ def cidrs(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
         raise SettingsError(name, str(exc)) from None
 
 
+def names(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """A comma-separated list of names (spaces and empty entries dropped); None when unset, an error when empty."""
+    value = env.get(name)
+    if value is None:
+        return None
+    entries = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if not entries:
+        raise SettingsError(name, "lists no names; unset it, or list them comma-separated")
+    return entries
+
+
 def choice(env: Mapping[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
     """One of ``allowed``, ``default`` when unset."""
     value = optional(env, name, default)
@@ -101,6 +112,8 @@ class FireSettings(msgspec.Struct, frozen=True):
     jwt_secret_id: str | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None  # "" = tokens carry no iss
+    jwt_audiences: tuple[str, ...] | None = None  # a job's own aud must be one of these (None: any)
+    jwt_issuers: tuple[str, ...] | None = None  # a job's own iss must be one of these (None: any)
     input_key_id: str | None = None  # the input-signing key; None: the handler refuses every input
 
     @classmethod
@@ -119,5 +132,7 @@ class FireSettings(msgspec.Struct, frozen=True):
             jwt_secret_id=env.get(c.ENV_JWT_SECRET_ID) or None,
             jwt_audience=env.get(c.ENV_JWT_AUDIENCE) or None,
             jwt_issuer=env.get(c.ENV_JWT_ISSUER),
+            jwt_audiences=names(env, c.ENV_JWT_AUDIENCES),
+            jwt_issuers=names(env, c.ENV_JWT_ISSUERS),
             input_key_id=maybe(env, c.ENV_INPUT_KEY_ID),
         )

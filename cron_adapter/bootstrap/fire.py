@@ -91,10 +91,11 @@ class FireFactory:
 
     def _tokens(self, s: FireSettings) -> TokenDefaults:
         """Fire-token settings; the key secret is read (and cached) only when a jwt target fires."""
+        allowed = (s.jwt_audiences, s.jwt_issuers)
         if not s.jwt_secret_id:
-            return TokenDefaults(None, s.jwt_audience, s.jwt_issuer)
+            return TokenDefaults(None, s.jwt_audience, s.jwt_issuer, *allowed)
         source = SecretsManagerSource(s.jwt_secret_id, client=self._clients.get("secretsmanager"))
-        return TokenDefaults(lambda: source.get().current, s.jwt_audience, s.jwt_issuer)
+        return TokenDefaults(lambda: source.get().current, s.jwt_audience, s.jwt_issuer, *allowed)
 
     def _build(self, log: Any, metrics: MetricSink) -> FireService:
         quiet_sdk_logs()  # before the first AWS call: the secrets would otherwise reach DEBUG logs

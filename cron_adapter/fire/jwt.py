@@ -10,6 +10,10 @@ either a PEM EC P-256 private key, or any other string of at least 32 characters
 the key is derived (SHA-256 -> scalar), so the stack can generate the secret with
 CloudFormation alone. Nothing here logs or returns the key; ``repr`` shows only the kid.
 
+A job's own ``target.audience`` / ``target.issuer`` is signed only when it is the stack's
+own or on the deployment's list (``CRON_ADAPTER_JWT_AUDIENCES`` / ``_ISSUERS``, see
+``fire/tokens.py``); anything else fails the run at once, before anything is sent.
+
 Token (RFC 7519), as hermes's verifier expects it::
 
     header  {"alg": "ES256", "typ": "JWT", "kid": <RFC 7638 thumbprint>}
@@ -25,6 +29,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from cron_adapter import constants as c
 from cron_adapter.errors import TargetRefused
 from cron_adapter.fire.tokens import TokenDefaults
 
@@ -159,6 +164,19 @@ def fire_token(fire: FireInput, now: float, defaults: TokenDefaults | None) -> s
     if not audience:
         raise TargetRefused("a jwt target needs an audience; fix: set target.audience or CRON_ADAPTER_JWT_AUDIENCE")
     issuer = target.issuer if target.issuer is not None else defaults.issuer
+    _check_allowed(target.audience, defaults.audience, defaults.audiences, "audience", c.ENV_JWT_AUDIENCES)
+    if target.issuer:  # "" drops iss: a receiver that checks iss refuses such a token, so it opens nothing
+        _check_allowed(target.issuer, defaults.issuer, defaults.issuers, "issuer", c.ENV_JWT_ISSUERS)
     when = iso_utc(fire.scheduled_time)
     claims = fire_claims(fire.job_id, when, audience, issuer or None, now, jti=idempotency_key(fire))
     return "Bearer " + signer_for(defaults.key()).sign(claims)
+
+
+def _check_allowed(mine: str | None, stack: str | None, allowed: tuple[str, ...] | None, field: str, env: str) -> None:
+    """TargetRefused (final, nothing sent) when a job's own aud/iss is outside the deployment's list."""
+    if mine is None or mine == stack or allowed is None or mine in allowed:
+        return
+    raise TargetRefused(
+        f"target.{field} {mine[:200]!r} is not one this deployment signs fire tokens for; fix: add it to "
+        f"jwt_allowed_{field}s in the stack props ({env}), or remove target.{field} from the job"
+    )

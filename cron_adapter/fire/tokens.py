@@ -12,7 +12,13 @@ from cron_adapter.redacted import Redacted
 
 
 class TokenDefaults(Redacted, frozen=True):
-    """The fire-token key and the stack's aud/iss for jwt targets that set none.
+    """The fire-token key, the stack's aud/iss for jwt targets that set none, and what a job may set.
+
+    ``audiences`` / ``issuers`` are the deployment's allow-lists for a job's own
+    ``target.audience`` / ``target.issuer`` (``CRON_ADAPTER_JWT_AUDIENCES`` / ``_ISSUERS``):
+    the key is the deployment's, so which receivers it signs for is too. The stack's own
+    ``audience`` / ``issuer`` is always allowed, and so is an empty issuer (no ``iss``).
+    None: the deployment lists none, and any value a job sets is signed (as before the lists).
 
     ``key`` returns the key secret's value (its own Secrets Manager secret,
     ``CRON_ADAPTER_JWT_SECRET_ID``, cached like the shared secret). It is never the shared
@@ -23,3 +29,5 @@ class TokenDefaults(Redacted, frozen=True):
     key: Callable[[], str] | None = None
     audience: str | None = None
     issuer: str | None = None
+    audiences: tuple[str, ...] | None = None
+    issuers: tuple[str, ...] | None = None

@@ -23,6 +23,11 @@ _SET_BY_ADAPTER = ("authorization", "idempotency-key")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _NO_HEADERS: dict[str, str] = Target._field_defaults["headers"]  # shared, never mutated
 _new_target = tuple.__new__
+# The CLI cannot know the deployed allow-list (CRON_ADAPTER_JWT_AUDIENCES / _ISSUERS), so it says what must hold.
+_OWN_CLAIM = (
+    "target.{field} {value!r} is the job's own: if the deployment sets jwt_allowed_{field}s, it must list it "
+    "(else every fire of this job fails); the stack's own jwt_{field} needs no entry"
+)
 
 
 def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], warnings: Warnings) -> Target | None:
@@ -52,11 +57,22 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
             headers,
             body,
             _timeout(job.id, mine.timeout or base.timeout or DEFAULT_TIMEOUT_SECONDS, warnings),
-            mine.auth or base.auth or "secret",
+            _auth(job.id, mine, base, warnings),
             mine.audience or base.audience,
             mine.issuer if mine.issuer is not None else base.issuer,
         ),
     )
+
+
+def _auth(job_id: str, mine: TargetIn, base: TargetIn, warnings: Warnings) -> str:
+    """The target's auth; a warning when a jwt target names its own aud or iss, which the deployment must allow."""
+    auth = mine.auth or base.auth or "secret"
+    if auth == "jwt":
+        issuer = mine.issuer if mine.issuer is not None else base.issuer
+        for field, value in (("audience", mine.audience or base.audience), ("issuer", issuer)):
+            if value:  # an empty issuer (no iss) is always allowed
+                warnings.append((job_id, _OWN_CLAIM.format(field=field, value=value[:200])))
+    return auth
 
 
 def _url(job_id: str, mine: TargetIn, base: TargetIn, problems: list[Problem], warnings: Warnings) -> str | None:

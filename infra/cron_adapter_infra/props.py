@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +66,12 @@ class CronAdapterProps:
     """Default ``aud`` of fire tokens (hermes: ``cron.chronos.expected_audience``)."""
     jwt_issuer: str | None = None
     """Default ``iss`` of fire tokens (hermes: ``cron.chronos.portal_url``; "" = no iss)."""
+    jwt_allowed_audiences: Sequence[str] | None = None
+    """The ``aud`` values a job's own ``target.audience`` may name, besides ``jwt_audience``
+    (always allowed). ``()``: only ``jwt_audience``. None: any (signed for whatever jobs.json
+    names; ``cron-adapter validate`` warns about each job that names one)."""
+    jwt_allowed_issuers: Sequence[str] | None = None
+    """Likewise for a job's own ``target.issuer``, besides ``jwt_issuer`` and "" (no iss)."""
     allowed_cidrs: tuple[str, ...] = ()
     """Private ranges (inside 10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) the fire Lambda
     may call, e.g. ``("10.1.0.0/16",)``; every other private address is refused. Only useful
@@ -116,6 +122,8 @@ class CronAdapterProps:
         if self.fire_reserved_concurrency is not None and self.fire_reserved_concurrency < 1:
             problems.append("fire_reserved_concurrency must be >= 1 or None")
         problems += _cidr_problems(self.allowed_cidrs)
+        problems += _allowed_problems("jwt_allowed_audiences", self.jwt_allowed_audiences, self.jwt_audience)
+        problems += _allowed_problems("jwt_allowed_issuers", self.jwt_allowed_issuers, self.jwt_issuer)
         protected = sorted(PROTECTED_FUNCTION_SETTINGS & set(self.lambda_function_props))
         if protected:
             problems.append(
@@ -137,3 +145,23 @@ def _cidr_problems(cidrs: tuple[str, ...]) -> list[str]:
         except ValueError:
             problems.append(f"allowed_cidrs entry {cidr!r} is not a CIDR block such as 10.1.0.0/16")
     return problems
+
+
+def _allowed_problems(label: str, names: Sequence[str] | None, own: str | None) -> list[str]:
+    """Problems of a ``jwt_allowed_*`` list: a bare string, an empty or comma entry, or nothing to allow."""
+    if names is None:
+        return []
+    if isinstance(names, str):
+        return [f"{label} must be a list of names such as ['agent:staging'], not the string {names!r}"]
+    problems = [f"{label} entry {n!r} must be non-empty and hold no comma" for n in names if not n.strip() or "," in n]
+    if not names and not own:
+        own_label = label.replace("_allowed", "").removesuffix("s")
+        problems.append(f"{label} is empty and {own_label} is unset or empty: set {own_label}, or list the names")
+    return problems
+
+
+def allowed_names(names: Sequence[str] | None, own: str | None) -> str | None:
+    """The fire Lambda's ``CRON_ADAPTER_JWT_AUDIENCES`` / ``_ISSUERS`` value (None: unset, any allowed)."""
+    if names is None:
+        return None
+    return ",".join(dict.fromkeys(n.strip() for n in [*names, *([own] if own else [])]))

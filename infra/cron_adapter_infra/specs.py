@@ -8,9 +8,11 @@ from aws_cdk import Duration
 
 from cron_adapter import constants as c
 from cron_adapter_infra.functions import FunctionSpec
+from cron_adapter_infra.props import allowed_names
 
 if TYPE_CHECKING:
     from cron_adapter_infra.construct import CronAdapter
+    from cron_adapter_infra.props import CronAdapterProps
 
 FIRE_TIMEOUT = Duration.seconds(900)  # target timeouts are capped at 840 s inside
 RECONCILE_TIMEOUT = Duration.minutes(15)
@@ -36,6 +38,7 @@ def fire_spec(adapter: CronAdapter) -> FunctionSpec:
             **({c.ENV_JWT_AUDIENCE: props.jwt_audience} if props.jwt_audience else {}),
             **({c.ENV_JWT_ISSUER: props.jwt_issuer} if props.jwt_issuer is not None else {}),
             **({c.ENV_ALLOWED_CIDRS: ",".join(props.allowed_cidrs)} if props.allowed_cidrs else {}),
+            **_allow_lists(props),
         },
     )
 
@@ -69,3 +72,12 @@ def reconcile_spec(adapter: CronAdapter) -> FunctionSpec:
         reserved=1,  # one reconcile at a time
         environment=environment,
     )
+
+
+def _allow_lists(props: CronAdapterProps) -> dict[str, str]:
+    """The aud / iss a job's own target may name (set only when the props list them)."""
+    pairs = (
+        (c.ENV_JWT_AUDIENCES, allowed_names(props.jwt_allowed_audiences, props.jwt_audience)),
+        (c.ENV_JWT_ISSUERS, allowed_names(props.jwt_allowed_issuers, props.jwt_issuer)),
+    )
+    return {name: value for name, value in pairs if value is not None}
