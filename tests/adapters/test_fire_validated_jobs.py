@@ -30,6 +30,7 @@ from cron_adapter import kinds as k
 from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.fire.inputsig import InputKey
+from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS
 from cron_adapter.jobs.loader import load_bytes
 from cron_adapter.local.clock import render_input
 from cron_adapter.reconcile.translate import Wiring, translate_all
@@ -144,7 +145,8 @@ class Context:
         self.aws_request_id = str(uuid.uuid4())
 
     def get_remaining_time_in_millis(self) -> int:
-        return 15_000  # short, so a fire that keeps failing stops at the deadline, not after minutes of backoff
+        # short, so a fire that keeps failing stops at the deadline, not after minutes of backoff
+        return int((DEADLINE_SAFETY_SECONDS + 5) * 1000)
 
 
 def _token_key() -> str:
