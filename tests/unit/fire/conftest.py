@@ -11,6 +11,7 @@ import pytest
 
 from cron_adapter.fire.input import FireInput, parse_input
 from cron_adapter.fire.service import FireConfig, FireService
+from cron_adapter.fire.tokens import TokenDefaults
 from tests.unit.fire.fakes import (
     PREVIOUS,
     SECRET,
@@ -40,7 +41,9 @@ def make_input(name: str = "fire.json", **job: Any) -> FireInput:
 class World:
     """One service and its fakes."""
 
-    def __init__(self, caller: FakeCaller | None = None, hmac: bool = False) -> None:
+    def __init__(
+        self, caller: FakeCaller | None = None, hmac: bool = False, tokens: TokenDefaults | None = None
+    ) -> None:
         self.store, self.clock, self.secrets = FakeStore(), FakeClock(), FakeSecrets()
         self.schedules, self.metrics = FakeSchedules(), FakeMetrics()
         self.caller = caller or FakeCaller()
@@ -51,7 +54,7 @@ class World:
             self.clock,
             self.schedules,
             self.metrics,
-            FireConfig(retention_days=30, hmac=hmac),
+            FireConfig(retention_days=30, hmac=hmac, tokens=tokens or TokenDefaults()),
             rand=lambda: 0.5,
         )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from cron_adapter.fire.policy import DEADLINE_SAFETY_SECONDS, LEASE_MARGIN_SECONDS, call_until
-from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.fire.tokens import TokenDefaults
 from cron_adapter.kinds import MAX_TARGET_TIMEOUT_SECONDS
 from tests.unit.fire.conftest import World, make_input
@@ -16,17 +15,12 @@ CLAIM_ALLOWANCE_SECONDS = 20.0
 
 def slow_key_world(key_seconds: float) -> World:
     """A jwt target whose signing key takes ``key_seconds`` of the world's clock to read."""
-    world = World()
 
     def key() -> str:
         world.clock.t += key_seconds
         return KEY_SECRET
 
-    tokens = TokenDefaults(key, "agent:prod", "https://cron.example.com")
-    world.service = FireService(
-        world.store, world.caller, world.secrets, world.clock, world.schedules, world.metrics,
-        FireConfig(retention_days=30, tokens=tokens), rand=lambda: 0.5,
-    )  # fmt: skip
+    world = World(tokens=TokenDefaults(key, "agent:prod", "https://cron.example.com"))
     return world
 
 

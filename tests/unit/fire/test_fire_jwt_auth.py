@@ -9,7 +9,6 @@ from cryptography.hazmat.primitives import serialization
 from cron_adapter.errors import SecretError, TargetHTTPError
 from cron_adapter.fire.jwt import Es256Signer
 from cron_adapter.fire.ports import TargetResponse
-from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.fire.tokens import TokenDefaults
 from tests.unit.fire.conftest import World, make_input
 from tests.unit.fire.fakes import SECRET, FakeCaller
@@ -19,13 +18,8 @@ HERMES = {"url": "https://agent.example.com/api/cron/fire", "auth": "jwt"}
 
 
 def jwt_world(caller: FakeCaller | None = None, key: str | None = KEY_SECRET, audience: str | None = "agent:prod"):
-    world = World(caller)
     tokens = TokenDefaults((lambda: key) if key else None, audience, "https://cron.example.com")
-    world.service = FireService(
-        world.store, world.caller, world.secrets, world.clock, world.schedules, world.metrics,
-        FireConfig(retention_days=30, tokens=tokens), rand=lambda: 0.5,
-    )  # fmt: skip
-    return world
+    return World(caller, tokens=tokens)
 
 
 def decode(token: str, **kw) -> dict:
@@ -85,11 +79,7 @@ def test_an_unreadable_token_key_fails_before_the_claim() -> None:
     def unreadable() -> str:
         raise SecretError("cannot read secret 'fire-token-key': throttled")
 
-    world = jwt_world()
-    world.service = FireService(
-        world.store, world.caller, world.secrets, world.clock, world.schedules, world.metrics,
-        FireConfig(retention_days=30, tokens=TokenDefaults(unreadable, "agent:prod")), rand=lambda: 0.5,
-    )  # fmt: skip
+    world = World(tokens=TokenDefaults(unreadable, "agent:prod"))
     with pytest.raises(SecretError):
         world.fire(make_input(target=HERMES))
     assert world.store.rows == {} and world.caller.requests == []

@@ -6,7 +6,6 @@ import pytest
 
 from cron_adapter import constants as c
 from cron_adapter.errors import SettingsError
-from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.fire.tokens import TokenDefaults
 from cron_adapter.settings import FireSettings
 from tests.unit.fire.conftest import World, make_input
@@ -16,13 +15,7 @@ STACK_AUD, STACK_ISS = "agent:prod", "https://cron.example.com"
 
 
 def allow_world(audiences: tuple[str, ...] | None = ("agent:staging",), issuers: tuple[str, ...] | None = None):
-    world = World()
-    tokens = TokenDefaults(lambda: KEY_SECRET, STACK_AUD, STACK_ISS, audiences, issuers)
-    world.service = FireService(
-        world.store, world.caller, world.secrets, world.clock, world.schedules, world.metrics,
-        FireConfig(retention_days=30, tokens=tokens), rand=lambda: 0.5,
-    )  # fmt: skip
-    return world
+    return World(tokens=TokenDefaults(lambda: KEY_SECRET, STACK_AUD, STACK_ISS, audiences, issuers))
 
 
 def test_an_allowed_per_job_audience_is_signed() -> None:
