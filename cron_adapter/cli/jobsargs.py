@@ -13,9 +13,13 @@ from cron_adapter.errors import InvalidJobsFile
 from cron_adapter.jobs.loader import FORMATS, load_path
 from cron_adapter.jobs.model import JobSet
 
+BASE_URL_HELP = "target base URL for hermes/sidecar stores (default: $API_URL)"
 
-def add_jobs_file_args(parser: argparse.ArgumentParser, *, file_required: bool = True) -> None:
-    """Add FILE, --format, --timezone and --base-url."""
+
+def add_jobs_file_args(
+    parser: argparse.ArgumentParser, *, file_required: bool = True, base_url_help: str = BASE_URL_HELP
+) -> None:
+    """Add FILE, --format, --timezone and --base-url (``base_url_help``: its help, where a command means more)."""
     parser.add_argument(
         "file",
         metavar="FILE",
@@ -31,9 +35,7 @@ def add_jobs_file_args(parser: argparse.ArgumentParser, *, file_required: bool =
             "and native files without defaults.timezone (default UTC)"
         ),
     )
-    parser.add_argument(
-        "--base-url", metavar="URL", help="target base URL for hermes/sidecar stores (default: $API_URL)"
-    )
+    parser.add_argument("--base-url", metavar="URL", help=base_url_help)
 
 
 def add_output_arg(parser: argparse.ArgumentParser) -> None:

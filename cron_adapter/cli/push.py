@@ -57,10 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_jobs_file_args(p)
-    for action in p._actions:
-        if action.dest == "base_url":
-            action.help = BASE_URL_HELP
+    add_jobs_file_args(p, base_url_help=BASE_URL_HELP)
     p.add_argument("--bucket", help=f"jobs bucket (env {c.ENV_BUCKET})")
     p.add_argument("--key", help=f"object key (env {c.ENV_JOBS_KEY}, default {c.DEFAULT_JOBS_KEY})")
     p.add_argument("--wait", action="store_true", help="wait for the reconcile's result")
@@ -101,9 +98,10 @@ def _plain(value: Any) -> Any:
 
 def base_url_warnings(args: argparse.Namespace) -> list[str]:
     """A warning when --base-url or $API_URL is set: the live reconcile never sees it."""
-    if not cli_settings(args).api_url:
+    api_url = cli_settings(args).api_url
+    if not api_url:
         return []
-    given = f"--base-url {args.base_url}" if args.base_url else f"API_URL={cli_settings(args).api_url}"
+    given = f"--base-url {args.base_url}" if args.base_url else f"API_URL={api_url}"
     return [
         f"{given} only validated the file here: the deployed reconcile Lambda joins target paths with the "
         f"stack's own base URL ({c.ENV_BASE_URL}, the base_url of CronAdapterProps; see docs/deploy.md), "
