@@ -2,7 +2,8 @@
 
 A refused condition comes back with the item as it was (``ALL_OLD``): a refused run row
 becomes :class:`~cron_adapter.errors.ClaimConflict` naming its holder and status, a refused
-job state becomes the :class:`~cron_adapter.fire.ports.JobState` the service decides on.
+guard (the catch-up's row, or the late delivery's) a ClaimConflict naming that row, a refused
+job state the :class:`~cron_adapter.fire.ports.JobState` the service decides on.
 Anything else is a :class:`~cron_adapter.errors.ClaimError` raised ``from`` the AWS error.
 """
 
@@ -17,6 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from cron_adapter.adapters.dynamo_expr import error_code, plain
 from cron_adapter.errors import ClaimConflict, ClaimError
 from cron_adapter.fire.ports import JobState, RunKey
+from cron_adapter.tablekeys import RUN_PREFIX
 
 CONFLICT_RETRIES = 3  # TransactionConflict: another transaction touched the item; brief retry
 
@@ -33,6 +35,18 @@ def conflict(key: RunKey, old: dict[str, Any] | None) -> ClaimConflict:
     """The ClaimConflict of a refused run row."""
     p = plain(old)
     return ClaimConflict(key.job_id, key.scheduled_time, p.get("holder"), p.get("status"), p.get("lease_until"))
+
+
+def guarded(key: RunKey, old: dict[str, Any] | None) -> ClaimConflict:
+    """The ClaimConflict of a refused guard: the scheduled time is run under the other key.
+
+    A late delivery finds a catch-up's row, or a catch-up finds its time delivered late: the
+    status names the other row's status and key (``claimed as <time>~catch-up``). No holder is
+    named, so the fire path never takes the other row over: it is a duplicate.
+    """
+    p = plain(old)
+    other = str(p.get("sk", "")).removeprefix(RUN_PREFIX) or "another key"
+    return ClaimConflict(key.job_id, key.scheduled_time, None, f"{p.get('status') or 'written'} as {other}")
 
 
 def unreachable(job_id: str, exc: BotoCoreError) -> ClaimError:
@@ -77,12 +91,8 @@ def transact(
                 for (role, _), r in zip(items, reasons, strict=False)
                 if r.get("Code") == "ConditionalCheckFailed"
             }
-            if "run" in failed and applied(failed["run"].get("Item"), mine):
-                return None
-            if "run" in failed:
-                raise conflict(key, failed["run"].get("Item")) from exc
-            if "state" in failed:
-                return job_state(failed["state"].get("Item"))
+            if failed:
+                return _refused(key, failed, mine, exc)
             codes = {r.get("Code") for r in reasons}
             if (
                 codes <= {"None", "TransactionConflict"}
@@ -93,6 +103,22 @@ def transact(
                 continue
             raise ClaimError(f"claim transaction for job {key.job_id!r} cancelled: {sorted(map(str, codes))}") from exc
     raise ClaimError(f"claim transaction for job {key.job_id!r} kept conflicting")
+
+
+def _refused(
+    key: RunKey, failed: dict[str, dict[str, Any]], mine: dict[str, Any] | None, exc: ClientError
+) -> JobState | None:
+    """Act on a transaction's refused conditions, by role: its own result, a conflict, a guard, the state."""
+    old = {role: reason.get("Item") for role, reason in failed.items()}
+    if "run" in old and applied(old["run"], mine):
+        return None
+    if "run" in old:
+        raise conflict(key, old["run"]) from exc
+    if "guard" in old:
+        raise guarded(key, old["guard"]) from exc
+    if "state" in old:
+        return job_state(old["state"])
+    raise ClaimError(f"claim transaction for job {key.job_id!r} refused on {sorted(old)}") from exc
 
 
 def single(client: Any, key: RunKey, method: str, params: dict[str, Any], mine: dict[str, Any] | None = None) -> None:

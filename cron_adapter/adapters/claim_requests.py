@@ -28,6 +28,10 @@ RUN_FIELDS = (
 )
 SLOT_FIELDS = ["running", "running_holder", "running_lease"]
 TAKEOVER = "#status = :claimed AND #holder = :prev AND #lease_until < :now"
+# A late delivery takes the audit's "missed" row over only while no catch-up is planned for it
+# (no catch_up_at); a planned catch-up owns the time (docs/reliability.md).
+OVER_MISSED = "#status = :missed AND attribute_not_exists(#catch_up_at)"
+NEW = "attribute_not_exists(#pk)"
 
 
 def iso(epoch: float) -> str:
@@ -71,6 +75,8 @@ def run_values(c: Claim, status: str) -> dict[str, Any]:
         "queued": "queued",
         "prev": c.previous_holder or "",
         "max": c.max_runs or 0,
+        "missed": "missed",
+        "lost": "lost",
     }
 
 
@@ -89,11 +95,43 @@ def run_sets() -> dict[str, str]:
     return {n: n for n in RUN_FIELDS}
 
 
+def copying(expression: str, copies: dict[str, str]) -> str:
+    """``expression`` (``SET ...``) with ``#target = <operand>`` copies of the item's old attributes first.
+
+    DynamoDB reads every operand from the item as it was before the update (moto does too),
+    so ``SET #missed_at = #finished_at ... REMOVE #finished_at`` renames an attribute.
+    """
+    if not copies:
+        return expression
+    head = ", ".join(f"#{target} = {operand}" for target, operand in copies.items())
+    return (
+        f"SET {head}, {expression.removeprefix('SET ')}"
+        if expression.startswith("SET ")
+        else f"SET {head} {expression}"
+    )
+
+
+def _run_write(table: str, c: Claim, status: str, adds: dict[str, str] | None) -> dict[str, Any]:
+    """The run row written by a claim or an enqueue: new, taken over from an expired holder, or over ``missed``."""
+    values = run_values(c, status)
+    if c.previous_holder is not None:  # the lease it took over, for a release to give back
+        expression = copying(update(run_sets(), adds), {"previous_lease": "#lease_until"})
+        return op(table, c.key.pk, c.key.sk, values, expression, TAKEOVER)
+    if c.over_missed:  # the audit's record of the miss stays as missed_at; its error goes
+        expression = update(run_sets(), adds, ["error", "finished_at"])
+        expression = copying(expression, {"missed_at": "if_not_exists(#finished_at, :claimed_at)"})
+        return op(table, c.key.pk, c.key.sk, values, expression, OVER_MISSED)
+    return op(table, c.key.pk, c.key.sk, values, update(run_sets(), adds), NEW)
+
+
 def claim_run(table: str, c: Claim) -> dict[str, Any]:
-    """The run row of a claim: new, or taken over from an expired holder."""
-    cond = "attribute_not_exists(#pk)" if c.previous_holder is None else TAKEOVER
-    values = run_values(c, "claimed")
-    return op(table, c.key.pk, c.key.sk, values, update(run_sets(), {"deliveries": "one"}), cond)
+    """The run row of a claim: new, taken over from an expired holder, or over the audit's ``missed`` row."""
+    return _run_write(table, c, "claimed", {"deliveries": "one"})
+
+
+def keeps_state(c: Claim) -> bool:
+    """True when the claim writes the job state: the slot (unless ``allow``), or a new run's count or limit."""
+    return c.overlap != "allow" or (c.max_runs is not None and c.previous_holder is None)
 
 
 def claim_state(table: str, c: Claim) -> dict[str, Any]:
@@ -104,18 +142,22 @@ def claim_state(table: str, c: Claim) -> dict[str, Any]:
         sets.update({"running": "st", "running_holder": "holder", "running_lease": "lease_until"})
         slot = "attribute_not_exists(#running) OR #running_lease < :now"
         slot += " OR #running_holder = :prev" if c.previous_holder else ""
-    takeover = c.previous_holder is not None
+    takeover = c.previous_holder is not None  # a run over "missed" is new: it was never counted
     limit = "attribute_not_exists(#runs) OR #runs < :max" if c.max_runs is not None and not takeover else None
-    adds = None if takeover else {"runs": "one"}
+    counted = not takeover and (c.overlap == "queue" or c.max_runs is not None)  # the count's only readers
+    adds = {"runs": "one"} if counted else None
     return op(table, c.key.pk, STATE_SK, run_values(c, "claimed"), update(sets, adds), all_of(slot, limit))
 
 
 def enqueue_items(table: str, c: Claim) -> list[tuple[str, dict[str, Any]]]:
-    """The run row ``queued``, and the job state pointing at it while a live run holds the slot."""
+    """The run row ``queued`` (new, or over ``missed``), and the job state pointing at it while a live run runs.
+
+    A late or catch-up enqueue also needs its guard (:func:`.claim_late.guard`): the caller adds it.
+    """
     k, v = c.key, run_values(c, "queued")
     live = "attribute_exists(#running) AND #running_lease >= :now AND attribute_not_exists(#queued)"
     return [
-        ("run", op(table, k.pk, k.sk, v, update(run_sets()), "attribute_not_exists(#pk)")),
+        ("run", _run_write(table, c, "queued", None)),
         ("state", op(table, k.pk, STATE_SK, v, update({"queued": "st"}), live)),
     ]
 

@@ -14,7 +14,10 @@ The run row is written first so that a crash between the steps is the crash the 
 already covers: a claimed run with no slot is taken over (or marked ``lost``) after its
 lease, and a finished run whose slot was not released holds the slot only until that lease
 ends. Takeovers, ``queue``, ``max_runs`` and finishes that exhaust the job stay
-transactions (:mod:`.claim_requests`). See docs/decisions/claim-writes.md.
+transactions (:mod:`.claim_requests`), as do the rare claims that must check a second row:
+a late delivery over the audit's ``missed`` row (here its first claim meets that row and is
+refused, ``status: missed``, before the service takes it over) and a new catch-up. See
+docs/decisions/claim-writes.md and docs/reliability.md.
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ Rows (``pk`` / ``sk``)::
 
 A job with overlap ``allow``/``skip`` and no ``max_runs`` claims and finishes with
 single-item writes (:mod:`.claim_steps`: 2 or 4 write units a fire). Otherwise, and for
-takeovers, a claim is one TransactWriteItems (run + state) and a finish another (8 units).
+takeovers (of an expired lease, or of a ``missed`` row by a late delivery) and catch-ups, a
+claim is one TransactWriteItems (run + state, and a guard) and a finish another (8 units).
 Condition failures carry the old item (ReturnValuesOnConditionCheckFailure), so the
 service learns *why* without a read. The race, as DynamoDB serialises it::
 
@@ -27,6 +28,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cron_adapter.adapters import claim_late as late
 from cron_adapter.adapters import claim_requests as rq
 from cron_adapter.adapters.aws import FIRE_PATH_CONFIG
 from cron_adapter.adapters.claim_calls import single, transact, unreachable
@@ -51,17 +53,29 @@ class DynamoClaimStore:
         return self._client
 
     def claim(self, claim: Claim) -> JobState | None:
-        """Single-item writes where the job allows (:mod:`.claim_steps`), else one transaction."""
-        if claim.previous_holder is None and in_steps(claim.overlap, claim.max_runs):
+        """Single-item writes where the job allows (:mod:`.claim_steps`), else one transaction.
+
+        Takeovers (of an expired lease or of a ``missed`` row) and new catch-ups are always
+        transactions: a takeover checks the slot, and a late delivery over ``missed`` and a
+        catch-up each check the other's row (:func:`.claim_late.guard`).
+        """
+        check = late.guard(self.table, claim)
+        fresh = claim.previous_holder is None and not claim.over_missed and check is None
+        if fresh and in_steps(claim.overlap, claim.max_runs):
             return claim_in_steps(self.client, self.table, claim)
         items = [("run", rq.claim_run(self.table, claim))]
-        if claim.previous_holder is None or claim.overlap != "allow":
+        if check is not None:
+            items.append(("guard", check))
+        if rq.keeps_state(claim):
             items.append(("state", rq.claim_state(self.table, claim)))
         return transact(self.client, claim.key, items, rq.mine(claim, "claimed"))
 
     def enqueue(self, claim: Claim) -> JobState | None:
         """Write the run ``queued`` and point the job's state at it (only while a run is live)."""
-        return transact(self.client, claim.key, rq.enqueue_items(self.table, claim), rq.mine(claim, "queued"))
+        items, check = rq.enqueue_items(self.table, claim), late.guard(self.table, claim)
+        if check is not None:
+            items.insert(1, ("guard", check))
+        return transact(self.client, claim.key, items, rq.mine(claim, "queued"))
 
     def finish(self, finish: Finish) -> JobState | None:
         """Record the outcome, release/hand over the slot, and maybe mark the job exhausted."""
@@ -70,8 +84,25 @@ class DynamoClaimStore:
             return finish_in_steps(self.client, self.table, f)
         return transact(self.client, finish.key, rq.finish_items(self.table, finish), rq.finished(finish))
 
-    def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
-        """Write a run that never claimed (e.g. ``skipped``); ClaimConflict if the run exists."""
+    def record(
+        self,
+        key: RunKey,
+        status: RunStatus,
+        error: str,
+        now: float,
+        ttl: int,
+        spec_hash: str,
+        over_missed: bool = False,
+    ) -> None:
+        """Write a run that never claimed (e.g. ``skipped``); ClaimConflict if the run exists.
+
+        ``over_missed``: over the audit's ``missed`` row instead, while no catch-up owns the time.
+        """
+        if over_missed:
+            items = late.record_over_missed(self.table, key, status, error, now, ttl, spec_hash)
+            if transact(self.client, key, items) is not None:  # there is no state item to refuse
+                raise ClaimError(f"record of job {key.job_id!r} refused by an unexpected item")
+            return
         row = {
             "pk": key.pk,
             "sk": key.sk,
@@ -112,19 +143,29 @@ class DynamoClaimStore:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise ClaimError(f"cannot free the slot of job {key.job_id!r}: {error_code(exc)}") from exc
 
-    def release(self, key: RunKey, holder: str) -> None:
-        """Give back a run claimed by ``holder`` untried: delete it, uncount it, then free its slot.
+    def release(self, claim: Claim) -> None:
+        """Give back a won claim untried: restore or delete its run row, uncount it, then free its slot.
 
-        Only ``queue`` and ``max_runs`` jobs count runs: where the state has no count, the
-        uncounting transaction is refused and the run row alone is deleted (a rare path).
+        A new run's row is deleted; a row the claim took over is put back as it was
+        (:func:`.claim_late.give_back`): a takeover's to the earlier holder with its
+        expired lease, a late delivery's to ``missed``. Only ``queue`` and ``max_runs`` jobs
+        count runs, and a takeover was never counted: where the state has no count, the
+        uncounting transaction is refused and the run row alone is written (a rare path).
         """
+        key, holder = claim.key, claim.holder
         v = {"holder": holder, "claimed": "claimed", "minus": -1, "st": key.scheduled_time}
         cond = "#holder = :holder AND #status = :claimed"
-        run = {"TableName": self.table, **rq.key(key.pk, key.sk), **expr(v, ConditionExpression=cond)}
+        if claim.previous_holder is not None or claim.over_missed:
+            restore = late.give_back(self.table, claim)["Update"]
+            write, method = {"Update": restore}, "update_item"
+        else:
+            restore = {"TableName": self.table, **rq.key(key.pk, key.sk), **expr(v, ConditionExpression=cond)}
+            write, method = {"Delete": {**restore, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}, "delete_item"
         count = rq.op(self.table, key.pk, STATE_SK, v, update({}, {"runs": "minus"}), "attribute_exists(#runs)")
-        uncount = [("run", {"Delete": {**run, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}), ("state", count)]
-        if transact(self.client, key, uncount) is not None:  # no count kept: delete the run row alone
-            single(self.client, key, "delete_item", run)
+        # A takeover was never counted; elsewhere the transaction is refused where no count is kept.
+        both = claim.previous_holder is None and transact(self.client, key, [("run", write), ("state", count)]) is None
+        if not both:  # the run row alone
+            single(self.client, key, method, restore)
         self._free_slot(key, v, "#running_holder = :holder AND #running = :st")
 
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:

@@ -30,10 +30,14 @@ class Answer(msgspec.Struct, frozen=True):
 
 
 class ClaimAgain(msgspec.Struct, frozen=True):
-    """Claim (again): the slot was freed meanwhile, or take over ``previous_holder``'s expired lease."""
+    """Claim (again): the slot was freed meanwhile, or take over ``previous_holder``'s expired lease.
+
+    ``over_missed``: take over the ``missed`` row the audit wrote (a late delivery).
+    """
 
     tries: int
     previous_holder: str | None = None
+    over_missed: bool = False
 
 
 class Enqueue(msgspec.Struct, frozen=True):
@@ -96,6 +100,13 @@ def next_step(fire: FireInput, claim: Claim, done: ClaimAgain | Enqueue, answer:
 
 
 def _on_conflict(fire: FireInput, claim: Claim, conflict: ClaimConflict) -> Step:
+    if conflict.status == "missed" and claim.previous_holder is None:
+        # A late delivery (Lambda keeps throttled events for hours, EventBridge retries for an
+        # hour) of a run the audit already recorded missed: the target was never called, so
+        # it runs now, unless a catch-up owns the time (the store refuses the takeover then).
+        if claim.over_missed:
+            return Duplicate(error="run already missed, and its catch-up owns it")
+        return ClaimAgain(tries=1, over_missed=True)
     expired = conflict.status == "claimed" and conflict.lease_until is not None and conflict.lease_until < claim.now
     if not expired or claim.previous_holder is not None or conflict.holder is None:
         return Duplicate(error=f"run already {conflict.status}")
@@ -109,7 +120,7 @@ def _on_busy(fire: FireInput, claim: Claim, state: JobState, tries: int) -> Step
     if job.max_runs is not None and state.runs >= job.max_runs and not takeover:
         return Skip(error=f"max_runs {job.max_runs} reached", exhaust="max_runs")
     if state.slot_free(claim.now) and tries > 0:  # the running run finished in between
-        return ClaimAgain(tries=tries - 1, previous_holder=claim.previous_holder)
+        return ClaimAgain(tries=tries - 1, previous_holder=claim.previous_holder, over_missed=claim.over_missed)
     if job.overlap == "queue" and state.queued is None and not takeover and tries >= 0:
         return Enqueue(tries=tries - 1, behind=state.running)
     error = f"overlap: run {state.running} still in progress"

@@ -11,6 +11,7 @@ from typing import Literal, Protocol
 
 import msgspec
 
+from cron_adapter.fire.input import CATCH_UP_LABEL, RUN_LABEL_SEPARATOR
 from cron_adapter.kinds import Overlap
 from cron_adapter.redacted import Redacted
 from cron_adapter.tablekeys import job_pk, run_sk
@@ -33,6 +34,17 @@ class RunKey(msgspec.Struct, frozen=True):
     @property
     def sk(self) -> str:
         return run_sk(self.scheduled_time)
+
+    @property
+    def catch_up(self) -> RunKey:
+        """The key the catch-up of this scheduled time is claimed under (``<time>~catch-up``)."""
+        return RunKey(self.job_id, f"{self.scheduled_time}{RUN_LABEL_SEPARATOR}{CATCH_UP_LABEL}")
+
+    @property
+    def caught_up(self) -> RunKey | None:
+        """For a catch-up's key, the key of the scheduled time it catches up; else None."""
+        when, _, label = self.scheduled_time.partition(RUN_LABEL_SEPARATOR)
+        return RunKey(self.job_id, when) if label == CATCH_UP_LABEL else None
 
 
 class JobState(msgspec.Struct, frozen=True):
@@ -60,6 +72,13 @@ class Claim(msgspec.Struct, frozen=True):
     ``holder`` names one delivery attempt (the Lambda request id): two attempts running at
     once never share it. A store that finds this very claim (holder and lease) already
     written counts it as won: the first attempt's answer was lost and the write retried.
+
+    ``over_missed`` set = a late delivery takes over the ``missed`` row the audit wrote for
+    this time, only while that row has no catch-up planned (no ``catch_up_at``) and no
+    catch-up row (``<time>~catch-up``) exists; otherwise it is a ``ClaimConflict``. Either
+    way a catch-up and a late delivery never both call the target. See docs/reliability.md.
+    A claim under a catch-up key is refused in turn once its scheduled time's own row is
+    anything but ``missed`` or ``lost`` (a late delivery took it).
     """
 
     key: RunKey
@@ -72,6 +91,7 @@ class Claim(msgspec.Struct, frozen=True):
     max_runs: int | None
     spec_hash: str
     previous_holder: str | None = None
+    over_missed: bool = False
 
 
 class Finish(msgspec.Struct, frozen=True):
@@ -140,14 +160,30 @@ class ClaimStore(Protocol):
     def finish(self, finish: Finish) -> JobState | None:
         """Commit the outcome: None on success; the JobState when its condition refused (nothing written)."""
 
-    def record(self, key: RunKey, status: RunStatus, error: str, now: float, ttl: int, spec_hash: str) -> None:
-        """Write a terminal row for a run that never claimed (raises ``ClaimConflict`` if it exists)."""
+    def record(
+        self,
+        key: RunKey,
+        status: RunStatus,
+        error: str,
+        now: float,
+        ttl: int,
+        spec_hash: str,
+        over_missed: bool = False,
+    ) -> None:
+        """Write a terminal row for a run that never claimed (raises ``ClaimConflict`` if it exists).
+
+        ``over_missed``: write it over the run's ``missed`` row, on the terms of ``Claim.over_missed``.
+        """
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: RunStatus, error: str) -> None:
         """Close a ``claimed`` run whose lease expired (e.g. as ``lost``); ``ClaimConflict`` if it moved on."""
 
-    def release(self, key: RunKey, holder: str) -> None:
-        """Give back a run ``holder`` claimed but never tried: as if never claimed; ``ClaimConflict`` if it moved on."""
+    def release(self, claim: Claim) -> None:
+        """Give back a won ``claim`` never tried: as if never claimed; ``ClaimConflict`` if it moved on.
+
+        A fresh claim's row is deleted (and uncounted); a takeover's row goes back to the
+        earlier holder with its expired lease; a claim ``over_missed`` puts the ``missed`` row back.
+        """
 
     def mark_exhausted(self, job_id: str, spec_hash: str, reason: str, now: float) -> None:
         """Write the EXHAUSTED marker so reconcile does not recreate the job."""

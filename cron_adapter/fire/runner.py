@@ -6,8 +6,9 @@ The fire service hands over a won claim; this is pure orchestration against the 
                                     ├─ refused by the job's state ─ adjust (promote, drop, exhaust), finish again
                                     └─ taken over meanwhile ─ outcome not recorded
 
-A won claim with no time left for one attempt is released untried (``ClaimReleased``); a
-promoted queued run has no delivery of its own to retry, so it is recorded ``skipped``.
+A won claim with no time left for one attempt is released untried (``ClaimReleased``), the
+run left as the claim found it; a promoted queued run has no delivery of its own to retry,
+so it is recorded ``skipped``.
 """
 
 from __future__ import annotations
@@ -104,8 +105,13 @@ class Runner(NamedTuple):
         )
 
     def _release(self, claim: Claim) -> None:
-        """Give a won claim back untried and fail the delivery, so EventBridge/Lambda redeliver it."""
-        self.store.release(claim.key, claim.holder)
+        """Give a won claim back untried and fail the delivery, so EventBridge/Lambda redeliver it.
+
+        The run is left as the claim found it: no row (a fresh claim), the earlier holder's
+        expired claim (a takeover: the redelivery or the audit takes it over again, not a
+        ``missed``), or the audit's ``missed`` row (a late delivery: the redelivery takes it again).
+        """
+        self.store.release(claim)
         self.effects.count(c.METRIC_CLAIM_RELEASED)
         self.log.warning("no time for an attempt; claim released for redelivery", extra={"job_id": claim.key.job_id})
         raise ClaimReleased(

@@ -5,6 +5,7 @@ One delivery, in the common case (2 store calls, 0 secret reads when warm)::
 
     secret (cached) ─ claim ──┬─ won ──── call target (retries) ─ finish (+ exhausted marker)
                               ├─ run exists, lease live or run closed ─ "duplicate", nothing called
+                              ├─ run recorded "missed" by the audit, no catch-up ─ take it over (late delivery)
                               ├─ run claimed, lease expired ─ at-least-once: take over
                               │                              at-most-once: mark "lost" (alarm)
                               └─ job busy / limit ─ skip | queue (one waiting) | exhausted
@@ -96,7 +97,13 @@ class FireService:
                 # earlier rounds (a conflict, then a takeover) may have taken seconds.
                 now = self.clock.now()
                 lease = lease_until(fire.job, now, deadline)
-                claim = replace(claim, now=now, lease_until=lease, previous_holder=step.previous_holder)
+                claim = replace(
+                    claim,
+                    now=now,
+                    lease_until=lease,
+                    previous_holder=step.previous_holder,
+                    over_missed=step.over_missed,
+                )
                 answer = self._write(self.store.claim, claim)
             elif isinstance(step, Enqueue):
                 answer = self._write(self.store.enqueue, claim)
@@ -118,6 +125,8 @@ class FireService:
         match step:
             case decide.Run():
                 self.effects.count(c.METRIC_CLAIMED)
+                if claim.over_missed:  # the audit's MissedRun was counted: this late run now records its outcome
+                    self.log.warning("late delivery of a run recorded missed; running it", extra={"job_id": key.job_id})
                 return self._runner().run_all(fire, claim, deadline, secret)
             case decide.Queued(behind=behind):
                 self.effects.count(c.METRIC_QUEUED)
@@ -156,7 +165,9 @@ class FireService:
             if claim.previous_holder is not None:
                 self.store.close_stale(key, claim.previous_holder, claim.now, "skipped", skip.error)
             else:
-                self.store.record(key, "skipped", skip.error, claim.now, claim.ttl, fire.spec_hash)
+                self.store.record(
+                    key, "skipped", skip.error, claim.now, claim.ttl, fire.spec_hash, over_missed=claim.over_missed
+                )
         except ClaimConflict as exc:
             self.effects.count(c.METRIC_DUPLICATE)
             return outcome(key, "duplicate", error=f"run already {exc.status}")

@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from cron_adapter_infra.construct import CronAdapter
 
 # adapters/runs.py (Query, GetItem, conditional Put/Update/Delete), adapters/ledger.py
-# (Query of the ledger), adapters/claims.py for catch-ups (Put/Update/Delete, and transactions).
+# (Query of the ledger), adapters/claims.py for catch-ups (Put/Update/Delete, and transactions
+# whose ConditionCheck guards a catch-up against a late delivery of its time).
 AUDIT_TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
     "dynamodb:Query",
 )
 # adapters/scheduleview.py: read a schedule and write it back with State changed;

@@ -31,6 +31,14 @@ RUNTIMES = {
 }
 # X-Ray's write actions have no resource-level permissions, hence "*".
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+# How long Lambda keeps an asynchronous event of the fire function it could not yet run
+# (throttled: the fire's reserved concurrency, the account's limit) before it goes to the dead
+# letters: EventBridge Scheduler's own retry window (reconcile.request_fields'
+# DELIVERY_MAX_EVENT_AGE_SECONDS; this app may import only cron_adapter.constants, so a test
+# holds the two equal), not Lambda's default of 6 hours. A delivery hours late would still
+# claim its run (the audit's ``missed`` row does not stop it: docs/reliability.md), so it is
+# dropped to the dead-letter alarm instead of firing the job hours after its time.
+FIRE_MAX_EVENT_AGE = Duration.hours(1)  # the fire spec's; the other functions keep Lambda's default
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,8 @@ class FunctionSpec:
     reserved: int | None = None
     environment: Mapping[str, str] = field(default_factory=dict)
     retry_attempts: int = 2
+    max_event_age: Duration | None = None
+    """How long Lambda keeps an async event it cannot run yet; None: Lambda's 6 hours."""
 
 
 def make_function(
@@ -93,6 +103,8 @@ def _settings(scope: Construct, spec: FunctionSpec, props: CronAdapterProps, dlq
         "on_failure": destinations.SqsDestination(dlq),
         "retry_attempts": spec.retry_attempts,
     }
+    if spec.max_event_age is not None:
+        settings["max_event_age"] = spec.max_event_age
     # The user's Lambda settings (VPC, memory, log format, ...) win over the defaults; the
     # wiring (code, handler, environment, tracing) is the construct's and props refuse it.
     settings.update(props.lambda_function_props)

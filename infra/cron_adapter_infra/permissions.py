@@ -16,9 +16,11 @@ from cron_adapter_infra.nag import justified_statement
 if TYPE_CHECKING:
     from cron_adapter_infra.construct import CronAdapter
 
-# adapters/claims.py: put_item / update_item, and transact_write_items made of Put + Update;
-# adapters/claim_steps.py: delete_item of its own run row when the overlap slot refuses a claim.
-FIRE_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+# adapters/claims.py: put_item / update_item, and transact_write_items made of Put + Update
+# + ConditionCheck (claim_late.py: a late delivery over "missed" and a catch-up each check the
+# other's row; a ConditionCheck needs its own action); adapters/claim_steps.py: delete_item of
+# its own run row when the overlap slot refuses a claim.
+FIRE_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem")
 # adapters/ledger.py, ratelimit.py: key lookups, writes, batch writes and Query on one
 # partition. No Scan: every access pattern is a key lookup or a Query.
 RECONCILE_TABLE_ACTIONS = (

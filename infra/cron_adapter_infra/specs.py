@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import Duration
 
 from cron_adapter import constants as c
-from cron_adapter_infra.functions import FunctionSpec
+from cron_adapter_infra.functions import FIRE_MAX_EVENT_AGE, FunctionSpec
 from cron_adapter_infra.props import allowed_names
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ def fire_spec(adapter: CronAdapter) -> FunctionSpec:
         memory_mb=props.fire_memory_mb,
         timeout=FIRE_TIMEOUT,
         reserved=props.fire_reserved_concurrency,
+        max_event_age=FIRE_MAX_EVENT_AGE,
         environment={
             c.ENV_SECRET_ID: adapter.secret.secret_arn,
             c.ENV_INPUT_KEY_ID: adapter.input_key.secret_arn,

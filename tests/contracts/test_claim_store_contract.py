@@ -3,7 +3,8 @@
 The fire unit tests run on ``tests.unit.fire.fakes.FakeStore``; these scenarios keep it
 honest against ``adapters.claims.DynamoClaimStore``: claims and duplicates, finishes, lease
 expiry and takeover, the overlap slot, the queue, ``max_runs`` counting, never-claimed
-records and exhausted markers. Each scenario reads the rows back through the same three
+records and exhausted markers, a late delivery over the audit's ``missed`` row, catch-ups
+against it, and releases. Each scenario reads the rows back through the same three
 views (run row, job state, marker), so a drift in either implementation fails here.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from cron_adapter.fire.ports import DROPPED_ERROR, Claim, ClaimStore, Finish, Jo
 from cron_adapter.kinds import Overlap
 from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
 from tests.adapters.fire_support import TABLE, get_item, moto_table
+from tests.unit.fire.fakes import MISSED_ERROR as FAKE_MISSED_ERROR
 from tests.unit.fire.fakes import FakeStore
 
 JOB = "contract-job"
@@ -31,10 +34,11 @@ LEASE = 300.0
 
 @dataclass
 class Backend:
-    """A claim store and read-only views of the rows it wrote (plain values)."""
+    """A claim store, read-only views of the rows it wrote (plain values), and the audit's ``missed`` write."""
 
     store: ClaimStore
     row: Callable[[str, str], dict[str, Any] | None]
+    missed: Callable[..., None]  # (when, catch_up_at=None): the row the audit writes for a run never delivered
 
     def run(self, when: str) -> dict[str, Any] | None:
         return self.row(job_pk(JOB), run_sk(when))
@@ -46,16 +50,34 @@ class Backend:
         return self.row(EXHAUSTED_PK, JOB)
 
 
+AUDITED = NOW - 60  # when the audit recorded a run missed
+TTL = 9_999_999
+
+
 def _fake() -> Iterator[Backend]:
     fake = FakeStore()
-    yield Backend(fake, lambda pk, sk: fake.rows.get((pk, sk)))
+
+    def missed(when: str, catch_up_at: float | None = None) -> None:
+        """The row ``adapters.runs.DynamoRunStore.record_missed`` writes, as plain values."""
+        row = {"job_id": JOB, "scheduled_time": when, "status": "missed", "error": FAKE_MISSED_ERROR}
+        row.update(finished_at=datetime.fromtimestamp(AUDITED, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), ttl=TTL)
+        fake.rows[(job_pk(JOB), run_sk(when))] = row | ({"catch_up_at": catch_up_at} if catch_up_at else {})
+
+    yield Backend(fake, lambda pk, sk: fake.rows.get((pk, sk)), missed)
 
 
 def _dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
     from cron_adapter.adapters.claims import DynamoClaimStore
+    from cron_adapter.adapters.runs import DynamoRunStore
 
     for client in moto_table(monkeypatch):
-        yield Backend(DynamoClaimStore(TABLE, client=client), lambda pk, sk, c=client: get_item(c, pk, sk))
+        runs = DynamoRunStore(TABLE, client=client)
+
+        def missed(when: str, catch_up_at: float | None = None, runs: DynamoRunStore = runs) -> None:
+            assert runs.record_missed(JOB, when, AUDITED, TTL, catch_up_at)
+
+        store = DynamoClaimStore(TABLE, client=client)
+        yield Backend(store, lambda pk, sk, c=client: get_item(c, pk, sk), missed)
 
 
 @pytest.fixture(params=["fake", "dynamodb"])
@@ -70,8 +92,9 @@ def claim(
     overlap: Overlap = "skip",
     max_runs: int | None = None,
     previous: str | None = None,
+    missed: bool = False,
 ) -> Claim:
-    return Claim(RunKey(JOB, when), holder, 1, now, now + LEASE, 9_999_999, overlap, max_runs, "h1", previous)
+    return Claim(RunKey(JOB, when), holder, 1, now, now + LEASE, TTL, overlap, max_runs, "h1", previous, missed)
 
 
 def finish(c: Claim, status: str = "succeeded", now: float | None = None, **kw: Any) -> Finish:
@@ -342,3 +365,182 @@ def test_mark_exhausted_writes_the_marker_and_may_repeat(b: Backend) -> None:
     b.store.mark_exhausted(JOB, "h1", "end_at", NOW)
     b.store.mark_exhausted(JOB, "h2", "max_runs", NOW)
     assert (b.marker()["spec_hash"], b.marker()["reason"]) == ("h2", "max_runs")  # type: ignore[index]
+
+
+# --- releasing a takeover ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), [("skip", None), ("allow", None), ("skip", 5)])
+def test_a_released_takeover_hands_the_run_back_to_the_expired_holder(
+    b: Backend, overlap: Overlap, max_runs: int | None
+) -> None:
+    """Not deleted: the next audit would record the run ``missed`` instead of taking it over."""
+    b.store.claim(claim(overlap=overlap, max_runs=max_runs))
+    taking = claim(holder="B", now=NOW + LEASE + 1, overlap=overlap, max_runs=max_runs, previous="A")
+    assert b.store.claim(taking) is None and b.run(T1)["previous_lease"] == NOW + LEASE  # type: ignore[index]
+    b.store.release(taking)
+    run = b.run(T1)
+    assert run is not None and "previous_lease" not in run
+    assert (run["status"], run["holder"], run["lease_until"], run["deliveries"]) == ("claimed", "A", NOW + LEASE, 1)
+    s = b.state()
+    assert "running" not in s and s.get("runs", 0) == (1 if max_runs else 0)  # the first claim's count stays
+    again = claim(holder="C", now=NOW + LEASE + 2, overlap=overlap, max_runs=max_runs, previous="A")
+    assert b.store.claim(again) is None and b.run(T1)["holder"] == "C"  # type: ignore[index]
+
+
+# --- a late delivery over the audit's "missed" row -----------------------------------------------------
+
+# allow and skip claim in single-item steps (a fresh claim there meets the missed row first);
+# queue and max_runs claim in one transaction.
+POLICIES = [("allow", None), ("skip", None), ("queue", None), ("allow", 3), ("skip", 5)]
+CATCH_UP = f"{T1}~catch-up"
+
+
+def test_the_fake_writes_the_audits_missed_error() -> None:
+    from cron_adapter.adapters.runs import MISSED_ERROR
+
+    assert FAKE_MISSED_ERROR == MISSED_ERROR
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), POLICIES)
+def test_a_late_delivery_finds_missed_then_takes_the_row_over_and_records_the_real_outcome(
+    b: Backend, overlap: Overlap, max_runs: int | None
+) -> None:
+    b.missed(T1)
+    found = b.run(T1)
+    assert found is not None
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(overlap=overlap, max_runs=max_runs))
+    assert (err.value.status, err.value.holder) == ("missed", None)
+    assert b.run(T1) == found and b.state() == {}
+    late = claim(overlap=overlap, max_runs=max_runs, missed=True)
+    assert b.store.claim(late) is None
+    run = b.run(T1)
+    assert run is not None
+    assert (run["status"], run["holder"], run["lease_until"], run["deliveries"]) == ("claimed", "A", NOW + LEASE, 1)
+    assert run["missed_at"] == found["finished_at"] and "error" not in run and "finished_at" not in run
+    s = b.state()
+    assert s.get("running_holder") == (None if overlap == "allow" else "A")
+    assert s.get("runs", 0) == (1 if overlap == "queue" or max_runs else 0)  # never counted before: counted now
+    assert b.store.finish(finish(late)) is None
+    run = b.run(T1)
+    assert run is not None and (run["status"], run["http_status"]) == ("succeeded", 200)
+    assert "error" not in run and run["missed_at"] == found["finished_at"]
+
+
+def test_a_late_claim_repeated_verbatim_is_applied_once(b: Backend) -> None:
+    b.missed(T1)
+    late = claim(max_runs=5, missed=True)
+    assert b.store.claim(late) is None and b.store.claim(late) is None
+    assert (b.run(T1)["deliveries"], b.state()["runs"]) == (1, 1)  # type: ignore[index]
+
+
+def test_two_late_deliveries_take_the_missed_row_once(b: Backend) -> None:
+    b.missed(T1)
+    assert b.store.claim(claim(missed=True)) is None
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(holder="B", now=NOW + 1, missed=True))
+    assert (err.value.status, err.value.holder) == ("claimed", "A")
+    assert b.run(T1)["holder"] == "A" and b.run(T1)["deliveries"] == 1  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), POLICIES)
+def test_a_missed_row_with_a_catch_up_planned_is_never_taken(
+    b: Backend, overlap: Overlap, max_runs: int | None
+) -> None:
+    """The catch-up (its own key, ``<time>~catch-up``) owns the time: the late delivery is a duplicate."""
+    b.missed(T1, catch_up_at=NOW + 600)
+    found = b.run(T1)
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(overlap=overlap, max_runs=max_runs, missed=True))
+    assert (err.value.status, err.value.holder) == ("missed", None)
+    assert b.run(T1) == found and b.state() == {}
+    with pytest.raises(ClaimConflict):
+        b.store.record(RunKey(JOB, T1), "skipped", "overlap", NOW, TTL, "h1", over_missed=True)
+    assert b.run(T1) == found
+    # ... and the catch-up itself runs.
+    assert b.store.claim(claim(CATCH_UP, holder="audit", overlap=overlap, max_runs=max_runs)) is None
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), POLICIES)
+def test_a_missed_row_whose_catch_up_was_claimed_is_never_taken(
+    b: Backend, overlap: Overlap, max_runs: int | None
+) -> None:
+    """A backfill catches a missed time up without ``catch_up_at``: its row alone says the time is taken."""
+    b.missed(T1)
+    found = b.run(T1)
+    assert b.store.claim(claim(CATCH_UP, holder="backfill", overlap=overlap, max_runs=max_runs)) is None
+    state = b.state()
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(holder="B", now=NOW + 1, overlap=overlap, max_runs=max_runs, missed=True))
+    assert (err.value.status, err.value.holder) == (f"claimed as {CATCH_UP}", None)
+    assert b.run(T1) == found and b.state() == state
+    with pytest.raises(ClaimConflict):
+        b.store.record(RunKey(JOB, T1), "skipped", "overlap", NOW, TTL, "h1", over_missed=True)
+    assert b.run(T1) == found
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), POLICIES)
+def test_a_catch_up_of_a_time_a_late_delivery_took_is_refused(
+    b: Backend, overlap: Overlap, max_runs: int | None
+) -> None:
+    b.missed(T1)
+    assert b.store.claim(claim(overlap=overlap, max_runs=max_runs, missed=True)) is None
+    state = b.state()
+    with pytest.raises(ClaimConflict) as err:
+        b.store.claim(claim(CATCH_UP, holder="backfill", now=NOW + 1, overlap=overlap, max_runs=max_runs))
+    assert (err.value.status, err.value.holder) == (f"claimed as {T1}", None)
+    assert b.run(CATCH_UP) is None and b.state() == state
+
+
+@pytest.mark.parametrize("base", ["missed", "lost", None])
+def test_a_catch_up_runs_while_its_time_is_missed_lost_or_unrecorded(b: Backend, base: str | None) -> None:
+    if base == "missed":
+        b.missed(T1, catch_up_at=NOW)
+    elif base == "lost":
+        b.store.claim(claim(holder="dead", now=NOW - LEASE - 10))
+        b.store.close_stale(RunKey(JOB, T1), "dead", NOW, "lost", "claimer crashed")
+    assert b.store.claim(claim(CATCH_UP, holder="audit", overlap="allow")) is None
+    assert b.run(CATCH_UP)["status"] == "claimed"  # type: ignore[index]
+
+
+def test_a_late_enqueue_takes_the_missed_row_behind_a_live_run(b: Backend) -> None:
+    b.store.claim(claim(T2, holder="R", overlap="queue"))
+    b.missed(T1)
+    found = b.run(T1)
+    late = claim(holder="B", now=NOW + 10, overlap="queue", missed=True)
+    assert b.store.enqueue(late) is None
+    run = b.run(T1)
+    assert run is not None and (run["status"], run["holder"], run["missed_at"]) == ("queued", "B", found["finished_at"])  # type: ignore[index]
+    assert "error" not in run and b.state()["queued"] == T1
+    with pytest.raises(ClaimConflict):
+        b.store.enqueue(claim(holder="C", now=NOW + 11, overlap="queue", missed=True))
+
+
+def test_a_late_skip_is_recorded_over_the_missed_row(b: Backend) -> None:
+    b.missed(T1)
+    found = b.run(T1)
+    key = RunKey(JOB, T1)
+    with pytest.raises(ClaimConflict):
+        b.store.record(key, "skipped", "overlap", NOW, TTL, "h1")  # not over a row it does not expect
+    b.store.record(key, "skipped", "overlap: run t0 still in progress", NOW, TTL, "h1", over_missed=True)
+    run = b.run(T1)
+    assert run is not None and (run["status"], run["error"]) == ("skipped", "overlap: run t0 still in progress")
+    assert run["missed_at"] == found["finished_at"]  # type: ignore[index]
+    with pytest.raises(ClaimConflict):
+        b.store.record(key, "skipped", "again", NOW, TTL, "h1", over_missed=True)
+
+
+@pytest.mark.parametrize(("overlap", "max_runs"), POLICIES)
+def test_a_released_late_claim_puts_the_missed_row_back(b: Backend, overlap: Overlap, max_runs: int | None) -> None:
+    """Not deleted: the next audit would record (and notify) the miss a second time."""
+    b.missed(T1)
+    found = b.run(T1)
+    late = claim(overlap=overlap, max_runs=max_runs, missed=True)
+    b.store.claim(late)
+    b.store.release(late)
+    assert b.run(T1) == found
+    s = b.state()
+    assert "running" not in s and s.get("runs", 0) == 0
+    again = claim(holder="B", now=NOW + 60, overlap=overlap, max_runs=max_runs, missed=True)
+    assert b.store.claim(again) is None and b.run(T1)["holder"] == "B"  # type: ignore[index]

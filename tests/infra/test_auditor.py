@@ -41,6 +41,7 @@ def test_the_audit_role_has_exactly_the_actions_its_adapters_call(synth) -> None
     own = {a for a in granted if not a.startswith(("logs:", "xray:", "sqs:"))}  # every function's basics
     assert own == {
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
         "secretsmanager:GetSecretValue", "sns:Publish", "iam:PassRole",
         "scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule", "scheduler:ListSchedules",
         "s3:GetObject", "s3:ListBucket",

@@ -72,13 +72,14 @@ def test_fire_role_has_exactly_the_actions_the_fire_path_calls(synth):
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",  # a late delivery's and a catch-up's guards
         "secretsmanager:GetSecretValue",
         "scheduler:DeleteSchedule",
         *destination,
     }
     for action in destination:
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
-    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"):
+    for action in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"):
         assert [s["Resource"] for s in grants[action]] == [{"Fn::GetAtt": [table_id, "Arn"]}]
     # The target secret (Bearer token), the token-signing key (auth: jwt) and the input key, nothing else.
     (resources,) = [s["Resource"] for s in grants["secretsmanager:GetSecretValue"]]

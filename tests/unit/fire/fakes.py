@@ -23,6 +23,10 @@ from cron_adapter.fire.ports import (
 )
 from cron_adapter.tablekeys import EXHAUSTED_PK, STATE_SK, job_pk, run_sk
 
+# The audit's missed row, as adapters.runs writes it (the contract tests hold the two equal),
+# and what a claim adds to a row it takes over (a release takes it away again).
+MISSED_ERROR = "not delivered: no run record after the grace period (found by the audit)"
+CLAIM_ONLY_FIELDS = ("holder", "lease_until", "claimed_at", "delivery_attempt", "spec_hash", "deliveries")
 SECRET = "s3cr3t-" + "x" * 40  # long enough, and easy to scan logs for
 PREVIOUS = "old-" + "y" * 40
 
@@ -67,6 +71,44 @@ class FakeStore:
         run = self.rows.get((key.pk, key.sk)) or {}
         return all(run.get(name) == value for name, value in values.items())
 
+    def _found(self, c: Claim, run: dict[str, Any] | None) -> bool:
+        """The run row is the one the claim (or enqueue) may write: none, an expired lease, or ``missed``."""
+        if c.previous_holder is not None:
+            return (
+                run is not None
+                and run["status"] == "claimed"
+                and run["holder"] == c.previous_holder
+                and run["lease_until"] < c.now
+            )
+        if c.over_missed:  # only while no catch-up is planned for it
+            return run is not None and run.get("status") == "missed" and "catch_up_at" not in run
+        return run is None
+
+    def _guard(self, key: RunKey, c: Claim | None = None) -> None:
+        """A late delivery over ``missed`` needs no catch-up row; a new catch-up, its time still missed/lost."""
+        if c is None or c.over_missed:
+            other, refused = key.catch_up, lambda row: row is not None
+        elif c.previous_holder is None and key.caught_up is not None:
+            other, refused = key.caught_up, lambda row: row is not None and row.get("status") not in ("missed", "lost")
+        else:
+            return
+        row = self.rows.get((other.pk, other.sk))
+        if refused(row):
+            status = f"{(row or {}).get('status') or 'written'} as {other.scheduled_time}"
+            raise ClaimConflict(key.job_id, key.scheduled_time, None, status)
+
+    def _taken(self, c: Claim, run: dict[str, Any] | None, status: str) -> dict[str, Any]:
+        """The run row after a claim or enqueue wrote ``status`` on ``run`` (None: a new row)."""
+        new = dict(run or {})
+        if c.previous_holder is not None and run is not None:
+            new["previous_lease"] = run["lease_until"]  # for a release to give back
+        if c.over_missed and run is not None:
+            new["missed_at"] = run.get("finished_at", c.now)
+            new.pop("error", None)
+            new.pop("finished_at", None)
+        new.update(self._run_fields(c, status))
+        return new
+
     def claim(self, c: Claim) -> JobState | None:
         with self.lock:
             self.calls += 1
@@ -74,13 +116,9 @@ class FakeStore:
                 return None
             run = self.rows.get((c.key.pk, c.key.sk))
             takeover = c.previous_holder is not None
-            ok = (
-                run is None
-                if not takeover
-                else (run["status"] == "claimed" and run["holder"] == c.previous_holder and run["lease_until"] < c.now)
-            )
-            if not ok:
+            if not self._found(c, run):
                 raise self._conflict(c.key)
+            self._guard(c.key, c)
             st = self.rows.get((c.key.pk, STATE_SK), {})
             slot_ok = (
                 c.overlap == "allow"
@@ -91,8 +129,8 @@ class FakeStore:
             limit_ok = takeover or c.max_runs is None or st.get("runs", 0) < c.max_runs
             if not (slot_ok and limit_ok):
                 return self._js(c.key.pk)
-            new = dict(run or {})
-            new.update(self._run_fields(c, "claimed"), deliveries=(run or {}).get("deliveries", 0) + 1)
+            new = self._taken(c, run, "claimed")
+            new["deliveries"] = (run or {}).get("deliveries", 0) + 1
             self.rows[(c.key.pk, c.key.sk)] = new
             if c.overlap == "allow" and c.max_runs is None:
                 return None  # no job state to keep
@@ -109,12 +147,14 @@ class FakeStore:
             self.calls += 1
             if self._mine(c.key, status="queued", holder=c.holder, lease_until=c.lease_until):
                 return None
-            if (c.key.pk, c.key.sk) in self.rows:
+            run = self.rows.get((c.key.pk, c.key.sk))
+            if not self._found(c, run):
                 raise self._conflict(c.key)
+            self._guard(c.key, c)
             st = self.rows.get((c.key.pk, STATE_SK), {})
             if "running" not in st or st["running_lease"] < c.now or "queued" in st:
                 return self._js(c.key.pk)
-            self.rows[(c.key.pk, c.key.sk)] = self._run_fields(c, "queued")
+            self.rows[(c.key.pk, c.key.sk)] = self._taken(c, run, "queued")
             self.rows[(c.key.pk, STATE_SK)] = dict(st, queued=c.key.scheduled_time)
             return None
 
@@ -160,18 +200,23 @@ class FakeStore:
                 self.rows[(EXHAUSTED_PK, k.job_id)] = {"spec_hash": f.spec_hash, "reason": f.exhausted}
             return None
 
-    def record(self, key: RunKey, status: str, error: str, now: float, ttl: int, spec_hash: str) -> None:
+    def record(
+        self, key: RunKey, status: str, error: str, now: float, ttl: int, spec_hash: str, over_missed: bool = False
+    ) -> None:
         with self.lock:
             self.calls += 1
-            if (key.pk, key.sk) in self.rows:
+            run = self.rows.get((key.pk, key.sk))
+            if over_missed:
+                if run is None or run.get("status") != "missed" or "catch_up_at" in run:
+                    raise self._conflict(key)
+                self._guard(key)
+                kept = dict(run, missed_at=run.get("finished_at", now))
+            elif run is not None:
                 raise self._conflict(key)
-            self.rows[(key.pk, key.sk)] = {
-                "status": status,
-                "error": error,
-                "finished_at": now,
-                "ttl": ttl,
-                "spec_hash": spec_hash,
-            }
+            else:
+                kept = {}
+            kept.update(status=status, error=error, finished_at=now, ttl=ttl, spec_hash=spec_hash)
+            self.rows[(key.pk, key.sk)] = kept
 
     def close_stale(self, key: RunKey, previous_holder: str, now: float, status: str, error: str) -> None:
         with self.lock:
@@ -185,18 +230,29 @@ class FakeStore:
                 for a in ("running", "running_holder", "running_lease"):
                     st.pop(a, None)
 
-    def release(self, key: RunKey, holder: str) -> None:
+    def release(self, c: Claim) -> None:
         with self.lock:
             self.calls += 1
+            key, holder = c.key, c.holder
             run = self.rows.get((key.pk, key.sk))
             if not run or run.get("holder") != holder or run.get("status") != "claimed":
                 raise self._conflict(key)
-            del self.rows[(key.pk, key.sk)]
+            if c.previous_holder is not None:  # back to the earlier holder, with its expired lease
+                if "previous_lease" not in run:
+                    raise self._conflict(key)
+                lease = run.pop("previous_lease")
+                run.update(holder=c.previous_holder, lease_until=lease, deliveries=run.get("deliveries", 1) - 1)
+            elif c.over_missed:  # back to the audit's missed row
+                for name in CLAIM_ONLY_FIELDS:
+                    run.pop(name, None)
+                run.update(status="missed", error=MISSED_ERROR, finished_at=run.pop("missed_at", c.now))
+            else:
+                del self.rows[(key.pk, key.sk)]
             st = self.rows.get((key.pk, STATE_SK))
             if st is None:
                 return  # a job that keeps no state (overlap allow, no max_runs)
-            if "runs" in st:
-                st["runs"] -= 1  # a claimed run was counted once (queue and max_runs jobs count)
+            if "runs" in st and c.previous_holder is None:
+                st["runs"] -= 1  # a new claim was counted once (queue and max_runs jobs count); a takeover never
             if st.get("running_holder") == holder and st.get("running") == key.scheduled_time:
                 for a in ("running", "running_holder", "running_lease"):
                     st.pop(a, None)
