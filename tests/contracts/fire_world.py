@@ -6,6 +6,7 @@ scenario runs against both stores through :func:`each_store`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -16,8 +17,17 @@ from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.ports import ClaimStore
 from cron_adapter.fire.service import FireConfig, FireService
 from cron_adapter.tablekeys import job_pk
-from tests.adapters.fire_support import TABLE, get_item, moto_table
-from tests.unit.fire.fakes import FakeCaller, FakeClock, FakeMetrics, FakeSchedules, FakeSecrets, FakeStore
+from tests.adapters.fire_support import TABLE, assert_no_secret_logged, get_item, moto_table
+from tests.unit.fire.fakes import (
+    PREVIOUS,
+    SECRET,
+    FakeCaller,
+    FakeClock,
+    FakeMetrics,
+    FakeSchedules,
+    FakeSecrets,
+    FakeStore,
+)
 
 JOB = "nightly-report"
 W = TypeVar("W", bound="FireWorld")
@@ -54,6 +64,14 @@ class FireWorld:
         if isinstance(self.store, FakeStore):
             return self.store.rows.get((job_pk(JOB), sk))
         return get_item(self.client, job_pk(JOB), sk)
+
+
+@pytest.fixture(autouse=True)
+def no_secret_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every log record of the test, message and extra fields, must be free of the secret (import it to use)."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    assert_no_secret_logged(caplog, SECRET, PREVIOUS)
 
 
 def each_store(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, kind: type[W]) -> Iterator[W]:

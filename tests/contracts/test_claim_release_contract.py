@@ -8,7 +8,6 @@ or Lambda redelivers it and the redelivery runs it as if it had never been claim
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -19,23 +18,11 @@ from cron_adapter.errors import ClaimConflict, ClaimReleased
 from cron_adapter.fire.input import FireInput
 from cron_adapter.fire.ports import Claim, RunKey
 from cron_adapter.tablekeys import STATE_SK, run_sk
-from tests.adapters.fire_support import assert_no_secret_logged
-from tests.contracts.fire_world import JOB, FireWorld, each_store
+from tests.contracts.fire_world import JOB, FireWorld, each_store, no_secret_in_logs  # noqa: F401 - autouse
 from tests.unit.fire.conftest import make_input
-from tests.unit.fire.fakes import (
-    PREVIOUS,
-    SECRET,
-)
 
 T1 = "2026-11-23T03:00:00Z"
 TIGHT = {"target": {"url": "https://x.example/h", "timeout": 1}}
-
-
-@pytest.fixture(autouse=True)
-def _no_secret_in_logs(caplog: pytest.LogCaptureFixture):
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert_no_secret_logged(caplog, SECRET, PREVIOUS)
 
 
 class World(FireWorld):

@@ -8,7 +8,6 @@ runs the job, unless a catch-up owns the time; of the two, exactly one calls the
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,26 +20,17 @@ from cron_adapter import constants as c
 from cron_adapter.errors import ClaimReleased
 from cron_adapter.fire.input import FireInput, iso_utc
 from cron_adapter.tablekeys import STATE_SK, job_pk, run_sk
-from tests.adapters.fire_support import TABLE, assert_no_secret_logged
-from tests.contracts.fire_world import JOB, FireWorld, each_store
+from tests.adapters.fire_support import TABLE
+from tests.contracts.fire_world import JOB, FireWorld, each_store, no_secret_in_logs  # noqa: F401 - autouse
 from tests.unit.fire.conftest import make_input
 from tests.unit.fire.fakes import (
     MISSED_ERROR,
-    PREVIOUS,
-    SECRET,
     FakeStore,
 )
 
 T1 = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 LATE = T1 + timedelta(minutes=40)  # past the audit's 10-minute grace, inside EventBridge's retry hour
 AUDITED = T1 + timedelta(minutes=11)
-
-
-@pytest.fixture(autouse=True)
-def _no_secret_in_logs(caplog: pytest.LogCaptureFixture):
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert_no_secret_logged(caplog, SECRET, PREVIOUS)
 
 
 class World(FireWorld):
