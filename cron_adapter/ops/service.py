@@ -23,6 +23,7 @@ from cron_adapter.fire.input import FireInput, iso_utc
 from cron_adapter.fire.ports import MetricSink
 from cron_adapter.jobs.model import Job, JobSet
 from cron_adapter.ops.audit import AuditConfig, JobAudit, JobFacts, audit_job
+from cron_adapter.ops.budget import FireBudget
 from cron_adapter.ops.catchup import CATCH_UP_LABEL, due_catch_ups
 from cron_adapter.ops.expected import first_fire_bound, job_lookback
 from cron_adapter.ops.notice import job_notice
@@ -34,12 +35,10 @@ from cron_adapter.ops.runs import fire_input
 from cron_adapter.reconcile.translate import ScheduleRequest, Wiring, translate
 
 Fire = Callable[[FireInput], str]  # fires one input through the fire service; returns its status
-MAX_FIRES_PER_AUDIT = 20  # catch-up target calls per audit; the rest wait for the next one
 # Findings one job may record per audit, oldest first (one conditional write each): more than a
 # default window holds (110 one-minute fires), so only a long lookback reaches it. The rest are
 # newer and still in the next audit's window; the job counts as unaudited meanwhile.
 MAX_FINDINGS_PER_JOB = 200
-DEADLINE_MARGIN_SECONDS = 30  # stop this long before the Lambda's deadline, to publish and log
 
 
 class AuditService:
@@ -71,12 +70,12 @@ class AuditService:
         """
         report, order = AuditReport(), audit_order(jobs.jobs, now)
         left = len(order)  # jobs not yet audited through
+        budget = FireBudget(remaining)
         try:
             markers, listed = self.store.markers(), self.schedules.listed()
             deployed = self.schedules.deployed()
-            budget = [MAX_FIRES_PER_AUDIT]
             for job in order:
-                if remaining() < DEADLINE_MARGIN_SECONDS:  # the next audit starts elsewhere
+                if budget.near_deadline():  # the next audit starts elsewhere
                     report.errors.append(f"stopped early: Lambda deadline near, {left} jobs not audited")
                     break
                 if self._audit_one(job, markers, listed, deployed, now, report, budget):
@@ -86,6 +85,8 @@ class AuditService:
             # recorded again, so a count not published now would be lost to the alarm for good;
             # and the jobs it did not reach are exactly what AuditIncomplete must report.
             report.unaudited = left
+            if budget.deferred:
+                report.errors.append(f"fires of {budget.deferred} jobs wait for the next audit: no time for an attempt")
             if report.missed:
                 self.metrics.add_metric(name=c.METRIC_MISSED_RUN, unit="Count", value=len(report.missed))
             if report.paused:
@@ -102,7 +103,7 @@ class AuditService:
         deployed: set[str],
         now: datetime,
         report: AuditReport,
-        budget: list[int],
+        budget: FireBudget,
     ) -> bool:
         """Audit one job; False when it was not audited through (the report says why)."""
         requests = translate(job, self.wiring)
@@ -151,7 +152,7 @@ class AuditService:
         listed: dict[str, Listed],
         now: datetime,
         report: AuditReport,
-        budget: list[int],
+        budget: FireBudget,
     ) -> bool:
         """Audit one deployed job; False when findings were left for the next audit."""
         facts = self.facts(job, requests, marker, listed, now)
@@ -202,7 +203,7 @@ class AuditService:
         return new
 
     def _take_over(
-        self, job: Job, requests: Sequence[ScheduleRequest], stale: tuple[RunRecord, ...], budget: list[int]
+        self, job: Job, requests: Sequence[ScheduleRequest], stale: tuple[RunRecord, ...], budget: FireBudget
     ) -> list[tuple[str, str, str]]:
         """Deliver each crashed at-least-once run again, under its own run key, as EventBridge would.
 
@@ -211,9 +212,8 @@ class AuditService:
         """
         out = []
         for record in stale:
-            if budget[0] <= 0:
+            if not budget.spend(job.target.timeout):
                 break
-            budget[0] -= 1
             status = self.fire(fire_input(job, self.wiring, record.scheduled, requests=requests))
             self.log.warning(
                 "crashed run delivered again", extra={"job_id": job.id, "run": record.run, "status": status}
@@ -222,13 +222,12 @@ class AuditService:
         return out
 
     def _catch_up(
-        self, job: Job, requests: Sequence[ScheduleRequest], due: list[RunRecord], budget: list[int]
+        self, job: Job, requests: Sequence[ScheduleRequest], due: list[RunRecord], budget: FireBudget
     ) -> list[tuple[str, str, str]]:
         out = []
         for record in due:
-            if budget[0] <= 0:
+            if not budget.spend(job.target.timeout):
                 break
-            budget[0] -= 1
             status = self.fire(fire_input(job, self.wiring, record.scheduled, CATCH_UP_LABEL, requests))
             # duplicate: an overlapping audit is catching this job up, oldest first; busy: a run
             # of the job holds its slot, so this catch-up and the later ones wait for the next audit.
