@@ -126,6 +126,7 @@ AUDIT_HANDLER: Final = "handlers.audit.handler"
 # The auditor runs this often; its window (lookback) overlaps several runs, so one failed
 # audit loses nothing.
 AUDIT_INTERVAL_MINUTES: Final = 15
+AUDIT_TIMEOUT_SECONDS: Final = 600  # the audit Lambda's timeout (infra) and what `dev` gives each audit
 DEFAULT_AUDIT_LOOKBACK_MINUTES: Final = 120
 DEFAULT_AUDIT_GRACE_MINUTES: Final = 10
 

@@ -56,6 +56,11 @@ class _NoMetrics:
         """Local runs publish no metrics."""
 
 
+def _full_audit_time() -> float:
+    """Each local audit has what the audit Lambda has: its whole timeout (time for catch-up fires)."""
+    return float(c.AUDIT_TIMEOUT_SECONDS)
+
+
 class LocalAuditor:
     """Audits the emulated deployment on the simulated clock."""
 
@@ -73,7 +78,7 @@ class LocalAuditor:
         if now < self.next:
             return
         self.next = now + self.every
-        report = self.app.run(now, self.log, _NoMetrics(), holder="dev-audit", remaining=lambda: 300.0)
+        report = self.app.run(now, self.log, _NoMetrics(), holder="dev-audit", remaining=_full_audit_time)
         found = len(report.missed)
         self.journal.note(
             now,

@@ -45,7 +45,7 @@ AUDIT_TABLE_ACTIONS = (
 # adapters/scheduleview.py: read a schedule and write it back with State changed;
 # adapters/schedule_control.py: a catch-up that exhausts a job deletes its schedules.
 AUDIT_SCHEDULE_ACTIONS = ("scheduler:GetSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule")
-AUDIT_TIMEOUT = Duration.minutes(10)
+AUDIT_TIMEOUT = Duration.seconds(c.AUDIT_TIMEOUT_SECONDS)
 
 
 def add_auditor(adapter: CronAdapter, reconcile_env: dict[str, str], fire_env: dict[str, str]) -> lambda_.Function:
