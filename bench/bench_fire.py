@@ -92,10 +92,15 @@ def instant_target(request: Any, timeout: float) -> Any:
     return TransportResponse(200, {}, b'{"ok":true}')
 
 
+# The events are deliveries of the last day, a second apart (so any --invocations fits): the
+# handler refuses a scheduled time far from now (cron_adapter/fire/time_window.py).
+EVENT_T0 = int(time.time()) // 60 * 60 - 20 * 3600
+
+
 def event(i: int) -> dict[str, Any]:
     e = json.loads((ROOT / "events" / "fire.json").read_text())
     e["job"]["target"]["url"] = "https://127.0.0.1:8443/hook"  # IP literal: no DNS in the measurement
-    e["scheduled_time"] = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime(1_795_402_800 + 60 * i))
+    e["scheduled_time"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(EVENT_T0 + i))
     from cron_adapter.fire.inputsig import SIG_FIELD, InputKey
 
     return {**e, SIG_FIELD: InputKey(SECRET).sign(e)}  # signed as reconcile signs it; the handler verifies

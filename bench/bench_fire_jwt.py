@@ -52,9 +52,11 @@ def verdict(ok: bool) -> str:
 
 def jwt_event(i: int) -> dict[str, Any]:
     """bench_fire's event with a jwt target (the key secret answers with bench_fire's secret string)."""
-    e = base.secret_event(i)
+    from cron_adapter.fire.inputsig import SIG_FIELD, InputKey, unseal
+
+    e, _ = unseal(base.secret_event(i))
     e["job"]["target"]["auth"] = "jwt"
-    return e
+    return {**e, SIG_FIELD: InputKey(base.SECRET).sign(e)}  # signed again: the handler refuses a changed input
 
 
 def use_jwt() -> None:

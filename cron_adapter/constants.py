@@ -135,3 +135,10 @@ DEFAULT_AUDIT_GRACE_MINUTES: Final = 10
 BUCKET_VERSIONED: Final = True  # every upload of jobs.json is kept, so a bad push can be rolled back
 JOBS_UPLOAD_EVENT: Final = "s3:ObjectCreated:*"  # the S3 event that triggers a reconcile
 DLQ_RETENTION_SECONDS: Final = 1_209_600  # 14 days, SQS's maximum: time to inspect dead letters
+# How long EventBridge Scheduler retries delivering a fire to the fire Lambda (each schedule's
+# RetryPolicy.MaximumEventAgeInSeconds): a run not delivered by then is reported missed.
+# https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-retry-policy.html
+DELIVERY_MAX_EVENT_AGE_SECONDS: Final = 3600
+# How long Lambda keeps an asynchronous fire event it could not yet run (throttled): the fire
+# function's MaximumEventAgeInSeconds, infra's FIRE_MAX_EVENT_AGE (a test holds the two equal).
+FIRE_MAX_EVENT_AGE_SECONDS: Final = 3600

@@ -11,7 +11,7 @@ at the edge::
     ├── UsageError               a command-line argument that cannot be used (the CLI's exit 2)
     ├── AwsUnavailable           AWS cannot be used: no region/credentials, unreachable, denied, missing resource
     ├── SecretError              the shared secret is missing, too short or unreadable
-    ├── FireInputRefused         a fire event that is malformed, unsigned or altered (nothing is called)
+    ├── FireInputRefused         a fire event malformed, unsigned, altered or out of its time window (nothing is called)
     ├── ClaimError               the claim store failed (not a lost race)
     │   ├── ClaimConflict        another delivery holds / finished this (job, time)
     │   └── ClaimReleased        a won claim was given back untried, for redelivery
@@ -120,7 +120,11 @@ class ClaimError(CronAdapterError):
 
 
 class FireInputRefused(CronAdapterError):
-    """A fire event was refused before anything was called: ``reason`` is malformed | unsigned | forged | no-key."""
+    """A fire event was refused before anything was called.
+
+    ``reason`` is malformed | unsigned | forged | no-key | out-of-window (a scheduled time
+    no real delivery names now).
+    """
 
     def __init__(self, reason: str, detail: str) -> None:
         self.reason = reason

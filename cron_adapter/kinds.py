@@ -36,6 +36,8 @@ DEFAULT_OVERLAP: Overlap = "skip"
 DEFAULT_DELIVERY: Delivery = "at-least-once"
 MAX_RUNS_LIMIT = 1_000_000_000
 MAX_JOB_ID_CHARS = 512
+# The largest flexible window (jitter) a job may have, in minutes: EventBridge's own maximum.
+MAX_JITTER_MINUTES = 1440
 # EventBridge Scheduler's Target.Input limit (characters).
 MAX_INPUT_CHARS = 8192
 # Headers a job may not set (compared lower-case): the fire path sets the adapter's own and

@@ -18,6 +18,7 @@ from cron_adapter.constants import METRIC_INPUT_MALFORMED, METRIC_INPUT_REFUSED,
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.fire.input import parse_input
 from cron_adapter.fire.inputsig import unseal
+from cron_adapter.fire.time_window import check_window
 
 # Lean lines: every fire logs one, so its bytes are a line of the cost per fire. The log
 # group already names the function, so the fire keeps only the request id, not Powertools'
@@ -29,7 +30,7 @@ factory = FireFactory()  # builds nothing until the first invocation
 
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Validate the input and check its signature (a bad event fails here, before any call), then fire."""
+    """Validate the input, its signature and its time window (a bad event fails here, before any call), then fire."""
     logger.clear_state()
     logger.remove_keys(["location"])  # after clear_state: the formatter (shared in dev and tests) restores it
     logger.append_keys(request_id=context.aws_request_id)
@@ -43,6 +44,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise
     try:
         factory.verifier().check(body, sig)  # a forged input could name any URL: refuse it before the secret is read
+        # scheduled_time is unsigned: a replay naming a future time would claim that run now and suppress it.
+        check_window(fire.job_id, fire.scheduled_time, factory.schedule_now())
     except FireInputRefused as exc:
         logger.error("refused fire input", extra={"reason": exc.reason, "detail": str(exc), "job_id": fire.job_id})
         metrics.add_metric(name=METRIC_INPUT_REFUSED, unit="Count", value=1)  # nothing claimed, called or recorded

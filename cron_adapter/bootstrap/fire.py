@@ -3,12 +3,16 @@
 Nothing is created at import: the first ``service()`` call reads ``FireSettings`` from the
 environment and builds the adapters, whose boto3 clients are themselves created on first
 use. Keyword overrides (transport, clients, clock) serve ``cron-adapter dev`` and the bench.
+``schedule_clock`` is the "now" a delivered scheduled time is judged against (default: the
+fire clock); ``cron-adapter dev`` points it at its simulated clock, which runs ahead of the
+real time its leases and TTLs keep.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from cron_adapter import constants as c
@@ -45,10 +49,12 @@ class FireFactory:
         transport: Transport | None = None,
         clock: Clock | None = None,
         clients: dict[str, Any] | None = None,
+        schedule_clock: Callable[[], float] | None = None,
     ) -> None:
         self._settings = settings
         self._transport = transport
         self._clock = clock
+        self._schedule_clock = schedule_clock
         self._clients = clients or {}
         self._service: FireService | None = None
         self._verifier: InputVerifier | None = None
@@ -59,6 +65,14 @@ class FireFactory:
         if self._settings is None:
             self._settings = FireSettings.from_env()
         return self._settings
+
+    def schedule_now(self) -> float:
+        """Now, in epoch seconds, for judging a delivered scheduled time (the fire clock unless told otherwise)."""
+        return self._schedule_clock() if self._schedule_clock else (self._clock or SystemClock()).now()
+
+    def use_schedule_clock(self, now: Callable[[], float]) -> None:
+        """Judge scheduled times against ``now`` from here on (``cron-adapter dev``'s simulated clock)."""
+        self._schedule_clock = now
 
     def verifier(self) -> InputVerifier:
         """The input-signature check, built on first use; its key is cached like the target secret."""

@@ -91,7 +91,9 @@ class DefaultsIn(_In):
     catch_up: CatchUp | None = None
     catch_up_window: int | None = Field(None, ge=1, le=1440, strict=True, description=CATCH_UP_WINDOW_TEXT)
     retry: RetryIn | None = None
-    jitter: int | None = Field(None, ge=0, le=1440, strict=True, description="Flexible window in minutes (0 = exact).")
+    jitter: int | None = Field(
+        None, ge=0, le=k.MAX_JITTER_MINUTES, strict=True, description="Flexible window in minutes (0 = exact)."
+    )
 
 
 class JobIn(_In):
@@ -111,7 +113,7 @@ class JobIn(_In):
     start_at: datetime | None = Field(None, description="No fire before this time (naive = job timezone).")
     end_at: datetime | None = Field(None, description="No fire after this time (naive = job timezone).")
     max_runs: int | None = Field(None, ge=1, le=k.MAX_RUNS_LIMIT, strict=True, description="Stop after this many runs.")
-    jitter: int | None = Field(None, ge=0, le=1440, strict=True)
+    jitter: int | None = Field(None, ge=0, le=k.MAX_JITTER_MINUTES, strict=True)
     overlap: Overlap | None = None
     delivery: Delivery | None = None
     catch_up: CatchUp | None = Field(None, description=CATCH_UP_TEXT)

@@ -41,13 +41,18 @@ class LocalContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def load_handler(module: str) -> Any:
-    """Import a real Lambda handler, cold: a second session in one process reloads it."""
+def load_module(module: str) -> Any:
+    """Import a real Lambda handler's module, cold: a second session in one process reloads it."""
     loaded = importlib.import_module(module)
     if module in _LOADED:
         loaded = importlib.reload(loaded)  # a new container: no clients or settings cached
     _LOADED.add(module)
-    return loaded.handler
+    return loaded
+
+
+def load_handler(module: str) -> Any:
+    """The ``handler`` of a real Lambda handler's module, imported cold (see :func:`load_module`)."""
+    return load_module(module).handler
 
 
 class HandlerLogs:

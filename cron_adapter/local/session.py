@@ -65,7 +65,7 @@ class DevSession:
         res, env = self._start_emulator()
         if opts.local_target:
             self.target = LocalTarget(res.secret, opts.port, on_call=self._on_call).start()
-        fire = self._fire_handler or load_handler("handlers.fire")
+        fire = self._fire_handler or wiring.load_fire_handler(self.clock)
         reconcile = self._reconcile_handler or load_handler("handlers.reconcile")
         self.logs = HandlerLogs(opts.log_file).redirect()
         self.bridge = wiring.make_bridge(opts, res, self.clock, self.journal, fire)

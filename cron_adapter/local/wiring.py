@@ -8,7 +8,7 @@ from typing import Any
 from cron_adapter.local.clock import Chaos, LocalEventBridge
 from cron_adapter.local.emulator import Resources, client
 from cron_adapter.local.journal import Journal
-from cron_adapter.local.lambda_context import LocalContext
+from cron_adapter.local.lambda_context import LocalContext, load_module
 from cron_adapter.local.options import DevOptions
 from cron_adapter.local.provision import provision_fire_token_key
 from cron_adapter.local.simclock import SimClock
@@ -20,6 +20,17 @@ def token_env(opts: DevOptions, res: Resources) -> dict[str, str]:
     if not opts.jwt_key:
         return {}
     return provision_fire_token_key(res.endpoint, opts.jwt_key or "", opts.jwt_audience, opts.jwt_issuer)
+
+
+def load_fire_handler(clock: SimClock) -> Any:
+    """The real fire handler, cold, judging delivered scheduled times against the simulated ``clock``.
+
+    At ``--speed`` above 1 the simulated time runs ahead of real time, which the fire's leases
+    and TTLs keep; its time-window check must follow the clock the scheduled times come from.
+    """
+    module = load_module("handlers.fire")
+    module.factory.use_schedule_clock(lambda: clock.now().timestamp())
+    return module.handler
 
 
 def make_bridge(opts: DevOptions, res: Resources, clock: SimClock, journal: Journal, fire: Any) -> LocalEventBridge:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_json
 
+from cron_adapter import constants as c
 from cron_adapter.jobs.model import Job
 from cron_adapter.reconcile.fire_json import iso_job_time
 
@@ -21,9 +22,9 @@ if TYPE_CHECKING:  # translate imports this module; the template needs only the 
     from cron_adapter.reconcile.translate import Wiring
 
 # EventBridge retries delivery to the fire Lambda for at most an hour: a run delivered
-# later than that is reported as missed rather than fired hours late.
-# https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-schedule-retry-policy.html
-DELIVERY_MAX_EVENT_AGE_SECONDS = 3600
+# later than that is reported as missed rather than fired hours late. Defined in constants,
+# which the fire path's time window (fire/time_window.py) reads too.
+DELIVERY_MAX_EVENT_AGE_SECONDS = c.DELIVERY_MAX_EVENT_AGE_SECONDS
 DELIVERY_MAX_RETRY_ATTEMPTS = 20
 HASH_CHARS = 16
 MAX_TEMPLATES = 4096  # distinct shapes kept per wiring (a long dev session reuses one)

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -18,11 +19,20 @@ from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
 
 from cron_adapter import constants as c
+from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.fire.inputsig import SIG_FIELD, InputKey, unseal
 
 TABLE = "cron-adapter-test"
 INPUT_KEY_NAME = c.DEFAULT_INPUT_KEY_NAME
 INPUT_KEY = "test-input-signing-key-" + "q" * 40
+# The sample events name 2026-11-23T03:00Z to 05:00Z; the handler's time window judges them as
+# delivered at this moment (the fire's own clock, for leases and TTLs, stays the real one).
+EVENT_NOW = datetime(2026, 11, 23, 5, 0, tzinfo=UTC).timestamp()
+
+
+def event_time_factory(**kwargs: Any) -> FireFactory:
+    """A fresh fire factory whose scheduled-time window sits at the sample events' times (EVENT_NOW)."""
+    return FireFactory(schedule_clock=lambda: EVENT_NOW, **kwargs)
 
 
 def signed(event: dict[str, Any], key: str = INPUT_KEY) -> dict[str, Any]:

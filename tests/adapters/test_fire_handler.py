@@ -15,7 +15,6 @@ from moto import mock_aws
 
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
-from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.simulate.pricing import Pricing, fire_log_bytes
 from cron_adapter.tablekeys import job_pk, run_sk
@@ -26,6 +25,7 @@ from tests.adapters.fire_support import (
     Reply,
     TargetServer,
     create_input_key,
+    event_time_factory,
     fake_aws_env,
     get_item,
     lock_moto_writes,
@@ -60,7 +60,7 @@ def lam(monkeypatch, capsys):
         c.ENV_INPUT_KEY_ID: INPUT_KEY_NAME,
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(fire_handler, "factory", FireFactory())
+    monkeypatch.setattr(fire_handler, "factory", event_time_factory())
     logs = io.StringIO()
     capture = logging.StreamHandler(logs)
     capture.setFormatter(fire_handler.logger.registered_formatter)

@@ -10,10 +10,9 @@ import pytest
 
 import handlers.fire as fire_handler
 from cron_adapter import constants as c
-from cron_adapter.bootstrap.fire import FireFactory
 from cron_adapter.errors import FireInputRefused
 from cron_adapter.fire.inputsig import REFRESH_INTERVAL_SECONDS, InputKey
-from tests.adapters.fire_support import INPUT_KEY, INPUT_KEY_NAME, TargetServer, signed
+from tests.adapters.fire_support import INPUT_KEY, INPUT_KEY_NAME, TargetServer, event_time_factory, signed
 from tests.adapters.test_fire_handler import SECRET, Context, event, lam  # noqa: F401 - the shared fixture
 
 OTHER_KEY = "not-this-deployments-key-" + "w" * 40
@@ -118,7 +117,7 @@ class ShiftedClock:
 def test_a_key_rotated_after_the_cache_was_filled_is_learned_on_its_first_signature(lam, monkeypatch) -> None:  # noqa: F811
     calls, _ = lam
     clock = ShiftedClock()
-    monkeypatch.setattr(fire_handler, "factory", FireFactory(clock=clock))
+    monkeypatch.setattr(fire_handler, "factory", event_time_factory(clock=clock))
     with TargetServer() as server:
         assert fire_handler.handler(event(server.url), Context())["status"] == "succeeded"
         boto3.client("secretsmanager").put_secret_value(
@@ -133,7 +132,7 @@ def test_a_key_rotated_after_the_cache_was_filled_is_learned_on_its_first_signat
 
 def test_without_an_input_key_setting_every_input_is_refused(lam, monkeypatch) -> None:  # noqa: F811
     monkeypatch.delenv(c.ENV_INPUT_KEY_ID)
-    monkeypatch.setattr(fire_handler, "factory", FireFactory())
+    monkeypatch.setattr(fire_handler, "factory", event_time_factory())
     with TargetServer() as server, pytest.raises(FireInputRefused, match=c.ENV_INPUT_KEY_ID) as err:
         fire_handler.handler(event(server.url), Context())
     assert err.value.reason == "no-key" and server.seen == []

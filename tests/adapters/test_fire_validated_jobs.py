@@ -158,6 +158,15 @@ def _token_key() -> str:
     return pem.decode()
 
 
+class DeliveryClock:
+    """The moment each delivery arrives, for the handler's scheduled-time window (leases stay on real time)."""
+
+    at = FIRST_FIRE.timestamp()
+
+    def now(self) -> float:
+        return self.at
+
+
 @pytest.fixture
 def deployed(monkeypatch: pytest.MonkeyPatch):
     """The fire handler as deployed (table, target secret, token key, group) on moto."""
@@ -175,7 +184,8 @@ def deployed(monkeypatch: pytest.MonkeyPatch):
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(fire_handler, "factory", FireFactory())
+    delivered = DeliveryClock()
+    monkeypatch.setattr(fire_handler, "factory", FireFactory(schedule_clock=delivered.now))
     with mock_aws():
         boto3.client("dynamodb").create_table(TableName=TABLE, **c.TABLE_DEFINITION)
         secrets = boto3.client("secretsmanager")
@@ -183,10 +193,10 @@ def deployed(monkeypatch: pytest.MonkeyPatch):
         secrets.create_secret(Name="cron-adapter/token-key", SecretString=_token_key())
         create_input_key(secrets)
         boto3.client("scheduler").create_schedule_group(Name="cron-adapter")
-        yield
+        yield delivered
 
 
-def test_every_validated_jobs_file_fires_through_the_real_handler(deployed: None) -> None:
+def test_every_validated_jobs_file_fires_through_the_real_handler(deployed: DeliveryClock) -> None:
     tally = {"files": 0, "accepted": 0, "fires": 0}
     times = itertools.count()  # each fire its own scheduled time: no example sees another's run
     with TargetServer() as server:
@@ -211,6 +221,7 @@ def test_every_validated_jobs_file_fires_through_the_real_handler(deployed: None
             for request in requests:
                 scheduled = FIRST_FIRE + timedelta(minutes=next(times))
                 event = render_input(request.request["Target"]["Input"], scheduled, attempt=1)
+                deployed.at = scheduled.timestamp()  # delivered on time
                 server.script[:] = [reply]
                 seen = len(server.seen)
                 outcome = fire_handler.handler(event, Context())

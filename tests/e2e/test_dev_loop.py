@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from cron_adapter.fire.time_window import MAX_LEAD_SECONDS
 from cron_adapter.local.journal import DeliveryRecord, Note
 from cron_adapter.local.options import DevOptions
 from cron_adapter.local.session import DevSession
@@ -84,6 +85,7 @@ class DevRun:
     env_file: str = ""  # .cron-adapter/dev.env while the session ran
     env_file_left: bool = True
     secret: str = ""
+    real_end: datetime = datetime.min.replace(tzinfo=UTC)  # real time when the session had stopped
 
 
 def _scheduled(value: str) -> datetime:
@@ -131,6 +133,7 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     runner.join(RUN_SECONDS + 30)  # + the clock hold of the first reconcile (at most 20 s)
     assert not runner.is_alive(), "dev did not stop by itself after --duration"
     session.bridge.drain(10)  # type: ignore[union-attr]
+    real_end = datetime.now(UTC)
     result = DevRun(
         session.summary(),
         session.runs(),
@@ -143,6 +146,7 @@ def dev_run(tmp_path_factory: pytest.TempPathFactory) -> DevRun:
     )
     result.env_file = (tmp / "dev.env").read_text()
     result.secret = session.resources.secret  # type: ignore[union-attr]
+    result.real_end = real_end
     session.close()
     result.env_file_left = (tmp / "dev.env").exists()
     time.sleep(0.5)
@@ -173,6 +177,14 @@ def test_every_due_fire_reaches_the_target_exactly_once_despite_chaos(dev_run: D
     assert len(minutes) >= 18
     assert all(b - a == timedelta(minutes=1) for a, b in zip(minutes, minutes[1:], strict=False))  # none missed
     assert all(c.verified for c in dev_run.calls)  # every call carried the right secret
+
+
+def test_fires_scheduled_well_ahead_of_real_time_pass_the_fire_time_window(dev_run: DevRun) -> None:
+    """At 60x the simulated time runs minutes ahead of real time: the window follows the simulated clock."""
+    last = max(_ok_calls(dev_run, "minutely"))
+    assert last > dev_run.real_end + timedelta(seconds=MAX_LEAD_SECONDS * 2)  # every call was made before real_end
+    refused = [d for d in dev_run.deliveries if "out-of-window" in d.detail or "scheduled_time" in d.detail]
+    assert refused == [] and dev_run.summary["handler_errors"] == 0
 
 
 def test_a_paused_job_stays_silent(dev_run: DevRun) -> None:

@@ -14,6 +14,7 @@ import traceback
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -25,6 +26,10 @@ from cron_adapter.tablekeys import job_pk, run_sk
 from tests.faults.refusals import sealed
 from tests.faults.wire import Script
 
+# The faults' events name 2026-11-23T03:00Z (events/fire.json): they are delivered then, as far
+# as the handler's scheduled-time window is concerned (leases and deadlines keep the real clock).
+DELIVERED_AT = datetime(2026, 11, 23, 3, 0, tzinfo=UTC).timestamp()
+
 
 class JumpClock:
     """The real clock, plus an offset a test can add to (a redelivery minutes later)."""
@@ -34,6 +39,10 @@ class JumpClock:
 
     def now(self) -> float:
         return time.time() + self.offset
+
+    def delivered_at(self) -> float:
+        """The events' delivery moment, moved by the same offset (a redelivery an hour later is one)."""
+        return DELIVERED_AT + self.offset
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
@@ -93,7 +102,8 @@ class FireRig:
             script.service: script.install(boto3.client(script.service, config=FIRE_PATH_CONFIG))
             for script in (self.dynamodb, self.secrets, self.scheduler)
         }
-        self.monkeypatch.setattr(fire_handler, "factory", FireFactory(clients=clients, clock=self.clock))
+        factory = FireFactory(clients=clients, clock=self.clock, schedule_clock=self.clock.delivered_at)
+        self.monkeypatch.setattr(fire_handler, "factory", factory)
 
     def deliver(self, event: dict[str, Any], remaining_s: float = 60.0) -> Delivery:
         """Invoke the handler once; an exception is kept (Lambda would retry the event)."""

@@ -71,9 +71,10 @@ def test_the_secret_is_in_no_log_result_error_or_record(
 
 
 def fire_event_time(minute: int) -> Any:
+    """Minutes of the last hour: times the handler's scheduled-time window lets through."""
     from datetime import UTC, datetime, timedelta
 
-    return datetime(2026, 11, 23, tzinfo=UTC) + timedelta(minutes=minute)
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(hours=1) + timedelta(minutes=minute)
 
 
 def test_schedule_requests_carry_no_secret() -> None:

@@ -51,3 +51,11 @@ def test_the_bound_is_the_constant_the_template_uses() -> None:
     from cron_adapter_infra.functions import FIRE_MAX_EVENT_AGE
 
     assert FIRE_MAX_EVENT_AGE.to_seconds() == DELIVERY_MAX_EVENT_AGE_SECONDS
+
+
+def test_the_fire_paths_copy_of_the_event_age_is_the_stacks() -> None:
+    """The fire handler's time window (fire/time_window.py) counts Lambda's queue by this constant."""
+    from cron_adapter_infra.functions import FIRE_MAX_EVENT_AGE
+
+    assert FIRE_MAX_EVENT_AGE.to_seconds() == c.FIRE_MAX_EVENT_AGE_SECONDS
+    assert c.DELIVERY_MAX_EVENT_AGE_SECONDS == DELIVERY_MAX_EVENT_AGE_SECONDS
