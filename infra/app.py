@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
 """CDK entry point: ``cdk deploy`` from this directory deploys the whole of cron-adapter.
 
-Context (``-c key=value``) tunes the deployment without code:
-``stackName``, ``groupName``, ``jobsKey``, ``architecture``, ``hmac``, ``tracing``,
-``dashboard`` (true/false),
-``removalPolicy`` (retain/destroy), ``driftRepairMinutes``.
+Context (``-c key=value``, or ``"context"`` in cdk.json) sets :class:`CronAdapterProps` without
+code; docs/deploy.md has the table of keys, defaults and meanings. ``stackName``, ``groupName``,
+``jobsKey``, ``architecture``, ``pythonVersion``, ``fireMemoryMb``, ``fireReservedConcurrency``,
+``hmac``, ``tracing``, ``dashboard`` (true/false), ``removalPolicy`` (retain/destroy),
+``driftRepairMinutes``, ``runRetentionDays``, ``schedulerTps``, ``maxDeleteShare``, ``baseUrl``,
+``storeFormat``, ``storeTimezone``, ``jwtAudience``, ``jwtIssuer`` (empty: no ``iss``), and the
+lists ``jwtAllowedAudiences``, ``jwtAllowedIssuers`` (empty: only the stack's own) and
+``allowedCidrs``, each comma-separated or a JSON list. An empty value keeps the default, except
+for ``jwtIssuer`` and the lists. Bad values stop the app with one line each naming the key, the
+value and the fix (``cron_adapter_infra/context.py``; exit status 1, no traceback). Other keys are CDK's
+(feature flags), but one differing from ours only in case, ``_`` or ``-`` gets a warning.
 """
 
 from __future__ import annotations
@@ -20,36 +27,27 @@ for _path in (str(HERE.parent), str(HERE)):  # cron_adapter.constants + cron_ada
 
 import aws_cdk as cdk  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
-from cron_adapter_infra import CronAdapterProps, CronAdapterStack  # noqa: E402
+from cron_adapter_infra import CronAdapterStack  # noqa: E402
+from cron_adapter_infra.context import KEYS, ContextError, parse_context, props_from_context, typo_warnings  # noqa: E402
 
-
-def props_from_context(app: cdk.App) -> CronAdapterProps:
-    """Build props from ``-c`` context values; absent values keep the defaults."""
-    get = app.node.try_get_context
-    overrides: dict[str, object] = {}
-    for key, field in (("groupName", "group_name"), ("jobsKey", "jobs_key"), ("architecture", "architecture")):
-        if get(key):
-            overrides[field] = str(get(key))
-    for key, field in (("hmac", "hmac"), ("tracing", "tracing"), ("dashboard", "dashboard")):
-        if get(key) is not None:
-            overrides[field] = str(get(key)).lower() == "true"
-    if get("driftRepairMinutes"):
-        overrides["drift_repair_minutes"] = int(get("driftRepairMinutes"))
-    if str(get("removalPolicy") or "retain").lower() == "destroy":
-        overrides["removal_policy"] = cdk.RemovalPolicy.DESTROY
-    return CronAdapterProps(**overrides)  # type: ignore[arg-type]
+__all__ = ["KEYS", "ContextError", "main", "parse_context", "props_from_context", "typo_warnings"]
 
 
 def main() -> None:
     """Synthesize the stack, with cdk-nag's AwsSolutions pack as a gate."""
     app = cdk.App()
+    try:
+        props = props_from_context(app)
+        stack_name = str(app.node.try_get_context("stackName") or "CronAdapter")  # checked by now
+    except ContextError as exc:
+        raise SystemExit("\n".join(f"cron-adapter: {line}" for line in str(exc).splitlines())) from None
     env = None
     if os.environ.get("CDK_DEFAULT_ACCOUNT"):
         env = cdk.Environment(account=os.environ["CDK_DEFAULT_ACCOUNT"], region=os.environ.get("CDK_DEFAULT_REGION"))
     CronAdapterStack(
         app,
-        str(app.node.try_get_context("stackName") or "CronAdapter"),
-        props=props_from_context(app),
+        stack_name,
+        props=props,
         env=env,
         description="cron-adapter: scale-to-zero cron on Amazon EventBridge Scheduler",
     )
