@@ -40,7 +40,8 @@ invalid), 3 on a refused mass delete, 4 when another reconcile held the lock, 5 
 --base-url (or $API_URL) is used only to validate the file here. The deployed reconcile
 Lambda joins target paths with its own base URL, the stack's CRON_ADAPTER_BASE_URL (the
 `base_url` of CronAdapterProps, or `cdk deploy -c baseUrl=...`, see docs/deploy.md): to
-change the URL jobs call, set that and redeploy. push warns (stderr; "warnings" with --output json) when either is set."""
+change the URL jobs call, set that and redeploy. push warns (stderr; "warnings" with
+--output json) when either is set."""
 BASE_URL_HELP = (
     "base URL to validate hermes/sidecar paths with (default: $API_URL); it does not change what runs: "
     "the deployed reconcile uses the stack's CRON_ADAPTER_BASE_URL (cdk deploy -c baseUrl=..., docs/deploy.md)"
