@@ -25,8 +25,8 @@ _NO_HEADERS: dict[str, str] = Target._field_defaults["headers"]  # shared, never
 _new_target = tuple.__new__
 # The CLI cannot know the deployed allow-list (CRON_ADAPTER_JWT_AUDIENCES / _ISSUERS), so it says what must hold.
 _OWN_CLAIM = (
-    "target.{field} {value!r} is the job's own: if the deployment sets jwt_allowed_{field}s, it must list it "
-    "(else every fire of this job fails); the stack's own jwt_{field} needs no entry"
+    "{where} {value!r}: unless it is the stack's own jwt_{field}, a deployment that sets jwt_allowed_{field}s "
+    "must list it, else every fire of {whom} fails"
 )
 
 
@@ -65,14 +65,20 @@ def resolve_target(job: JobIn, defaults: DefaultsIn, problems: list[Problem], wa
 
 
 def _auth(job_id: str, mine: TargetIn, base: TargetIn, warnings: Warnings) -> str:
-    """The target's auth; a warning when a jwt target names its own aud or iss, which the deployment must allow."""
+    """The target's auth; a warning when a jwt target names an aud or iss the deployment may not allow."""
     auth = mine.auth or base.auth or "secret"
     if auth == "jwt":
-        issuer = mine.issuer if mine.issuer is not None else base.issuer
-        for field, value in (("audience", mine.audience or base.audience), ("issuer", issuer)):
-            if value:  # an empty issuer (no iss) is always allowed
-                warnings.append((job_id, _OWN_CLAIM.format(field=field, value=value[:200])))
+        for field, own, default in (("audience", mine.audience, base.audience), ("issuer", mine.issuer, base.issuer)):
+            if own is None and default:  # the file's default: one warning for all the jobs it reaches
+                warnings.append((None, _claim(f"defaults.target.{field}", default, "the jobs that use it")))
+            elif own:  # an empty issuer (no iss) is always allowed
+                warnings.append((job_id, _claim(f"target.{field}", own, "this job")))
     return auth
+
+
+def _claim(where: str, value: str, whom: str) -> str:
+    field = where.rpartition(".")[2]
+    return _OWN_CLAIM.format(where=where, field=field, value=value[:200], whom=whom)
 
 
 def _url(job_id: str, mine: TargetIn, base: TargetIn, problems: list[Problem], warnings: Warnings) -> str | None:

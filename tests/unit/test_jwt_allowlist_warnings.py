@@ -30,7 +30,15 @@ def test_a_jwt_job_s_own_audience_and_issuer_are_each_a_warning_naming_the_setti
 
 def test_an_audience_from_the_defaults_warns_too_but_an_empty_issuer_does_not() -> None:
     jobset = load_bytes(jobs({"issuer": ""}, defaults={"auth": "jwt", "audience": "agent:prod", "issuer": "x"}))
-    assert len(jobset.warnings) == 1 and "target.audience 'agent:prod'" in jobset.warnings[0]
+    assert len(jobset.warnings) == 1 and "defaults.target.audience 'agent:prod'" in jobset.warnings[0]
+
+
+def test_a_default_audience_is_one_warning_for_the_file_not_a_list_of_jobs() -> None:
+    many = [{"id": f"j{i}", "schedule": "every 5m", "target": {"url": URL}} for i in range(5)]
+    doc = {"version": 1, "defaults": {"target": {"auth": "jwt", "audience": "agent:prod"}}, "jobs": many}
+    (warning,) = load_bytes(json.dumps(doc).encode()).warnings
+    assert warning.startswith("defaults.target.audience 'agent:prod': ") and "'j0'" not in warning
+    assert "the jobs that use it" in warning and "jwt_allowed_audiences" in warning
 
 
 def test_no_warning_for_the_stack_s_defaults_or_a_secret_target() -> None:
