@@ -125,7 +125,7 @@ def _url(value: Any) -> str:
 def _zone(value: Any) -> str:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long for a path
         raise _Bad("must be an IANA time zone name", "Europe/Berlin") from None
     return value
 

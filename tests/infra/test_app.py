@@ -194,6 +194,7 @@ def test_an_empty_issuer_means_no_iss_and_other_empty_values_keep_the_defaults()
         ("pythonVersion", "3.11", "pythonVersion='3.11' must be one of 3.12, 3.13, 3.14"),
         ("storeFormat", "yaml", "storeFormat='yaml' must be one of auto, native, hermes, sidecar"),
         ("storeTimezone", "Mars/Olympus", "storeTimezone='Mars/Olympus' must be an IANA time zone name"),
+        ("storeTimezone", "a" * 300, "must be an IANA time zone name"),
         ("baseUrl", "http://agent.example.com", "baseUrl='http://agent.example.com' must be an https:// URL"),
         ("baseUrl", "agent.example.com", "must be an https:// URL"),
         ("baseUrl", "https://agent.example.com/?x=1", "must have no ?query or #fragment"),
