@@ -268,3 +268,35 @@ def test_the_app_reports_a_bad_value_on_stderr_with_status_1(tmp_path):
     )
     assert "did you mean -c baseUrl=" in result.stderr
     assert not list(tmp_path.iterdir())  # nothing synthesized
+
+
+class _FakeNode:
+    def __init__(self, context: dict) -> None:
+        self.context = context
+
+    def get_all_context(self) -> dict:
+        return self.context
+
+
+_JUNK = [
+    *["", " ", "abc", "-1", "0", "1e400", "nan", "1.5", "true", "[", '["a",""]', "a,,b", "https://[::1", "\x00"],
+    *["a" * 5000, 1, 0, -5, 1.5, True, [], [1], ["a"], {"a": 1}, 10**30],
+]
+
+
+def test_any_context_value_is_a_context_error_or_props_never_a_traceback() -> None:
+    """Random values for random keys (bounded, seeded): only ContextError ever comes out."""
+    import random
+
+    module = _app_module()
+    rng, outcomes = random.Random(7), {"props": 0, "refused": 0}
+    for _ in range(1500):
+        keys = rng.sample(sorted(module.KEYS), rng.randint(1, 5))
+        app = type("App", (), {"node": _FakeNode({k: rng.choice(_JUNK) for k in keys})})()
+        try:
+            module.props_from_context(app)
+            outcomes["props"] += 1
+        except module.ContextError as exc:
+            assert str(exc).strip()  # a message, one line per problem
+            outcomes["refused"] += 1
+    assert outcomes["props"] > 0 and outcomes["refused"] > 0  # both paths were exercised
