@@ -11,7 +11,7 @@ from cron_adapter.cli.argtypes import bounded
 from cron_adapter.cli.common import add_live_args, cli_settings, live_reconciler, now
 from cron_adapter.cli.errors import command
 from cron_adapter.cli.jobsargs import add_jobs_file_args, add_output_arg, load_from_args
-from cron_adapter.errors import CronAdapterError, MassDeleteRefused
+from cron_adapter.errors import CronAdapterError, MassDeleteRefused, SettingsError
 from cron_adapter.reconcile.model import Create, Delete, Plan
 from cron_adapter.reconcile.planner import check_guard, plan
 from cron_adapter.reconcile.render import FireTimes, to_json, to_text
@@ -133,7 +133,10 @@ def run(args: argparse.Namespace) -> int:
         if args.output == "json":
             times = {}  # offline JSON is exactly {"actions": [...], "warnings": [...]}
     else:
-        result, group, times = _live(args, jobset)
+        try:
+            result, group, times = _live(args, jobset)
+        except SettingsError as exc:  # a new user with no deployment yet: say how to plan without one
+            raise SettingsError(exc.name, f"{exc.detail}; or plan without AWS: add --offline") from None
     if args.collision_threshold > 0:
         found = upcoming_collisions(jobset, now(), args.collision_threshold)
         limit = None if args.output == "json" else TEXT_LIMIT  # JSON lists every collision

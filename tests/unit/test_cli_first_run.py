@@ -151,3 +151,12 @@ def test_a_live_command_names_every_missing_setting_at_once(
     for flag in ("--fire-arn", "--role-arn", "--table", "--input-key-id"):
         assert flag in err, err
     assert "Traceback" not in err
+
+
+def test_plan_with_no_deployment_settings_says_how_to_plan_offline(tmp_path, monkeypatch, capsys):
+    for name in ("CRON_ADAPTER_FIRE_FUNCTION_ARN", "CRON_ADAPTER_SCHEDULER_ROLE_ARN", "CRON_ADAPTER_TABLE"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["plan", write(tmp_path, job("a"))]) == 2
+    err = capsys.readouterr().err
+    assert "CRON_ADAPTER_TABLE" in err and err.rstrip().endswith("or plan without AWS: add --offline")
+    assert "Traceback" not in err
