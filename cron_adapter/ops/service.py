@@ -154,8 +154,8 @@ class AuditService:
         report: AuditReport,
         budget: FireBudget,
     ) -> bool:
-        """Audit one deployed job; False when findings were left for the next audit."""
-        facts = self.facts(job, requests, marker, listed, now)
+        """Audit one deployed job; False when findings or fires (no time for one) were left for the next audit."""
+        deferred, facts = budget.deferred, self.facts(job, requests, marker, listed, now)
         found = audit_job(job, facts, now, self.config)
         report.taken_over += self._take_over(job, requests, found.redeliver, budget)
         new = self._record(job, found, now)
@@ -178,7 +178,7 @@ class AuditService:
         left = len(found.findings) - MAX_FINDINGS_PER_JOB
         if left > 0:
             report.errors.append(f"job {job.id!r}: {left} findings left for the next audit")
-        return left <= 0
+        return left <= 0 and budget.deferred == deferred
 
     def _record(self, job: Job, found: JobAudit, now: datetime) -> list[str]:
         """Write each finding once, oldest first; the ones this audit was first to record.
