@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 
 from cron_adapter import constants as c
 from cron_adapter.errors import FireInputRefused
+from cron_adapter.fire.input import iso_utc
 from tests.adapters.fire_support import TargetServer
 
 pytestmark = [pytest.mark.infra, pytest.mark.e2e]
@@ -171,7 +173,7 @@ def test_reconcile_then_fire_with_the_template_environment(synth, emulator, monk
         assert schedule["Target"]["DeadLetterConfig"]["Arn"] == physical[queue_id]["Arn"]
 
         # EventBridge Scheduler substitutes the context attributes, then invokes fire.
-        when = "2026-12-01T12:00:00Z"
+        when = iso_utc(datetime.now(UTC).replace(second=0))  # a delivery now: the handler refuses times far off
         payload = schedule["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", when)
         payload = payload.replace("<aws.scheduler.attempt-number>", "1")
         _only(monkeypatch, fire_env)
