@@ -20,6 +20,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from cron_adapter import constants as c
 from cron_adapter_infra.nag import justified_statement
 from cron_adapter_infra.props import CronAdapterProps
 
@@ -33,12 +34,12 @@ RUNTIMES = {
 XRAY_ACTIONS = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 # How long Lambda keeps an asynchronous event of the fire function it could not yet run
 # (throttled: the fire's reserved concurrency, the account's limit) before it goes to the dead
-# letters: EventBridge Scheduler's own retry window (reconcile.request_fields'
-# DELIVERY_MAX_EVENT_AGE_SECONDS; this app may import only cron_adapter.constants, so a test
-# holds the two equal), not Lambda's default of 6 hours. A delivery hours late would still
-# claim its run (the audit's ``missed`` row does not stop it: docs/reliability.md), so it is
-# dropped to the dead-letter alarm instead of firing the job hours after its time.
-FIRE_MAX_EVENT_AGE = Duration.hours(1)  # the fire spec's; the other functions keep Lambda's default
+# letters: EventBridge Scheduler's own retry window (a test holds the two equal), not Lambda's
+# default of 6 hours. A delivery hours late would still claim its run (the audit's ``missed``
+# row does not stop it: docs/reliability.md), so it is dropped to the dead-letter alarm instead
+# of firing the job hours after its time. The fire handler's time window counts it too.
+# The fire spec's; the other functions keep Lambda's default.
+FIRE_MAX_EVENT_AGE = Duration.seconds(c.FIRE_MAX_EVENT_AGE_SECONDS)
 
 
 @dataclass(frozen=True)
