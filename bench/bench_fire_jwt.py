@@ -5,8 +5,9 @@ Run: .venv/bin/python bench/bench_fire_jwt.py [--invocations N] [--trials T] [--
 Every fire of a jwt target signs a fresh ES256 token (per attempt) with the key read from
 its Secrets Manager secret (cached per warm container), as a hermes-agent deployment fires.
 
-1. AWS calls per warm fire, the real handler with AWS answered in-process. Goal: <= 2
-   DynamoDB, 0 Secrets Manager (the key is read once per container, not per fire).
+1. AWS calls per warm fire, the real handler with AWS answered in-process. Goal: <= 4
+   DynamoDB for the event's overlap skip (as bench_fire), 0 Secrets Manager (the key is
+   read once per container, not per fire).
 2. Cold: ``import handlers.fire`` plus the first jwt fire (key read + P-256 derivation +
    first signature) in a fresh interpreter, AWS answered in-process, against a bare
    ``import boto3`` and a first secret fire, median of R. Goal: ratio <= 1.3, as
@@ -72,8 +73,9 @@ def bench_calls(fire_handler: Any, fake: Any) -> None:
     fake.calls.clear()
     fire_handler.handler(base.event(1), base.Context())
     warm = dict(fake.calls)
-    ok = warm.get("dynamodb", 0) <= 2 and warm.get("secretsmanager", 0) == 0
-    goal = "goal warm: dynamodb <= 2, secretsmanager 0"
+    # The event's overlap is the default, skip: a claim and a finish, each on the run row and the slot.
+    ok = warm.get("dynamodb", 0) <= 4 and warm.get("secretsmanager", 0) == 0
+    goal = "goal warm: dynamodb <= 4 for overlap skip, secretsmanager 0"
     say(f"1. AWS calls per jwt fire: cold {cold}; warm {warm} ({goal}) {verdict(ok)}")
 
 
