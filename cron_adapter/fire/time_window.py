@@ -13,7 +13,7 @@ catch-ups, ``trigger`` and ``backfill`` call the fire service directly and are n
   window, then EventBridge's retry window, then Lambda's queue of asynchronous events
   (the fire function's maximum event age), plus slack.
 
-Pure: standard library only (and the shared constants); ``now`` is a parameter.
+Pure: no AWS, no clock read; ``now`` is a parameter.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from cron_adapter import constants as c
 from cron_adapter import kinds as k
 from cron_adapter.errors import FireInputRefused
+from cron_adapter.fire.input import iso_utc
 
 REASON = "out-of-window"
 # Clock skew between EventBridge and the fire Lambda; a delivery is never early by design.
@@ -37,10 +38,6 @@ MAX_LAG_SECONDS = (
 )
 
 
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def check_window(job_id: str, scheduled_time: datetime, now: float) -> None:
     """Refuse a ``scheduled_time`` (naive = UTC) that no real delivery at ``now`` (epoch seconds) can name."""
     moment = scheduled_time if scheduled_time.tzinfo else scheduled_time.replace(tzinfo=UTC)
@@ -51,5 +48,4 @@ def check_window(job_id: str, scheduled_time: datetime, now: float) -> None:
         why = f"{-offset:.0f} s before now; a delivery is never more than {MAX_LAG_SECONDS} s late"
     else:
         return
-    when = _iso(moment.astimezone(UTC))
-    raise FireInputRefused(REASON, f"fire input of job {job_id!r} names scheduled_time {when}: {why}")
+    raise FireInputRefused(REASON, f"fire input of job {job_id!r} names scheduled_time {iso_utc(moment)}: {why}")
