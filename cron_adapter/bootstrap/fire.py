@@ -66,9 +66,13 @@ class FireFactory:
             self._settings = FireSettings.from_env()
         return self._settings
 
+    def _fire_clock(self) -> Clock:
+        """The clock given, else the real one (leases, TTLs, deadlines)."""
+        return self._clock or SystemClock()
+
     def schedule_now(self) -> float:
         """Now, in epoch seconds, for judging a delivered scheduled time (the fire clock unless told otherwise)."""
-        return self._schedule_clock() if self._schedule_clock else (self._clock or SystemClock()).now()
+        return self._schedule_clock() if self._schedule_clock else self._fire_clock().now()
 
     def use_schedule_clock(self, now: Callable[[], float]) -> None:
         """Judge scheduled times against ``now`` from here on (``cron-adapter dev``'s simulated clock)."""
@@ -85,7 +89,7 @@ class FireFactory:
     def _build_verifier(self) -> InputVerifier:
         quiet_sdk_logs()  # before the first AWS call: the key would otherwise reach DEBUG logs
         key_id = self.settings().input_key_id
-        clock = self._clock or SystemClock()
+        clock = self._fire_clock()
         if not key_id:
 
             def no_key(refresh: bool) -> InputKey:
@@ -123,7 +127,7 @@ class FireFactory:
                 address_order=s.address_order,  # type: ignore[arg-type]  # checked by FireSettings
             ),
             secrets=SecretsManagerSource(s.secret_id, client=self._clients.get("secretsmanager")),
-            clock=self._clock or SystemClock(),
+            clock=self._fire_clock(),
             schedules=SchedulerControl(s.group, client=self._clients.get("scheduler")),
             metrics=metrics,
             config=FireConfig(retention_days=s.run_retention_days, hmac=s.hmac, tokens=self._tokens(s)),
